@@ -1,0 +1,142 @@
+package dev.bpfunit;
+
+import dev.bpfunit.spec.ObjectSpec;
+import dev.bpfunit.sys.Fd;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A BPF ELF object loaded into the kernel: its programs, maps and BTF, all closed together.
+ *
+ * <pre>{@code
+ * try (BpfObject obj = BpfObject.load(Path.of("xdp_fw.bpf.o"))) {
+ *     BpfProgram fw = obj.program("xdp_fw");
+ *     BpfMap blocklist = obj.map("blocklist");
+ * }
+ * }</pre>
+ */
+public final class BpfObject implements AutoCloseable {
+
+    private final ObjectSpec spec;
+    private final Fd btf;
+    private final Map<String, BpfMap> maps;
+    private final Map<String, BpfProgram> programs;
+    private boolean closed;
+
+    BpfObject(ObjectSpec spec, Fd btf, Map<String, BpfMap> maps, Map<String, BpfProgram> programs) {
+        this.spec = spec;
+        this.btf = btf;
+        this.maps = Collections.unmodifiableMap(maps);
+        this.programs = Collections.unmodifiableMap(programs);
+    }
+
+    /** Loads every program and map of the object at {@code path} with the default options. */
+    public static BpfObject load(Path path) {
+        return loader(path).load();
+    }
+
+    /** A loader for the object at {@code path}, to set globals, map sizes, program types and the log level. */
+    public static BpfObjectLoader loader(Path path) {
+        return new BpfObjectLoader(path, null, null);
+    }
+
+    /** A loader for an object already in memory (a classpath resource, say); {@code name} is used in messages. */
+    public static BpfObjectLoader loader(byte[] elf, String name) {
+        return new BpfObjectLoader(null, elf.clone(), name);
+    }
+
+    /** The object's file name. */
+    public String name() {
+        return spec.name();
+    }
+
+    /** The parsed, linked definition the object was loaded from. */
+    public ObjectSpec spec() {
+        return spec;
+    }
+
+    /** The program with this name; a wrong name lists the loaded programs. */
+    public BpfProgram program(String name) {
+        BpfProgram p = programs.get(name);
+        if (p == null) {
+            String hint = spec.findProgram(name).isPresent() ? " (it was not loaded: skipped by the loader)" : "";
+            throw new BpfException("no program '" + name + "' in " + spec.name() + hint + "; programs: "
+                    + listOf(programs.keySet()));
+        }
+        return p;
+    }
+
+    /** The loaded programs, in the object's order. */
+    public Collection<BpfProgram> programs() {
+        return programs.values();
+    }
+
+    /** The map with this name; a wrong name lists the maps. */
+    public BpfMap map(String name) {
+        BpfMap m = maps.get(name);
+        if (m == null) {
+            throw new BpfException("no map '" + name + "' in " + spec.name() + "; maps: " + listOf(maps.keySet()));
+        }
+        return m;
+    }
+
+    /** The maps, global data maps included, in the object's order. */
+    public Collection<BpfMap> maps() {
+        return maps.values();
+    }
+
+    /** The file descriptor of the object's BTF in the kernel, if it has BTF. */
+    public Optional<Fd> btfFd() {
+        return Optional.ofNullable(btf);
+    }
+
+    /** Closes programs, then maps, then BTF; safe to call more than once. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<AutoCloseable> all = new ArrayList<>(programs.values());
+        all.addAll(maps.values());
+        if (btf != null) {
+            all.add(btf);
+        }
+        closeAll(all);
+    }
+
+    /** Closes everything, in order, even when one close fails; rethrows the first failure. */
+    static void closeAll(List<? extends AutoCloseable> resources) {
+        RuntimeException first = null;
+        for (AutoCloseable c : resources) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof RuntimeException r ? r : new BpfException("close failed: " + e, e);
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    static String listOf(Collection<String> names) {
+        return names.isEmpty() ? "(none)" : String.join(", ", names);
+    }
+
+    @Override
+    public String toString() {
+        return "BpfObject[" + spec.name() + ": programs " + listOf(programs.keySet()) + "; maps "
+                + listOf(maps.keySet()) + "]";
+    }
+}

@@ -1,0 +1,510 @@
+package dev.bpfunit;
+
+import dev.bpfunit.asm.Instruction;
+import dev.bpfunit.asm.Opcodes;
+import dev.bpfunit.btf.Btf;
+import dev.bpfunit.btf.BtfExt;
+import dev.bpfunit.btf.Func;
+import dev.bpfunit.btf.LineInfo;
+import dev.bpfunit.btf.Typedef;
+import dev.bpfunit.elf.ObjectReader;
+import dev.bpfunit.spec.AttachType;
+import dev.bpfunit.spec.MapSpec;
+import dev.bpfunit.spec.MapType;
+import dev.bpfunit.spec.ObjectSpec;
+import dev.bpfunit.spec.ProgramSpec;
+import dev.bpfunit.spec.ProgramType;
+import dev.bpfunit.spec.Reference;
+import dev.bpfunit.spec.SectionDefs;
+import dev.bpfunit.spec.VariableSpec;
+import dev.bpfunit.sys.Bpf;
+import dev.bpfunit.sys.BpfSyscallException;
+import dev.bpfunit.sys.BtfLoadAttr;
+import dev.bpfunit.sys.Errno;
+import dev.bpfunit.sys.Fd;
+import dev.bpfunit.sys.MapCreateAttr;
+import dev.bpfunit.sys.ProgLoadAttr;
+import dev.bpfunit.sys.SystemInfo;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Loads an ELF object into the kernel with options: global variables set before load, map sizes, program
+ * types for sections whose name does not say, programs to skip and the verifier log level.
+ *
+ * <pre>{@code
+ * BpfObject obj = BpfObject.loader(path)
+ *     .global("blocked_port", (short) 53)
+ *     .maxEntries("rx_cnt", 64)
+ *     .programType("xdp_icmp_echo", ProgramType.XDP)
+ *     .logLevel(2)
+ *     .load();
+ * }</pre>
+ */
+public final class BpfObjectLoader {
+
+    /** The first verifier log buffer; it grows until the whole log fits. */
+    static final int INITIAL_LOG_SIZE = 256 * 1024;
+    /** The kernel's limit on {@code log_size} ({@code UINT_MAX >> 2}). */
+    static final int MAX_LOG_SIZE = (int) ((0xFFFF_FFFFL >> 2));
+
+    private final Path path;
+    private final byte[] bytes;
+    private final String name;
+    private final Map<String, Object> globals = new LinkedHashMap<>();
+    private final Map<String, Integer> maxEntries = new LinkedHashMap<>();
+    private final Map<String, ProgramType> programTypes = new LinkedHashMap<>();
+    private final Set<String> skipped = new HashSet<>();
+    private int logLevel;
+
+    BpfObjectLoader(Path path, byte[] bytes, String name) {
+        this.path = path;
+        this.bytes = bytes;
+        this.name = name;
+    }
+
+    /**
+     * Sets a global variable in {@code .data}, {@code .rodata} or {@code .bss} before load. The value's size
+     * must match the variable's: a {@code Byte}, {@code Short}, {@code Integer}, {@code Long}, {@code Boolean},
+     * {@code Float}, {@code Double} or a {@code byte[]}, stored in native (little-endian) order.
+     */
+    public BpfObjectLoader global(String variable, Object value) {
+        globals.put(variable, value);
+        return this;
+    }
+
+    /** Sets a map's {@code max_entries}, for a definition without one or to override it. */
+    public BpfObjectLoader maxEntries(String map, int entries) {
+        if (entries <= 0) {
+            throw new IllegalArgumentException("max_entries of map '" + map + "' must be positive, was " + entries);
+        }
+        maxEntries.put(map, entries);
+        return this;
+    }
+
+    /** Gives a program's type where its section name does not say (for example {@code SEC("xdp_icmp_echo")}). */
+    public BpfObjectLoader programType(String program, ProgramType type) {
+        programTypes.put(program, type);
+        return this;
+    }
+
+    /** Does not load this program (its maps are still created). */
+    public BpfObjectLoader skipProgram(String program) {
+        skipped.add(program);
+        return this;
+    }
+
+    /**
+     * Loads every program with this verifier log level (1: the log, 2: with per-instruction state and
+     * statistics). With 0, the default, the log is only requested when the verifier rejects a program.
+     */
+    public BpfObjectLoader logLevel(int level) {
+        if (level < 0 || level > 2) {
+            throw new IllegalArgumentException("log level must be 0, 1 or 2, was " + level);
+        }
+        this.logLevel = level;
+        return this;
+    }
+
+    /** Parses and links the object without loading it, with this loader's overrides applied. */
+    public ObjectSpec spec() {
+        ObjectSpec spec = path != null ? ObjectReader.read(path) : ObjectReader.read(bytes, name);
+        return applyOverrides(spec);
+    }
+
+    /** Loads the object: BTF, maps (filled and frozen), programs, then static prog-array and map-in-map values. */
+    public BpfObject load() {
+        ObjectSpec spec = spec();
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            return new Loading(spec, opened).run();
+        } catch (RuntimeException e) {
+            try {
+                BpfObject.closeAll(reversed(opened));
+            } catch (RuntimeException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            if (e instanceof VerifierException || e.getMessage() != null
+                    && e.getMessage().startsWith("object " + spec.name())) {
+                throw e;
+            }
+            throw new BpfException("object " + spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> List<T> reversed(List<T> list) {
+        List<T> r = new ArrayList<>(list);
+        java.util.Collections.reverse(r);
+        return r;
+    }
+
+    // ---- overrides ----
+
+    private ObjectSpec applyOverrides(ObjectSpec spec) {
+        for (String p : skipped) {
+            spec.program(p);
+        }
+        List<ProgramSpec> programs = new ArrayList<>();
+        for (ProgramSpec p : spec.programs()) {
+            ProgramType t = programTypes.get(p.name());
+            programs.add(t == null ? p : p.withType(t, AttachType.NONE));
+        }
+        for (String p : programTypes.keySet()) {
+            spec.program(p);
+        }
+        Map<String, MapSpec> maps = new LinkedHashMap<>();
+        spec.maps().forEach(m -> maps.put(m.name(), m));
+        for (Map.Entry<String, Integer> e : maxEntries.entrySet()) {
+            MapSpec m = spec.map(e.getKey());
+            maps.put(m.name(), m.withMaxEntries(e.getValue()));
+        }
+        for (Map.Entry<String, Object> e : globals.entrySet()) {
+            VariableSpec v = spec.findVariable(e.getKey()).orElseThrow(() -> new BpfException("no global variable '"
+                    + e.getKey() + "' in " + spec.name() + "; variables: " + BpfObject.listOf(spec.variables()
+                    .stream().map(VariableSpec::name).toList())));
+            byte[] value = encodeGlobal(spec, v, e.getValue());
+            MapSpec m = maps.get(v.map());
+            byte[] contents = m.contents();
+            System.arraycopy(value, 0, contents, v.offset(), value.length);
+            maps.put(m.name(), m.withContents(contents));
+        }
+        return new ObjectSpec(spec.name(), spec.objectName(), programs, List.copyOf(maps.values()), spec.variables(),
+                spec.btf(), spec.license(), spec.kernelVersion());
+    }
+
+    static byte[] encodeGlobal(ObjectSpec spec, VariableSpec v, Object value) {
+        ByteBuffer b;
+        if (value instanceof byte[] raw) {
+            b = ByteBuffer.wrap(raw.clone());
+        } else if (value instanceof Byte x) {
+            b = ByteBuffer.allocate(1).put(x);
+        } else if (value instanceof Boolean x) {
+            b = ByteBuffer.allocate(1).put((byte) (x ? 1 : 0));
+        } else if (value instanceof Short x) {
+            b = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(x);
+        } else if (value instanceof Integer x) {
+            b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(x);
+        } else if (value instanceof Long x) {
+            b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(x);
+        } else if (value instanceof Float x) {
+            b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(x);
+        } else if (value instanceof Double x) {
+            b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(x);
+        } else {
+            throw new BpfException("global '" + v.name() + "': cannot store a "
+                    + (value == null ? "null" : value.getClass().getSimpleName())
+                    + "; pass a Byte, Short, Integer, Long, Boolean, Float, Double or byte[]");
+        }
+        byte[] out = b.array();
+        if (out.length != v.size()) {
+            String type = v.btfTypeId() != 0 && spec.btf() != null ? spec.btf().describe(v.btfTypeId()) : "";
+            throw new BpfException("global '" + v.name() + "' is " + (type.isEmpty() ? "" : type + ", ")
+                    + v.size() + " bytes, but the value is a " + value.getClass().getSimpleName() + " of "
+                    + out.length + " bytes: pass a value of the variable's size"
+                    + suggestion(v.size()));
+        }
+        return out;
+    }
+
+    private static String suggestion(int size) {
+        return switch (size) {
+            case 1 -> " (a byte)";
+            case 2 -> " (a short: (short) 53)";
+            case 4 -> " (an int)";
+            case 8 -> " (a long: 53L)";
+            default -> " (a byte[" + size + "])";
+        };
+    }
+
+    // ---- loading ----
+
+    /** One load: what it created so far, so that a failure closes all of it. */
+    private final class Loading {
+        private final ObjectSpec spec;
+        private final List<AutoCloseable> opened;
+        private final Map<String, BpfMap> maps = new LinkedHashMap<>();
+        private final Map<String, BpfProgram> programs = new LinkedHashMap<>();
+        private Fd btfFd;
+
+        Loading(ObjectSpec spec, List<AutoCloseable> opened) {
+            this.spec = spec;
+            this.opened = opened;
+        }
+
+        BpfObject run() {
+            if (spec.btf() != null) {
+                btfFd = loadBtf(spec.btf());
+                opened.add(btfFd);
+            }
+            for (MapSpec m : spec.maps()) {
+                BpfMap map = createMap(m);
+                opened.add(map);
+                maps.put(m.name(), map);
+            }
+            for (ProgramSpec p : spec.programs()) {
+                if (skipped.contains(p.name())) {
+                    continue;
+                }
+                BpfProgram prog = loadProgram(p);
+                opened.add(prog);
+                programs.put(p.name(), prog);
+            }
+            for (MapSpec m : spec.maps()) {
+                fillStaticValues(m);
+            }
+            return new BpfObject(spec, btfFd, maps, programs);
+        }
+
+        private Fd loadBtf(Btf btf) {
+            byte[] raw = btf.encode();
+            BtfLoadAttr attr = new BtfLoadAttr().btf(raw);
+            try {
+                return Bpf.btfLoad(attr);
+            } catch (BpfSyscallException e) {
+                if (e.errno() == Errno.EPERM) {
+                    throw e;
+                }
+                BtfLoadAttr withLog = new BtfLoadAttr().btf(raw).logLevel(1).logSize(INITIAL_LOG_SIZE);
+                String log;
+                try {
+                    Fd fd = Bpf.btfLoad(withLog);
+                    fd.close();
+                    log = "(it loaded when asked for a log)";
+                } catch (BpfSyscallException again) {
+                    log = withLog.log();
+                }
+                throw new BpfException("BPF_BTF_LOAD of " + spec.name() + "'s BTF failed: " + e.getMessage()
+                        + "\n" + tail(log, 12), e);
+            }
+        }
+
+        private BpfMap createMap(MapSpec m) {
+            int entries = m.maxEntries();
+            if (entries == 0) {
+                if (m.type() == MapType.PERF_EVENT_ARRAY) {
+                    entries = SystemInfo.possibleCpuCount();
+                    m = m.withMaxEntries(entries);
+                } else {
+                    throw new BpfException("map '" + m.name() + "' has no max_entries in its definition: set it "
+                            + "with BpfObject.loader(path).maxEntries(\"" + m.name() + "\", n)");
+                }
+            }
+            Fd fd;
+            try {
+                fd = createMapFd(m, true);
+            } catch (BpfSyscallException e) {
+                if (e.errno() == Errno.EPERM || m.btfKeyTypeId() == 0 && m.btfValueTypeId() == 0) {
+                    throw e;
+                }
+                // As libbpf: some kernels and map types refuse BTF key/value types; retry without them.
+                fd = createMapFd(m, false);
+                m = m.withoutBtfTypes();
+            }
+            BpfMap map = new BpfMap(m, fd);
+            try {
+                byte[] contents = m.contents();
+                if (contents != null) {
+                    Bpf.mapUpdateElem(fd, new byte[4], contents, BpfMap.ANY);
+                    if (m.freeze()) {
+                        Bpf.mapFreeze(fd);
+                    }
+                }
+            } catch (RuntimeException e) {
+                map.close();
+                throw e;
+            }
+            return map;
+        }
+
+        private Fd createMapFd(MapSpec m, boolean withBtf) {
+            MapCreateAttr attr = new MapCreateAttr().mapType(m.type().number()).keySize(m.keySize())
+                    .valueSize(m.valueSize()).maxEntries(m.maxEntries()).mapFlags(m.flags())
+                    .numaNode(m.numaNode()).mapName(m.kernelName()).mapExtra(m.mapExtra());
+            if (withBtf && btfFd != null && (m.btfKeyTypeId() != 0 || m.btfValueTypeId() != 0)) {
+                attr.btfFd(btfFd).btfKeyTypeId(m.btfKeyTypeId()).btfValueTypeId(m.btfValueTypeId());
+            }
+            if (m.innerMap() == null) {
+                return Bpf.mapCreate(attr);
+            }
+            MapSpec inner = m.innerMap();
+            if (inner.maxEntries() == 0) {
+                throw new BpfException("map '" + m.name() + "': its inner map definition has no max_entries");
+            }
+            try (Fd innerFd = createMapFd(inner, withBtf)) {
+                attr.innerMapFd(innerFd);
+                return Bpf.mapCreate(attr);
+            }
+        }
+
+        private BpfProgram loadProgram(ProgramSpec p) {
+            if (p.type() == ProgramType.UNSPEC) {
+                throw new BpfException("program '" + p.name() + "': section '" + p.section() + "' does not say the "
+                        + "program type: give it with BpfObject.loader(path).programType(\"" + p.name()
+                        + "\", ProgramType.XDP) (or another type), or skip it with skipProgram(\"" + p.name()
+                        + "\")");
+            }
+            byte[] insns = p.instructions();
+            for (Reference r : p.references()) {
+                patch(p, insns, r);
+            }
+            ProgLoadAttr attr = programAttr(p, insns);
+            try {
+                return new BpfProgram(p, Bpf.progLoad(attr));
+            } catch (BpfSyscallException e) {
+                if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM && logLevel == 0) {
+                    throw new BpfException("program '" + p.name() + "': " + e.getMessage(), e);
+                }
+                throw verifierFailure(p, insns, e);
+            }
+        }
+
+        private ProgLoadAttr programAttr(ProgramSpec p, byte[] insns) {
+            ProgLoadAttr attr = new ProgLoadAttr().progType(p.type().number()).instructions(insns)
+                    .license(p.license()).kernVersion(p.kernelVersion() != 0 ? p.kernelVersion()
+                            : SystemInfo.kernelVersionCode())
+                    .progFlags(p.flags()).progName(p.name()).expectedAttachType(p.attachType().kernelValue());
+            if (btfFd != null && !p.funcInfos().isEmpty()) {
+                attr.progBtfFd(btfFd)
+                        .funcInfo(8, BtfExt.encodeFuncInfos(p.funcInfos()), p.funcInfos().size())
+                        .lineInfo(16, BtfExt.encodeLineInfos(p.lineInfos()), p.lineInfos().size());
+            }
+            if (p.attachTarget() != SectionDefs.AttachTarget.NONE) {
+                attr.attachBtfId(attachBtfId(p));
+            }
+            if (logLevel > 0) {
+                attr.logLevel(logLevel).logSize(INITIAL_LOG_SIZE);
+            }
+            return attr;
+        }
+
+        private int attachBtfId(ProgramSpec p) {
+            String target = p.attachTo();
+            if (target.isEmpty()) {
+                throw new BpfException("program '" + p.name() + "': section '" + p.section() + "' names no attach "
+                        + "target: write it as " + p.section() + "/<name>");
+            }
+            Btf vmlinux = Btf.vmlinux();
+            Optional<Integer> id = switch (p.attachTarget()) {
+                case KERNEL_FUNCTION -> vmlinux.findId(target, Func.class);
+                case LSM_HOOK -> vmlinux.findId("bpf_lsm_" + target, Func.class);
+                case ITERATOR -> vmlinux.findId("bpf_iter_" + target, Func.class);
+                case BTF_TRACEPOINT -> vmlinux.findId("btf_trace_" + target, Typedef.class);
+                case PROGRAM -> throw new BpfException("program '" + p.name() + "': freplace programs are not "
+                        + "supported yet");
+                case NONE -> Optional.of(0);
+            };
+            return id.orElseThrow(() -> new BpfException("program '" + p.name() + "': section '" + p.section()
+                    + "' attaches to '" + target + "', which this kernel's BTF (/sys/kernel/btf/vmlinux) does not "
+                    + "have: check the name, or skip the program on this kernel"));
+        }
+
+        private void patch(ProgramSpec p, byte[] insns, Reference r) {
+            if (r instanceof Reference.MapFd ref) {
+                setLdImm64(insns, ref.slot(), Opcodes.BPF_PSEUDO_MAP_FD, mapFd(p, ref.map()), 0);
+            } else if (r instanceof Reference.MapValue ref) {
+                setLdImm64(insns, ref.slot(), Opcodes.BPF_PSEUDO_MAP_VALUE, mapFd(p, ref.map()), ref.offset());
+            } else if (r instanceof Reference.Extern ref) {
+                throw new BpfException("program '" + p.name() + "': refers to extern '" + ref.symbol()
+                        + "' (a __ksym, __kconfig or kfunc): externs are not supported yet");
+            }
+        }
+
+        private int mapFd(ProgramSpec p, String map) {
+            BpfMap m = maps.get(map);
+            if (m == null) {
+                throw new BpfException("program '" + p.name() + "' refers to map '" + map + "', which the object "
+                        + "does not define");
+            }
+            return m.fd().raw();
+        }
+
+        private void setLdImm64(byte[] insns, int slot, int src, int imm, int next) {
+            Instruction first = Instruction.decode(insns, slot);
+            first.withSrc(src).withImm(imm).encodeInto(insns, slot);
+            Instruction.decode(insns, slot + 1).withImm(next).encodeInto(insns, slot + 1);
+        }
+
+        /** Loads the program again with a log (grown until it all fits) and turns it into a VerifierException. */
+        private RuntimeException verifierFailure(ProgramSpec p, byte[] insns, BpfSyscallException first) {
+            int size = INITIAL_LOG_SIZE;
+            int level = Math.max(1, logLevel);
+            while (true) {
+                ProgLoadAttr attr = programAttr(p, insns).logLevel(level).logSize(size);
+                try {
+                    Fd fd = Bpf.progLoad(attr);
+                    fd.close();
+                    return new BpfException("program '" + p.name() + "': " + first.getMessage()
+                            + " (it loaded when asked for a verifier log)", first);
+                } catch (BpfSyscallException e) {
+                    boolean full = e.errno() == Errno.ENOSPC;
+                    if (full && size < MAX_LOG_SIZE) {
+                        int wanted = attr.logTrueSize();
+                        size = (int) Math.min(MAX_LOG_SIZE, Math.max((long) size * 4, wanted + 1L));
+                        continue;
+                    }
+                    VerifierLog log = VerifierLog.parse(attr.log(), full, slot -> sourceLine(p, slot));
+                    return new VerifierException(spec.name(), p.name(), e.errno().name(), log);
+                }
+            }
+        }
+
+        private Optional<String> sourceLine(ProgramSpec p, int slot) {
+            return p.lineOf(slot).map(BpfObjectLoader::sourceText);
+        }
+
+        private void fillStaticValues(MapSpec m) {
+            if (m.initialValues().isEmpty()) {
+                return;
+            }
+            BpfMap map = maps.get(m.name());
+            for (MapSpec.InitialValue v : m.initialValues()) {
+                Fd target;
+                if (m.type() == MapType.PROG_ARRAY) {
+                    if (skipped.contains(v.target())) {
+                        continue;
+                    }
+                    BpfProgram prog = programs.get(v.target());
+                    if (prog == null) {
+                        throw new BpfException("map '" + m.name() + "': slot " + v.index() + " names program '"
+                                + v.target() + "', which the object does not define");
+                    }
+                    target = prog.fd();
+                } else {
+                    BpfMap inner = maps.get(v.target());
+                    if (inner == null) {
+                        throw new BpfException("map '" + m.name() + "': slot " + v.index() + " names map '"
+                                + v.target() + "', which the object does not define");
+                    }
+                    target = inner.fd();
+                }
+                byte[] key = ByteBuffer.allocate(m.keySize()).order(ByteOrder.LITTLE_ENDIAN).putInt(v.index()).array();
+                byte[] value = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(target.raw()).array();
+                Bpf.mapUpdateElem(map.fd(), key, value, BpfMap.ANY);
+            }
+        }
+    }
+
+    /** Renders a line-info record as {@code file:line: text}. */
+    static String sourceText(LineInfo li) {
+        String file = li.fileName();
+        int slash = file.lastIndexOf('/');
+        if (slash >= 0) {
+            file = file.substring(slash + 1);
+        }
+        return file + ":" + li.line() + ": " + li.lineText().strip();
+    }
+
+    static String tail(String text, int lines) {
+        List<String> all = text.lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+}

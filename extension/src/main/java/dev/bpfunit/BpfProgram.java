@@ -1,0 +1,55 @@
+package dev.bpfunit;
+
+import dev.bpfunit.spec.ProgramSpec;
+import dev.bpfunit.spec.ProgramType;
+import dev.bpfunit.sys.Bpf;
+import dev.bpfunit.sys.Fd;
+import dev.bpfunit.sys.ProgInfo;
+
+/** A program loaded into the kernel (the verifier accepted it). Closed with its object. */
+public final class BpfProgram implements AutoCloseable {
+
+    private final ProgramSpec spec;
+    private final Fd fd;
+
+    BpfProgram(ProgramSpec spec, Fd fd) {
+        this.spec = spec;
+        this.fd = fd;
+    }
+
+    /** The function's name. */
+    public String name() {
+        return spec.name();
+    }
+
+    /** The program type it was loaded as. */
+    public ProgramType type() {
+        return spec.type();
+    }
+
+    /** The linked definition it was loaded from. */
+    public ProgramSpec spec() {
+        return spec;
+    }
+
+    /** The kernel's file descriptor for this program. */
+    public Fd fd() {
+        return fd;
+    }
+
+    /** What the kernel reports about the program ({@code BPF_OBJ_GET_INFO_BY_FD}). */
+    public ProgInfo info() {
+        return Bpf.progInfo(fd);
+    }
+
+    /** Closes the program's file descriptor. */
+    @Override
+    public void close() {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return "program '" + name() + "' (" + spec.type() + ", section " + spec.section() + ")";
+    }
+}

@@ -1,0 +1,105 @@
+package dev.bpfunit.elf;
+
+import dev.bpfunit.BpfException;
+import dev.bpfunit.btf.Btf;
+import dev.bpfunit.btf.BtfExt;
+import dev.bpfunit.btf.BtfFixups;
+import dev.bpfunit.spec.MapSpec;
+import dev.bpfunit.spec.ObjectSpec;
+import dev.bpfunit.spec.ProgramSpec;
+import dev.bpfunit.spec.VariableSpec;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Reads a BPF ELF object into an {@link ObjectSpec}: maps (BTF-defined, legacy and global data), programs
+ * linked with their subprograms, global variables and the BTF the kernel needs.
+ */
+public final class ObjectReader {
+
+    private ObjectReader() {
+    }
+
+    /** Reads the object at {@code path}. */
+    public static ObjectSpec read(Path path) {
+        return read(ElfFile.read(path));
+    }
+
+    /** Reads an object already in memory; {@code name} is used in messages. */
+    public static ObjectSpec read(byte[] bytes, String name) {
+        return read(ElfFile.parse(bytes, name));
+    }
+
+    /** Reads a parsed ELF file. */
+    public static ObjectSpec read(ElfFile elf) {
+        try {
+            return build(elf);
+        } catch (ElfFormatException e) {
+            throw e;
+        } catch (BpfException e) {
+            throw new BpfException(elf.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ObjectSpec build(ElfFile elf) {
+        String license = elf.section("license").map(s -> cString(s.data())).orElse("");
+        int version = elf.section("version").filter(s -> s.data().length >= 4)
+                .map(s -> ByteBuffer.wrap(s.data()).order(ByteOrder.LITTLE_ENDIAN).getInt()).orElse(0);
+
+        Btf btf = elf.section(".BTF").map(s -> fixDatasecs(elf, Btf.parse(s.data()))).orElse(null);
+        BtfExt ext = null;
+        if (btf != null) {
+            ext = elf.section(".BTF.ext").map(s -> BtfExt.parse(s.data(), btf)).orElse(null);
+        }
+
+        String objectName = objectName(elf.name());
+        MapReader mapReader = new MapReader(elf, btf, objectName);
+        List<MapSpec> maps = mapReader.maps();
+        List<VariableSpec> variables = mapReader.variables();
+        List<ProgramSpec> programs = new ProgramLinker(elf, ext, maps, license, version).programs();
+        return new ObjectSpec(elf.name(), objectName, programs, maps, variables, btf, license, version);
+    }
+
+    private static Btf fixDatasecs(ElfFile elf, Btf btf) {
+        return BtfFixups.fixDatasecs(btf, new BtfFixups.DatasecInfo() {
+            @Override
+            public OptionalLong sectionSize(String sectionName) {
+                return elf.section(sectionName).map(s -> OptionalLong.of(s.size())).orElse(OptionalLong.empty());
+            }
+
+            @Override
+            public OptionalLong symbolOffset(String sectionName, String symbolName) {
+                return elf.section(sectionName).flatMap(sec -> elf.symbols().stream()
+                                .filter(sym -> sym.sectionIndex() == sec.index() && symbolName.equals(sym.name())
+                                        && !sym.isSection())
+                                .findFirst())
+                        .map(sym -> OptionalLong.of(sym.value())).orElse(OptionalLong.empty());
+            }
+        });
+    }
+
+    /** The object name as libbpf derives it: the file name up to its first dot. */
+    static String objectName(String fileName) {
+        String base = fileName;
+        int slash = base.lastIndexOf('/');
+        if (slash >= 0) {
+            base = base.substring(slash + 1);
+        }
+        int dot = base.indexOf('.');
+        return dot > 0 ? base.substring(0, dot) : base;
+    }
+
+    static String cString(byte[] data) {
+        int end = 0;
+        while (end < data.length && data[end] != 0) {
+            end++;
+        }
+        return new String(data, 0, end, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.bpfunit.spec;
+
+import dev.bpfunit.BpfException;
+import dev.bpfunit.btf.Btf;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Everything an ELF object defines (programs, maps, global variables, BTF), parsed and linked, not loaded.
+ *
+ * @param name       the file name, used in messages ({@code xdp_fw.bpf.o})
+ * @param objectName the object name libbpf derives (file name up to the first dot), used for map names
+ * @param programs   the entry programs
+ * @param maps       the maps, global data maps included
+ * @param variables  the global variables
+ * @param btf        the object's BTF, fixed up for the kernel, or {@code null} when it has none
+ * @param license    the {@code license} section
+ * @param kernelVersion the {@code version} section, 0 if none
+ */
+public record ObjectSpec(String name, String objectName, List<ProgramSpec> programs, List<MapSpec> maps,
+                         List<VariableSpec> variables, Btf btf, String license, int kernelVersion) {
+
+    public ObjectSpec {
+        programs = List.copyOf(programs);
+        maps = List.copyOf(maps);
+        variables = List.copyOf(variables);
+    }
+
+    /** The program with this name; a wrong name lists the names that exist. */
+    public ProgramSpec program(String programName) {
+        return findProgram(programName).orElseThrow(() -> new BpfException(
+                "no program '" + programName + "' in " + name + "; programs: " + names(programs.stream()
+                        .map(ProgramSpec::name).collect(Collectors.toList()))));
+    }
+
+    /** The program with this name, if any. */
+    public Optional<ProgramSpec> findProgram(String programName) {
+        return programs.stream().filter(p -> p.name().equals(programName)).findFirst();
+    }
+
+    /** The map with this name; a wrong name lists the names that exist. */
+    public MapSpec map(String mapName) {
+        return findMap(mapName).orElseThrow(() -> new BpfException(
+                "no map '" + mapName + "' in " + name + "; maps: " + names(maps.stream()
+                        .map(MapSpec::name).collect(Collectors.toList()))));
+    }
+
+    /** The map with this name, if any. */
+    public Optional<MapSpec> findMap(String mapName) {
+        return maps.stream().filter(m -> m.name().equals(mapName)).findFirst();
+    }
+
+    /** The global variable with this name, if any. */
+    public Optional<VariableSpec> findVariable(String variableName) {
+        return variables.stream().filter(v -> v.name().equals(variableName)).findFirst();
+    }
+
+    static String names(List<String> names) {
+        return names.isEmpty() ? "(none)" : String.join(", ", names);
+    }
+}
