@@ -1,0 +1,65 @@
+package dev.bpfunit.samples;
+
+import static dev.bpfunit.samples.Samples.object;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bpfunit.BpfMap;
+import dev.bpfunit.BpfObject;
+import dev.bpfunit.BpfObjectLoader;
+import dev.bpfunit.BpfProgram;
+import dev.bpfunit.spec.MapType;
+import dev.bpfunit.spec.ProgramType;
+import dev.bpfunit.sys.MapInfo;
+import dev.bpfunit.sys.ProgInfo;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Loads each sample object both with bpfunit and with Debian's bpftool (libbpf) in the same run, and checks
+ * that the kernel sees the same programs (name, type, translated instruction count) and the same maps
+ * (kernel name, type, key and value size, max_entries, flags).
+ */
+class DifferentialTest {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"xdp_fw", "tc_rewrite", "socket_filter", "globals", "bpf2bpf", "callback", "tailcall",
+            "map_in_map", "ringbuf", "multi_prog", "percpu_queue", "custom_section"})
+    void sameProgramsAndMapsAsBpftool(String name) {
+        boolean custom = name.equals("custom_section");
+        BpfObjectLoader loader = BpfObject.loader(object(name));
+        if (custom) {
+            loader.programType("icmp_echo", ProgramType.XDP);
+        }
+        try (Bpftool.Loaded reference = Bpftool.loadAll(object(name), custom ? "xdp" : null);
+             BpfObject ours = loader.load()) {
+            Map<String, String> expectedPrograms = new TreeMap<>();
+            for (Bpftool.ProgInfo p : reference.programs()) {
+                expectedPrograms.put(p.name(), p.type() + " xlated " + p.xlatedInstructions());
+            }
+            Map<String, String> actualPrograms = new TreeMap<>();
+            for (BpfProgram p : ours.programs()) {
+                ProgInfo info = p.info();
+                String type = ProgramType.of(info.type()).orElseThrow().name().toLowerCase(Locale.ROOT);
+                actualPrograms.put(info.name(), type + " xlated " + info.xlatedProgLen() / 8);
+            }
+            assertThat(actualPrograms).isEqualTo(expectedPrograms);
+
+            Map<String, String> expectedMaps = new TreeMap<>();
+            for (Bpftool.MapInfo m : reference.maps()) {
+                expectedMaps.put(m.name(), String.format("%s key %d value %d max %d flags 0x%x", m.type(),
+                        m.keySize(), m.valueSize(), m.maxEntries(), m.flags()));
+            }
+            Map<String, String> actualMaps = new TreeMap<>();
+            for (BpfMap m : ours.maps()) {
+                MapInfo info = m.info();
+                String type = MapType.of(info.type()).orElseThrow().name().toLowerCase(Locale.ROOT);
+                actualMaps.put(info.name(), String.format("%s key %d value %d max %d flags 0x%x", type,
+                        info.keySize(), info.valueSize(), info.maxEntries(), info.flags()));
+            }
+            assertThat(actualMaps).isEqualTo(expectedMaps);
+        }
+    }
+}
