@@ -3,6 +3,7 @@ package dev.bpfunit.elf;
 import dev.bpfunit.BpfException;
 import dev.bpfunit.btf.Array;
 import dev.bpfunit.btf.Btf;
+import dev.bpfunit.btf.BtfLinkage;
 import dev.bpfunit.btf.BtfType;
 import dev.bpfunit.btf.Datasec;
 import dev.bpfunit.btf.FuncProto;
@@ -27,7 +28,6 @@ import java.util.Optional;
 final class MapReader {
 
     private static final int LEGACY_DEF_MIN = 20;
-    private static final int BTF_VAR_STATIC = 0;
 
     private final ElfFile elf;
     private final Btf btf;
@@ -335,7 +335,7 @@ final class MapReader {
             return false;
         }
         for (VarSecinfo vsi : ((Datasec) btf.type(datasecId)).vars()) {
-            if (btf.type(vsi.type()) instanceof Var var && var.linkage() != BTF_VAR_STATIC) {
+            if (btf.type(vsi.type()) instanceof Var var && var.linkage() != BtfLinkage.STATIC) {
                 return true;
             }
         }
