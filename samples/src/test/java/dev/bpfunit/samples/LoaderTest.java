@@ -233,7 +233,8 @@ class LoaderTest {
     void queueStackAndPerCpuHashLoad() {
         try (BpfObject obj = BpfObject.load(object("percpu_queue"))) {
             assertThat(obj.maps()).extracting(BpfMap::name, m -> m.info().keySize(), m -> m.info().valueSize())
-                    .containsExactly(tuple("in_queue", 0, 8), tuple("out_stack", 0, 8), tuple("len_hist", 4, 8));
+                    .containsExactlyInAnyOrder(tuple("in_queue", 0, 8), tuple("out_stack", 0, 8),
+                            tuple("len_hist", 4, 8));
         }
     }
 
