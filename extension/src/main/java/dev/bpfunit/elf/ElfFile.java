@@ -426,7 +426,7 @@ public final class ElfFile {
                     throw error(what + " refers to symbol " + symbol + ", but the symbol table has " + symbolCount
                             + " entries");
                 }
-                long width = relocationWidth(type);
+                long width = relocationWidth(type, target);
                 long limit = target.isNoBits() ? 0 : target.size();
                 if (offset < 0 || offset > limit - width) {
                     throw error(String.format("%s (%s) at offset 0x%x is beyond the end of section '%s' (%d bytes)",
@@ -437,11 +437,17 @@ public final class ElfFile {
             return out;
         }
 
-        /** Bytes a relocation touches, starting at its offset; 1 where the type is unknown. */
-        private static long relocationWidth(int type) {
+        /**
+         * Bytes a relocation touches, starting at its offset; 1 where the type is unknown. In code,
+         * R_BPF_64_64 marks a two-slot ld_imm64 and R_BPF_64_32 a call; LLVM before version 12 also
+         * used them for 8- and 4-byte data fields, so elsewhere they get the data widths.
+         */
+        private static long relocationWidth(int type, ElfSection target) {
+            boolean code = target.isExecutable();
             return switch (type) {
-                case Elf.R_BPF_64_64 -> 16;
-                case Elf.R_BPF_64_ABS64, Elf.R_BPF_64_32 -> 8;
+                case Elf.R_BPF_64_64 -> code ? 16 : 8;
+                case Elf.R_BPF_64_32 -> code ? 8 : 4;
+                case Elf.R_BPF_64_ABS64 -> 8;
                 case Elf.R_BPF_64_ABS32, Elf.R_BPF_64_NODYLD32 -> 4;
                 default -> 1;
             };
