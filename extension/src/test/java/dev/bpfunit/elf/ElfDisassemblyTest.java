@@ -43,7 +43,7 @@ class ElfDisassemblyTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"xdp_fw, 30, 0", "alu, 110, 2"})
+    @CsvSource({"xdp_fw, 30, 0", "alu, 110, 2", "extern, 20, 0"})
     void matchesLlvmObjdump(String fixture, int minimumCompared, int unknownToLlvm) {
         ElfFile elf = ElfFile.parse(Fixtures.bytes(fixture + ".bpf.o"), fixture + ".bpf.o");
         Map<String, Map<Integer, String>> objdump = parseObjdump(Fixtures.text(fixture + ".objdump.txt"));

@@ -34,7 +34,7 @@ class ElfFileReadelfTest {
     private static final List<String> VISIBILITIES = List.of("DEFAULT", "INTERNAL", "HIDDEN", "PROTECTED");
 
     @ParameterizedTest
-    @ValueSource(strings = {"xdp_fw", "alu"})
+    @ValueSource(strings = {"xdp_fw", "alu", "extern"})
     void sectionsMatchReadelf(String fixture) {
         ElfFile elf = ElfFile.parse(Fixtures.bytes(fixture + ".bpf.o"), fixture + ".bpf.o");
         List<String> expected = new ArrayList<>();
@@ -65,7 +65,7 @@ class ElfFileReadelfTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"xdp_fw", "alu"})
+    @ValueSource(strings = {"xdp_fw", "alu", "extern"})
     void symbolsMatchReadelf(String fixture) {
         ElfFile elf = ElfFile.parse(Fixtures.bytes(fixture + ".bpf.o"), fixture + ".bpf.o");
         List<String> expected = new ArrayList<>();
@@ -94,7 +94,7 @@ class ElfFileReadelfTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"xdp_fw", "alu"})
+    @ValueSource(strings = {"xdp_fw", "alu", "extern"})
     void relocationsMatchReadelf(String fixture) {
         ElfFile elf = ElfFile.parse(Fixtures.bytes(fixture + ".bpf.o"), fixture + ".bpf.o");
         Map<String, List<String>> expected = new LinkedHashMap<>();

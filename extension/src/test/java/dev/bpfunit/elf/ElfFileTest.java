@@ -89,6 +89,25 @@ class ElfFileTest {
     }
 
     @Test
+    void externsAndKfuncsAreUndefinedSymbols() {
+        ElfFile ext = ElfFile.parse(Fixtures.bytes("extern.bpf.o"), "extern.bpf.o");
+        ElfSymbol version = symbol(ext, "LINUX_KERNEL_VERSION");
+        assertThat(version.isUndefined()).isTrue();
+        assertThat(version.isGlobal()).isTrue();
+        assertThat(version.isInSection()).isFalse();
+        ElfSymbol jit = symbol(ext, "CONFIG_BPF_JIT");
+        assertThat(jit.isUndefined()).isTrue();
+        assertThat(jit.isWeak()).isTrue();
+        ElfSymbol kfunc = symbol(ext, "bpf_rcu_read_lock");
+        assertThat(kfunc.isUndefined()).isTrue();
+        List<ElfRelocation> rels = ext.relocations(ext.section("tc").orElseThrow());
+        assertThat(rels.get(0)).isEqualTo(new ElfRelocation(0x10, kfunc.index(), Elf.R_BPF_64_32));
+        // The callback passed to bpf_loop is an ld_imm64 of .text, relocated against its section symbol.
+        assertThat(ext.symbol(rels.get(1).symbolIndex()).isSection()).isTrue();
+        assertThat(rels.get(1).type()).isEqualTo(Elf.R_BPF_64_64);
+    }
+
+    @Test
     void lookupsOutOfRangeNameTheObject() {
         assertThatThrownBy(() -> xdp.section(32)).isInstanceOf(ElfFormatException.class)
                 .hasMessage("xdp_fw.bpf.o: no section 32 (the object has 32 sections, 0 to 31)");
@@ -118,6 +137,10 @@ class ElfFileTest {
     }
 
     private ElfSymbol byName(String name) {
-        return xdp.symbols().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        return symbol(xdp, name);
+    }
+
+    private static ElfSymbol symbol(ElfFile elf, String name) {
+        return elf.symbols().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 }
