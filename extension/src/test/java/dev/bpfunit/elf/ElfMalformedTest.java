@@ -41,7 +41,7 @@ class ElfMalformedTest {
         Random random = new Random(20240611L);
         long shoff = buffer(good).getLong(0x28);
         int rejected = 0;
-        for (int round = 0; round < 20_000; round++) {
+        for (int round = 0; round < 10_000; round++) {
             byte[] broken = good.clone();
             int flips = 1 + random.nextInt(4);
             for (int f = 0; f < flips; f++) {
@@ -69,7 +69,7 @@ class ElfMalformedTest {
                 throw new AssertionError("round " + round + ": " + e, e);
             }
         }
-        assertThat(rejected).as("flips that were detected").isGreaterThan(2_000);
+        assertThat(rejected).as("flips that were detected").isGreaterThan(1_000);
     }
 
     @Test
@@ -179,6 +179,26 @@ class ElfMalformedTest {
                 "not a whole number of 24-byte symbol entries");
         expect(patchSection32(symtab, 0x28, index("xdp"))).hasMessageContaining("which is not a string table");
         expect(patchSection32(index(".BTF"), 4, Elf.SHT_SYMTAB)).hasMessageContaining("more than one symbol table");
+    }
+
+    @Test
+    void extendedSectionIndicesAreResolvedThroughSymtabShndx() {
+        // Turn .debug_abbrev (no relocations, large enough) into the SHT_SYMTAB_SHNDX table of
+        // .symtab, and move xdp_fw's section index there.
+        int fw = symbolIndex("xdp_fw");
+        int shndx = index(".debug_abbrev");
+        byte[] b = patchSymbol16(fw, 6, Elf.SHN_XINDEX);
+        ByteBuffer buf = buffer(b);
+        buf.putInt((int) shdr(shndx) + 4, Elf.SHT_SYMTAB_SHNDX);
+        buf.putInt((int) shdr(shndx) + 0x28, index(".symtab"));
+        buf.putInt((int) parsed.section(shndx).offset() + 4 * fw, index("xdp"));
+        ElfFile elf = ElfFile.parse(b, NAME);
+        assertThat(elf.symbol(fw).sectionIndex()).isEqualTo(index("xdp"));
+
+        buffer(b).putInt((int) parsed.section(shndx).offset() + 4 * fw, 4000);
+        expect(b).hasMessageContaining("symbol " + fw + " 'xdp_fw' is in section 4000, but there are only 32");
+        buffer(b).putLong((int) shdr(shndx) + 0x20, 4L * fw);
+        expect(b).hasMessageContaining("has no entry in section '.debug_abbrev' (SHT_SYMTAB_SHNDX)");
     }
 
     @Test
