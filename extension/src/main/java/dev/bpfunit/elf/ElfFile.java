@@ -290,7 +290,8 @@ public final class ElfFile {
                 throw error("big-endian object: compile with -target bpfel or bpf on a little-endian host");
             }
             if (data != 1) {
-                throw error("unknown ELF data encoding " + data + " (expected 1, little-endian): the header is corrupt");
+                throw error("unknown ELF data encoding " + data
+                        + " (expected 1, little-endian): the header is corrupt");
             }
             if (bytes[6] != 1) {
                 throw error("unknown ELF version " + bytes[6] + " (expected 1): the header is corrupt");

@@ -52,7 +52,8 @@ class ElfMalformedTest {
                     case 1 -> (int) shoff + random.nextInt(good.length - (int) shoff);
                     default -> random.nextInt(good.length);
                 };
-                broken[at] = (byte) (random.nextBoolean() ? random.nextInt(256) : broken[at] ^ (1 << random.nextInt(8)));
+                int flipped = broken[at] ^ (1 << random.nextInt(8));
+                broken[at] = (byte) (random.nextBoolean() ? random.nextInt(256) : flipped);
             }
             try {
                 ElfFile elf = ElfFile.parse(broken, NAME);
