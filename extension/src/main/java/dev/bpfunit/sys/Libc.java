@@ -16,6 +16,8 @@ import com.sun.jna.Pointer;
 final class Libc {
     static final int F_GETFD = 1;
     static final int F_DUPFD_CLOEXEC = 1030;
+    static final int O_RDONLY = 0;
+    static final int O_CLOEXEC = 02000000;
 
     static final int PROT_READ = 0x1;
     static final int PROT_WRITE = 0x2;
@@ -42,6 +44,9 @@ final class Libc {
     static native int munmap(Pointer addr, long length);
 
     static native int uname(Pointer buf);
+
+    /** {@code open(2)} with the mode argument left out (never creates a file). */
+    static native int open(String path, int flags);
 
     /** The {@code bpf(2)} system call number of this JVM's architecture. */
     static long bpfSyscallNumber() {
