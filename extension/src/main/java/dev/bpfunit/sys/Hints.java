@@ -65,6 +65,8 @@ final class Hints {
                         : "";
             case EINTR:
                 return "interrupted by a signal";
+            case ENODEV:
+                return command == BpfCommand.BPF_LINK_CREATE ? "no network device has that ifindex" : "";
             case ERANGE:
                 return command == BpfCommand.BPF_OBJ_GET_INFO_BY_FD ? "an info buffer was too small" : "";
             case ELOOP:
@@ -132,8 +134,10 @@ final class Hints {
                 return "the kernel rejected the test run (input too short or too long for the program type, "
                         + "ctx given where not supported, or bad flags/repeat)";
             case BPF_LINK_CREATE:
+                return "the target does not exist (XDP reports a missing ifindex as EINVAL), or the program or "
+                        + "attach type does not fit it";
             case BPF_RAW_TRACEPOINT_OPEN:
-                return "the program type or attach type does not fit this target";
+                return "the program type does not fit this tracepoint";
             case BPF_OBJ_PIN:
             case BPF_OBJ_GET:
                 return "bad path or file flags";
