@@ -244,7 +244,8 @@ public final class ProgLoadAttr extends Attr {
         u32(LOG_TRUE_SIZE, 0);
     }
 
+    /** {@code program '<name>'}, or {@code unnamed program}: the subject of messages and the Fd. */
     String describe() {
-        return "program '" + name + "'";
+        return name.isEmpty() ? "unnamed program" : "program '" + name + "'";
     }
 }

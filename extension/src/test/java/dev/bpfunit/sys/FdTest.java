@@ -68,12 +68,15 @@ class FdTest {
 
     @Test
     void dupGivesAnIndependentDescriptor() {
-        try (Fd fd = copyOfStdout("program 'xdp_fw'"); Fd copy = fd.dup("program 'xdp_fw' (copy)")) {
+        Fd fd = copyOfStdout("program 'xdp_fw'");
+        try (Fd copy = fd.dup("program 'xdp_fw' (copy)")) {
             assertThat(copy.raw()).isNotEqualTo(fd.raw()).isPositive();
             assertThat(copy.description()).isEqualTo("program 'xdp_fw' (copy)");
             assertThat(Libc.fcntl(copy.raw(), Libc.F_GETFD, 0) & 1).as("FD_CLOEXEC").isEqualTo(1);
             fd.close();
             assertThat(isOpen(copy.raw())).isTrue();
+        } finally {
+            fd.close();
         }
     }
 
