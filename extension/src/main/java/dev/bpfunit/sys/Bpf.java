@@ -1,0 +1,587 @@
+package dev.bpfunit.sys;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.lang.ref.Reference;
+import java.util.Objects;
+
+/**
+ * The {@code bpf(2)} system call: one static method per command bpfunit uses, taking and returning
+ * Java values and {@link Fd}s, throwing {@link BpfSyscallException} with a hint when the kernel
+ * refuses.
+ *
+ * <p>Map element methods check key and value buffers against the map's key and value size (fetched
+ * once per map {@code Fd} with {@code BPF_OBJ_GET_INFO_BY_FD}) before the call, because the kernel
+ * copies as many bytes as the map says, whatever the buffer: a wrong size is an
+ * {@link IllegalArgumentException} here rather than corrupted memory. Values of per-CPU maps hold
+ * {@code round_up(value_size, 8)} bytes for each possible CPU ({@link MapInfo#userValueSize()}).
+ */
+public final class Bpf {
+    /** Attempts of {@code BPF_PROG_LOAD} while the verifier keeps returning {@code EAGAIN}. */
+    static final int PROG_LOAD_ATTEMPTS = 5;
+    /** Consecutive {@code EINTR}s of {@code BPF_PROG_TEST_RUN} after which we give up. */
+    static final int TEST_RUN_MAX_INTERRUPTS = 1000;
+
+    private static volatile long syscallNumber = -1;
+
+    private Bpf() {
+    }
+
+    // ---------------------------------------------------------------- maps
+
+    /** {@code BPF_MAP_CREATE}; the new map's description is {@code map '<name>'}. */
+    public static Fd mapCreate(MapCreateAttr attr) {
+        Objects.requireNonNull(attr, "attr");
+        String subject = attr.name().isEmpty() ? "unnamed map" : "map '" + attr.name() + "'";
+        long r = call(BpfCommand.BPF_MAP_CREATE, attr);
+        if (r < 0) {
+            throw failure(BpfCommand.BPF_MAP_CREATE, r, subject, null);
+        }
+        return Fd.adopt((int) r, subject);
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_ELEM}: copies the value of {@code key} into {@code valueOut}.
+     *
+     * @param flags {@code BPF_ANY} or {@code BPF_F_LOCK}
+     * @return false if the map has no such key ({@code ENOENT})
+     */
+    public static boolean mapLookupElem(Fd map, byte[] key, byte[] valueOut, long flags) {
+        MapInfo info = info(map);
+        requireKey(map, info, key, "key");
+        requireValue(map, info, valueOut, "valueOut");
+        try (Memory k = Attr.nativeCopy(key); Memory v = Attr.nativeBuffer(valueOut.length)) {
+            long r = call(BpfCommand.BPF_MAP_LOOKUP_ELEM, new MapElemAttr(map).key(k).value(v).flags(flags));
+            if (isErrno(r, Errno.ENOENT)) {
+                return false;
+            }
+            check(BpfCommand.BPF_MAP_LOOKUP_ELEM, r, map, info);
+            readInto(v, valueOut);
+            return true;
+        }
+    }
+
+    /**
+     * {@code BPF_MAP_UPDATE_ELEM}: creates or replaces the element (a queue or stack pushes the
+     * value; pass a null key).
+     *
+     * @param flags {@code BPF_ANY}, {@code BPF_NOEXIST}, {@code BPF_EXIST}, optionally {@code | BPF_F_LOCK}
+     */
+    public static void mapUpdateElem(Fd map, byte[] key, byte[] value, long flags) {
+        MapInfo info = info(map);
+        requireKey(map, info, key, "key");
+        requireValue(map, info, value, "value");
+        try (Memory k = Attr.nativeCopy(key); Memory v = Attr.nativeCopy(value)) {
+            check(BpfCommand.BPF_MAP_UPDATE_ELEM,
+                    call(BpfCommand.BPF_MAP_UPDATE_ELEM, new MapElemAttr(map).key(k).value(v).flags(flags)), map, info);
+        }
+    }
+
+    /**
+     * {@code BPF_MAP_DELETE_ELEM}.
+     *
+     * @return false if the map had no such key ({@code ENOENT})
+     */
+    public static boolean mapDeleteElem(Fd map, byte[] key) {
+        MapInfo info = info(map);
+        requireKey(map, info, key, "key");
+        try (Memory k = Attr.nativeCopy(key)) {
+            long r = call(BpfCommand.BPF_MAP_DELETE_ELEM, new MapElemAttr(map).key(k));
+            if (isErrno(r, Errno.ENOENT)) {
+                return false;
+            }
+            check(BpfCommand.BPF_MAP_DELETE_ELEM, r, map, info);
+            return true;
+        }
+    }
+
+    /**
+     * {@code BPF_MAP_GET_NEXT_KEY}: the key after {@code keyOrNull} (null: the first key).
+     *
+     * @return false when there is no next key ({@code ENOENT}: the end of the map)
+     */
+    public static boolean mapGetNextKey(Fd map, byte[] keyOrNull, byte[] nextKeyOut) {
+        MapInfo info = info(map);
+        if (keyOrNull != null) {
+            requireKey(map, info, keyOrNull, "key");
+        }
+        requireKey(map, info, nextKeyOut, "nextKeyOut");
+        try (Memory k = Attr.nativeCopy(keyOrNull); Memory next = Attr.nativeBuffer(nextKeyOut.length)) {
+            long r = call(BpfCommand.BPF_MAP_GET_NEXT_KEY, new MapElemAttr(map).key(k).nextKey(next));
+            if (isErrno(r, Errno.ENOENT)) {
+                return false;
+            }
+            check(BpfCommand.BPF_MAP_GET_NEXT_KEY, r, map, info);
+            readInto(next, nextKeyOut);
+            return true;
+        }
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_AND_DELETE_ELEM}: pops a queue or stack (null key), or takes an element
+     * out of a hash map (Linux 5.14).
+     *
+     * @return false when there is nothing to take ({@code ENOENT})
+     */
+    public static boolean mapLookupAndDeleteElem(Fd map, byte[] keyOrNull, byte[] valueOut, long flags) {
+        MapInfo info = info(map);
+        requireKey(map, info, keyOrNull, "key");
+        requireValue(map, info, valueOut, "valueOut");
+        try (Memory k = Attr.nativeCopy(keyOrNull); Memory v = Attr.nativeBuffer(valueOut.length)) {
+            long r = call(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM,
+                    new MapElemAttr(map).key(k).value(v).flags(flags));
+            if (isErrno(r, Errno.ENOENT)) {
+                return false;
+            }
+            check(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, r, map, info);
+            readInto(v, valueOut);
+            return true;
+        }
+    }
+
+    /** {@code BPF_MAP_FREEZE}: from now on user space can no longer change the map. */
+    public static void mapFreeze(Fd map) {
+        check(BpfCommand.BPF_MAP_FREEZE, call(BpfCommand.BPF_MAP_FREEZE, new MapElemAttr(map)), map, null);
+    }
+
+    /**
+     * The size of the position token of the batch commands for this map: {@code max(key_size, 4)}
+     * rounded up to 8 (the kernel writes a u32 bucket for hash maps, a key for the others).
+     */
+    public static int batchTokenSize(Fd map) {
+        return (Math.max(info(map).keySize(), 4) + 7) & ~7;
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_BATCH}: copies up to {@code count} elements into the key and value
+     * buffers.
+     *
+     * @param inBatchOrNull null to start at the beginning, else {@link BatchResult#nextBatch()} of
+     *     the previous call
+     * @param keysOut {@code count * key_size} bytes
+     * @param valuesOut {@code count * }{@link MapInfo#userValueSize()} bytes
+     * @param elemFlags {@code BPF_ANY} or {@code BPF_F_LOCK}
+     */
+    public static BatchResult mapLookupBatch(Fd map, byte[] inBatchOrNull, byte[] keysOut, byte[] valuesOut,
+            int count, long elemFlags) {
+        return lookupBatch(BpfCommand.BPF_MAP_LOOKUP_BATCH, map, inBatchOrNull, keysOut, valuesOut, count, elemFlags);
+    }
+
+    /** {@code BPF_MAP_LOOKUP_AND_DELETE_BATCH}: as {@link #mapLookupBatch}, removing what it returns. */
+    public static BatchResult mapLookupAndDeleteBatch(Fd map, byte[] inBatchOrNull, byte[] keysOut,
+            byte[] valuesOut, int count, long elemFlags) {
+        return lookupBatch(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_BATCH, map, inBatchOrNull, keysOut, valuesOut, count,
+                elemFlags);
+    }
+
+    private static BatchResult lookupBatch(BpfCommand command, Fd map, byte[] inBatchOrNull, byte[] keysOut,
+            byte[] valuesOut, int count, long elemFlags) {
+        MapInfo info = info(map);
+        requireBatch(map, info, keysOut, valuesOut, count);
+        int tokenSize = batchTokenSize(map);
+        if (inBatchOrNull != null && inBatchOrNull.length != tokenSize) {
+            throw new IllegalArgumentException("batch token for " + map + " must be " + tokenSize
+                    + " bytes (a nextBatch() of an earlier call), got " + inBatchOrNull.length);
+        }
+        try (Memory in = Attr.nativeCopy(inBatchOrNull);
+                Memory out = Attr.nativeBuffer(tokenSize);
+                Memory keys = Attr.nativeBuffer(keysOut.length);
+                Memory values = Attr.nativeBuffer(valuesOut.length)) {
+            MapBatchAttr attr = new MapBatchAttr(map).inBatch(in).outBatch(out).keys(keys).values(values)
+                    .count(count).elemFlags(elemFlags);
+            long r = call(command, attr);
+            boolean done = isErrno(r, Errno.ENOENT);
+            if (!done) {
+                check(command, r, map, info);
+            }
+            int got = attr.count();
+            readInto(keys, keysOut);
+            readInto(values, valuesOut);
+            return new BatchResult(got, out.getByteArray(0, tokenSize), done);
+        }
+    }
+
+    /**
+     * {@code BPF_MAP_UPDATE_BATCH}: writes {@code count} elements.
+     *
+     * @return the number of elements written (all of them; a partial failure throws, saying how many
+     *     were written)
+     */
+    public static int mapUpdateBatch(Fd map, byte[] keys, byte[] values, int count, long elemFlags) {
+        MapInfo info = info(map);
+        requireBatch(map, info, keys, values, count);
+        try (Memory k = Attr.nativeCopy(keys); Memory v = Attr.nativeCopy(values)) {
+            MapBatchAttr attr = new MapBatchAttr(map).keys(k).values(v).count(count).elemFlags(elemFlags);
+            return writeBatch(BpfCommand.BPF_MAP_UPDATE_BATCH, attr, map, info, count);
+        }
+    }
+
+    /**
+     * {@code BPF_MAP_DELETE_BATCH}: deletes {@code count} keys; a missing key fails the call with
+     * {@code ENOENT}, saying how many were deleted before it.
+     *
+     * @return the number of elements deleted
+     */
+    public static int mapDeleteBatch(Fd map, byte[] keys, int count, long elemFlags) {
+        MapInfo info = info(map);
+        requireBatch(map, info, keys, null, count);
+        try (Memory k = Attr.nativeCopy(keys)) {
+            MapBatchAttr attr = new MapBatchAttr(map).keys(k).count(count).elemFlags(elemFlags);
+            return writeBatch(BpfCommand.BPF_MAP_DELETE_BATCH, attr, map, info, count);
+        }
+    }
+
+    private static int writeBatch(BpfCommand command, MapBatchAttr attr, Fd map, MapInfo info, int count) {
+        long r = call(command, attr);
+        if (r < 0) {
+            int errno = (int) -r;
+            String hint = Hints.forBpf(command, errno, info);
+            String progress = attr.count() + " of " + count + " elements were processed before the failure";
+            throw new BpfSyscallException(command, errno, map.toString(), hint.isEmpty() ? progress
+                    : hint + " (" + progress + ")");
+        }
+        return attr.count();
+    }
+
+    /** {@code BPF_OBJ_GET_INFO_BY_FD} for a map. */
+    public static MapInfo mapInfo(Fd map) {
+        try (Memory buf = Attr.nativeBuffer(MapInfo.SIZE)) {
+            check(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, call(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, new InfoAttr(map, buf)),
+                    map, null);
+            return MapInfo.read(buf);
+        }
+    }
+
+    /**
+     * {@code mmap} of a map: the value area of a {@code BPF_F_MMAPABLE} array starts at offset 0.
+     *
+     * @param size bytes to map; the kernel refuses more than the map holds (rounded up to a page)
+     * @param writable whether to map read-write; a frozen map can only be mapped read-only
+     */
+    public static MappedRegion mmap(Fd map, long size, boolean writable) {
+        Objects.requireNonNull(map, "map");
+        if (size <= 0) {
+            throw new IllegalArgumentException("mapping size of " + map + " must be positive, got " + size);
+        }
+        int prot = Libc.PROT_READ | (writable ? Libc.PROT_WRITE : 0);
+        Pointer p = Libc.mmap(null, size, prot, Libc.MAP_SHARED, map.raw(), 0);
+        int errno = Native.getLastError();
+        Reference.reachabilityFence(map);
+        if (p == null || Pointer.nativeValue(p) == -1L) {
+            throw new BpfSyscallException("mmap", errno, map.toString(), Hints.forMmap(errno, writable));
+        }
+        return new MappedRegion(p, size, writable, map.toString());
+    }
+
+    // ---------------------------------------------------------------- programs and BTF
+
+    /**
+     * {@code BPF_PROG_LOAD}, retried up to {@value #PROG_LOAD_ATTEMPTS} times while the kernel returns
+     * {@code EAGAIN} (the verifier was interrupted by a signal), as cilium/ebpf does. On failure the
+     * verifier log stays in {@code attr}: read {@link ProgLoadAttr#log()} and
+     * {@link ProgLoadAttr#logTrueSize()}.
+     */
+    public static Fd progLoad(ProgLoadAttr attr) {
+        Objects.requireNonNull(attr, "attr");
+        long r = 0;
+        for (int attempt = 0; attempt < PROG_LOAD_ATTEMPTS; attempt++) {
+            attr.prepareLog();
+            r = call(BpfCommand.BPF_PROG_LOAD, attr);
+            if (!isErrno(r, Errno.EAGAIN)) {
+                break;
+            }
+        }
+        if (r < 0) {
+            throw failure(BpfCommand.BPF_PROG_LOAD, r, attr.describe(), null);
+        }
+        return Fd.adopt((int) r, attr.describe());
+    }
+
+    /** {@code BPF_BTF_LOAD}, described as {@code "BTF"}; see {@link #btfLoad(BtfLoadAttr, String)}. */
+    public static Fd btfLoad(BtfLoadAttr attr) {
+        return btfLoad(attr, "BTF");
+    }
+
+    /**
+     * {@code BPF_BTF_LOAD}. On failure the BTF log stays in {@code attr}.
+     *
+     * @param description what the BTF is, e.g. {@code "BTF of xdp_fw.bpf.o"}
+     */
+    public static Fd btfLoad(BtfLoadAttr attr, String description) {
+        Objects.requireNonNull(attr, "attr");
+        Objects.requireNonNull(description, "description");
+        attr.prepareLog();
+        long r = call(BpfCommand.BPF_BTF_LOAD, attr);
+        if (r < 0) {
+            throw failure(BpfCommand.BPF_BTF_LOAD, r, description, null);
+        }
+        return Fd.adopt((int) r, description);
+    }
+
+    /**
+     * {@code BPF_OBJ_GET_INFO_BY_FD} for a program, twice: once for the counts, once more to fetch the
+     * map ids and the translated instructions.
+     */
+    public static ProgInfo progInfo(Fd prog) {
+        int nrMapIds;
+        int xlatedLen;
+        try (Memory first = Attr.nativeBuffer(ProgInfo.SIZE)) {
+            check(BpfCommand.BPF_OBJ_GET_INFO_BY_FD,
+                    call(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, new InfoAttr(prog, first)), prog, null);
+            nrMapIds = first.getInt(ProgInfo.NR_MAP_IDS);
+            xlatedLen = first.getInt(ProgInfo.XLATED_PROG_LEN);
+        }
+        // A fresh buffer: the kernel copies out every array whose length is set, so only the two
+        // arrays we provide may carry a length.
+        try (Memory info = Attr.nativeBuffer(ProgInfo.SIZE);
+                Memory ids = Attr.nativeBuffer(4L * nrMapIds);
+                Memory insns = Attr.nativeBuffer(xlatedLen)) {
+            info.setInt(ProgInfo.NR_MAP_IDS, nrMapIds);
+            info.setLong(ProgInfo.MAP_IDS, ids == null ? 0 : Pointer.nativeValue(ids));
+            info.setInt(ProgInfo.XLATED_PROG_LEN, xlatedLen);
+            info.setLong(ProgInfo.XLATED_PROG_INSNS, insns == null ? 0 : Pointer.nativeValue(insns));
+            check(BpfCommand.BPF_OBJ_GET_INFO_BY_FD,
+                    call(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, new InfoAttr(prog, info)), prog, null);
+            int gotIds = Math.min(nrMapIds, info.getInt(ProgInfo.NR_MAP_IDS));
+            int gotInsns = Math.min(xlatedLen, info.getInt(ProgInfo.XLATED_PROG_LEN));
+            int[] mapIds = ids == null ? new int[0] : ids.getIntArray(0, gotIds);
+            byte[] xlated = insns == null || info.getLong(ProgInfo.XLATED_PROG_INSNS) == 0 ? new byte[0]
+                    : insns.getByteArray(0, gotInsns);
+            return new ProgInfo(info.getInt(ProgInfo.TYPE), info.getInt(ProgInfo.ID),
+                    hex(info.getByteArray(ProgInfo.TAG, ProgInfo.TAG_SIZE)), MapInfo.objName(info, ProgInfo.NAME),
+                    info.getInt(ProgInfo.JITED_PROG_LEN), info.getInt(ProgInfo.XLATED_PROG_LEN),
+                    info.getInt(ProgInfo.BTF_ID), mapIds, info.getLong(ProgInfo.LOAD_TIME),
+                    info.getInt(ProgInfo.CREATED_BY_UID), info.getLong(ProgInfo.RUN_TIME_NS),
+                    info.getLong(ProgInfo.RUN_CNT), info.getLong(ProgInfo.RECURSION_MISSES),
+                    info.getInt(ProgInfo.VERIFIED_INSNS), xlated);
+        }
+    }
+
+    /** {@code BPF_OBJ_GET_INFO_BY_FD} for a BTF object. */
+    public static BtfInfo btfInfo(Fd btf) {
+        int nameCap = 256;
+        try (Memory info = Attr.nativeBuffer(BtfInfo.SIZE); Memory name = Attr.nativeBuffer(nameCap)) {
+            info.setLong(BtfInfo.NAME, Pointer.nativeValue(name));
+            info.setInt(BtfInfo.NAME_LEN, nameCap);
+            check(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, call(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, new InfoAttr(btf, info)),
+                    btf, null);
+            return new BtfInfo(info.getInt(BtfInfo.ID), info.getInt(BtfInfo.BTF_SIZE), Attr.text(name),
+                    info.getInt(BtfInfo.KERNEL_BTF) != 0);
+        }
+    }
+
+    /**
+     * {@code BPF_PROG_TEST_RUN}: runs the program once (or {@code repeat} times) on the given input.
+     *
+     * <p>{@code EINTR}: with many repetitions the kernel checks for pending signals between runs and,
+     * if one is pending, abandons the run and returns {@code EINTR}; no result was written. Like
+     * cilium/ebpf's {@code Program.Run}, we then start the whole run again (cilium also calls the
+     * caller's reset hook so a benchmark timer restarts; here the duration is measured by the kernel
+     * over one complete run, so there is nothing to reset). Unlike cilium, which retries forever, we
+     * give up after {@value #TEST_RUN_MAX_INTERRUPTS} interruptions in a row.
+     *
+     * <p>{@code ENOSPC}: the output was larger than the buffer; the exception's hint gives the size
+     * the kernel needed, also readable from {@link ProgTestRunAttr#reportedDataSizeOut()}.
+     */
+    public static TestRunResult progTestRun(Fd prog, ProgTestRunAttr attr) {
+        Objects.requireNonNull(prog, "prog");
+        Objects.requireNonNull(attr, "attr");
+        attr.prepare(prog);
+        long r;
+        int interrupts = 0;
+        while (true) {
+            r = call(BpfCommand.BPF_PROG_TEST_RUN, attr);
+            if (!isErrno(r, Errno.EINTR) || ++interrupts >= TEST_RUN_MAX_INTERRUPTS) {
+                break;
+            }
+        }
+        if (isErrno(r, Errno.ENOSPC)) {
+            throw new BpfSyscallException(BpfCommand.BPF_PROG_TEST_RUN, Errno.ENOSPC.number(), prog.toString(),
+                    "output buffer too small: the kernel reported " + Integer.toUnsignedString(attr.reportedDataSizeOut())
+                            + " bytes of data (buffer " + attr.dataCapacity() + ") and "
+                            + Integer.toUnsignedString(attr.reportedCtxSizeOut()) + " bytes of context (buffer "
+                            + attr.ctxCapacity() + "); raise dataSizeOut/ctxSizeOut");
+        }
+        if (isErrno(r, Errno.EINTR)) {
+            throw new BpfSyscallException(BpfCommand.BPF_PROG_TEST_RUN, Errno.EINTR.number(), prog.toString(),
+                    "interrupted by signals " + TEST_RUN_MAX_INTERRUPTS + " times in a row; lower repeat");
+        }
+        check(BpfCommand.BPF_PROG_TEST_RUN, r, prog, null);
+        return attr.result();
+    }
+
+    // ---------------------------------------------------------------- pinning, ids, links
+
+    /** {@code BPF_OBJ_PIN}: pins the object at {@code path} inside a BPF filesystem. */
+    public static void objPin(Fd fd, String path) {
+        Objects.requireNonNull(path, "path");
+        check(BpfCommand.BPF_OBJ_PIN, call(BpfCommand.BPF_OBJ_PIN, new ObjAttr(path).bpfFd(fd)),
+                fd + " at '" + path + "'", null);
+    }
+
+    /** {@code BPF_OBJ_GET}: opens the object pinned at {@code path}. */
+    public static Fd objGet(String path, String description) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(description, "description");
+        long r = call(BpfCommand.BPF_OBJ_GET, new ObjAttr(path));
+        if (r < 0) {
+            throw failure(BpfCommand.BPF_OBJ_GET, r, "'" + path + "'", null);
+        }
+        return Fd.adopt((int) r, description);
+    }
+
+    /** {@code BPF_PROG_GET_FD_BY_ID}; described as {@code program id <id>}. */
+    public static Fd progGetFdById(int id) {
+        return fdById(BpfCommand.BPF_PROG_GET_FD_BY_ID, id, "program id " + Integer.toUnsignedString(id));
+    }
+
+    /** {@code BPF_MAP_GET_FD_BY_ID}; described as {@code map id <id>}. */
+    public static Fd mapGetFdById(int id) {
+        return fdById(BpfCommand.BPF_MAP_GET_FD_BY_ID, id, "map id " + Integer.toUnsignedString(id));
+    }
+
+    /** {@code BPF_BTF_GET_FD_BY_ID}. */
+    public static Fd btfGetFdById(int id, String description) {
+        Objects.requireNonNull(description, "description");
+        return fdById(BpfCommand.BPF_BTF_GET_FD_BY_ID, id, description);
+    }
+
+    private static Fd fdById(BpfCommand command, int id, String description) {
+        long r = call(command, new GetFdByIdAttr(id));
+        if (r < 0) {
+            throw failure(command, r, description, null);
+        }
+        return Fd.adopt((int) r, description);
+    }
+
+    /** {@code BPF_LINK_CREATE}; the link is described as {@code link of <program>}. */
+    public static Fd linkCreate(LinkCreateAttr attr) {
+        Objects.requireNonNull(attr, "attr");
+        if (attr.prog() == null) {
+            throw new IllegalArgumentException("LinkCreateAttr needs progFd(...): the program to attach");
+        }
+        String subject = attr.prog() + " (attach type " + attr.attachType() + ")";
+        long r = call(BpfCommand.BPF_LINK_CREATE, attr);
+        if (r < 0) {
+            throw failure(BpfCommand.BPF_LINK_CREATE, r, subject, null);
+        }
+        return Fd.adopt((int) r, "link of " + attr.prog().description());
+    }
+
+    /**
+     * {@code BPF_RAW_TRACEPOINT_OPEN}: attaches a raw tracepoint program (name required) or a tracing
+     * program whose target was fixed at load time (name null).
+     */
+    public static Fd rawTracepointOpen(String nameOrNull, Fd prog) {
+        Objects.requireNonNull(prog, "prog");
+        String what = nameOrNull == null ? "attachment" : "raw tracepoint '" + nameOrNull + "'";
+        long r = call(BpfCommand.BPF_RAW_TRACEPOINT_OPEN, new RawTracepointAttr(nameOrNull, prog));
+        if (r < 0) {
+            throw failure(BpfCommand.BPF_RAW_TRACEPOINT_OPEN, r, prog + " " + what, null);
+        }
+        return Fd.adopt((int) r, what + " of " + prog.description());
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    /** Calls {@code bpf(2)}; returns the non-negative result or {@code -errno}. */
+    static long call(BpfCommand command, Attr attr) {
+        long r = Libc.syscall(syscallNumber(), command.number(), attr.pointer(), attr.size());
+        int errno = r < 0 ? Native.getLastError() : 0;
+        Reference.reachabilityFence(attr);
+        return r < 0 ? -(long) errno : r;
+    }
+
+    private static long syscallNumber() {
+        long n = syscallNumber;
+        if (n < 0) {
+            n = Libc.bpfSyscallNumber();
+            syscallNumber = n;
+        }
+        return n;
+    }
+
+    private static boolean isErrno(long r, Errno errno) {
+        return r < 0 && -r == errno.number();
+    }
+
+    private static void check(BpfCommand command, long r, Fd subject, MapInfo info) {
+        check(command, r, subject.toString(), info);
+    }
+
+    private static void check(BpfCommand command, long r, String subject, MapInfo info) {
+        if (r < 0) {
+            throw failure(command, r, subject, info);
+        }
+    }
+
+    private static BpfSyscallException failure(BpfCommand command, long r, String subject, MapInfo info) {
+        int errno = (int) -r;
+        return new BpfSyscallException(command, errno, subject, Hints.forBpf(command, errno, info));
+    }
+
+    /** The map's info, fetched once per {@link Fd} (key and value sizes never change). */
+    private static MapInfo info(Fd map) {
+        Objects.requireNonNull(map, "map");
+        MapInfo info = map.mapInfo;
+        if (info == null) {
+            info = mapInfo(map);
+            map.mapInfo = info;
+        }
+        return info;
+    }
+
+    private static void requireKey(Fd map, MapInfo info, byte[] key, String what) {
+        int have = key == null ? 0 : key.length;
+        if (have != info.keySize()) {
+            throw new IllegalArgumentException(what + " for " + map + " must be " + info.keySize() + " bytes (the map's "
+                    + "key_size" + (info.keySize() == 0 ? "; pass null" : "") + "), got "
+                    + (key == null ? "null" : have + " bytes"));
+        }
+    }
+
+    private static void requireValue(Fd map, MapInfo info, byte[] value, String what) {
+        Objects.requireNonNull(value, what);
+        long need = info.userValueSize();
+        if (value.length != need) {
+            throw new IllegalArgumentException(what + " for " + map + " must be " + need + " bytes ("
+                    + (info.isPerCpu() ? "round_up(value_size " + info.valueSize() + ", 8) x "
+                            + SystemInfo.possibleCpuCount() + " possible CPUs" : "the map's value_size")
+                    + "), got " + value.length);
+        }
+    }
+
+    private static void requireBatch(Fd map, MapInfo info, byte[] keys, byte[] valuesOrNull, int count) {
+        Objects.requireNonNull(keys, "keys");
+        if (count <= 0) {
+            throw new IllegalArgumentException("batch count for " + map + " must be positive, got " + count);
+        }
+        long needKeys = (long) count * info.keySize();
+        if (keys.length != needKeys) {
+            throw new IllegalArgumentException("keys for " + map + " must be " + count + " x " + info.keySize()
+                    + " = " + needKeys + " bytes, got " + keys.length);
+        }
+        if (valuesOrNull != null) {
+            long needValues = count * info.userValueSize();
+            if (valuesOrNull.length != needValues) {
+                throw new IllegalArgumentException("values for " + map + " must be " + count + " x "
+                        + info.userValueSize() + " = " + needValues + " bytes, got " + valuesOrNull.length);
+            }
+        }
+    }
+
+    private static void readInto(Memory m, byte[] out) {
+        if (m != null) {
+            m.read(0, out, 0, out.length);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder b = new StringBuilder(bytes.length * 2);
+        for (byte x : bytes) {
+            b.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
+        }
+        return b.toString();
+    }
+}

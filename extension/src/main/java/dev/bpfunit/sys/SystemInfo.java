@@ -1,0 +1,129 @@
+package dev.bpfunit.sys;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import dev.bpfunit.BpfException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Facts about the running kernel and process that BPF work depends on: possible CPUs (the size of
+ * per-CPU values), the kernel version, and whether this process may use {@code bpf(2)}.
+ */
+public final class SystemInfo {
+    static final Path POSSIBLE_CPUS = Path.of("/sys/devices/system/cpu/possible");
+    static final Path PROC_STATUS = Path.of("/proc/self/status");
+    static final int CAP_SYS_ADMIN = 21;
+    static final int CAP_BPF = 39;
+    private static final Pattern RELEASE = Pattern.compile("^(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
+
+    private static volatile int[] possibleCpus;
+
+    private SystemInfo() {
+    }
+
+    /** The possible CPUs, from {@code /sys/devices/system/cpu/possible} (e.g. {@code 0-3,5}). */
+    public static int[] possibleCpus() {
+        int[] cpus = possibleCpus;
+        if (cpus == null) {
+            cpus = parseCpuList(read(POSSIBLE_CPUS).trim());
+            possibleCpus = cpus;
+        }
+        return cpus.clone();
+    }
+
+    /**
+     * The number of possible CPUs, which sizes per-CPU map values: the kernel copies one slot per
+     * possible CPU ({@code num_possible_cpus()}, the weight of the mask, as libbpf counts it).
+     */
+    public static int possibleCpuCount() {
+        return possibleCpus().length;
+    }
+
+    /** Parses a kernel CPU list such as {@code 0-3,5,7-8} into the CPU numbers, ascending. */
+    static int[] parseCpuList(String list) {
+        List<Integer> cpus = new ArrayList<>();
+        try {
+            for (String part : list.split(",")) {
+                String p = part.trim();
+                if (p.isEmpty()) {
+                    continue;
+                }
+                int dash = p.indexOf('-');
+                int from = Integer.parseInt(dash < 0 ? p : p.substring(0, dash));
+                int to = dash < 0 ? from : Integer.parseInt(p.substring(dash + 1));
+                if (from < 0 || to < from) {
+                    throw new NumberFormatException("bad range " + p);
+                }
+                for (int c = from; c <= to; c++) {
+                    cpus.add(c);
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw new BpfException("cannot parse CPU list '" + list + "' from " + POSSIBLE_CPUS, e);
+        }
+        if (cpus.isEmpty()) {
+            throw new BpfException("CPU list '" + list + "' from " + POSSIBLE_CPUS + " names no CPU");
+        }
+        return cpus.stream().sorted().distinct().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The kernel release as {@code uname -r} prints it, e.g. {@code 6.18.44-fc-v782}. */
+    public static String kernelRelease() {
+        try (Memory buf = new Memory(6L * Libc.UTSNAME_FIELD)) {
+            buf.clear();
+            if (Libc.uname(buf) != 0) {
+                int errno = Native.getLastError();
+                throw new BpfSyscallException("uname", errno, "", "");
+            }
+            return buf.getString(2L * Libc.UTSNAME_FIELD, StandardCharsets.US_ASCII.name());
+        }
+    }
+
+    /** {@code KERNEL_VERSION(a, b, c)} of the running kernel, c capped at 255 as libbpf does. */
+    public static int kernelVersionCode() {
+        return versionCode(kernelRelease());
+    }
+
+    /** {@code KERNEL_VERSION(a, b, c)} of a release string such as {@code 5.15.0-91-generic}. */
+    static int versionCode(String release) {
+        Matcher m = RELEASE.matcher(release);
+        if (!m.find()) {
+            throw new BpfException("cannot read a kernel version from release '" + release + "'");
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        int patch = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+        return (major << 16) + (Math.min(minor, 255) << 8) + Math.min(patch, 255);
+    }
+
+    /** Whether this process has CAP_BPF or CAP_SYS_ADMIN in its effective set ({@code CapEff}). */
+    public static boolean hasCapBpf() {
+        long caps = effectiveCaps(read(PROC_STATUS));
+        return (caps & (1L << CAP_BPF)) != 0 || (caps & (1L << CAP_SYS_ADMIN)) != 0;
+    }
+
+    /** The {@code CapEff} mask of a {@code /proc/<pid>/status} text. */
+    static long effectiveCaps(String status) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith("CapEff:")) {
+                return Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
+            }
+        }
+        throw new BpfException("no CapEff line in " + PROC_STATUS);
+    }
+
+    private static String read(Path path) {
+        try {
+            return Files.readString(path, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new BpfException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.bpfunit.sys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bpfunit.BpfException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class FdTest {
+
+    private static Fd copyOfStdout(String description) {
+        return Fd.adopt(Libc.fcntl(1, Libc.F_DUPFD_CLOEXEC, 1), description);
+    }
+
+    private static boolean isOpen(int raw) {
+        return Libc.fcntl(raw, Libc.F_GETFD, 0) >= 0;
+    }
+
+    @Test
+    void closeIsIdempotentAndClosesTheDescriptor() {
+        Fd fd = copyOfStdout("map 'blocklist'");
+        int raw = fd.raw();
+        assertThat(isOpen(raw)).isTrue();
+        assertThat(fd.toString()).isEqualTo("map 'blocklist' (fd " + raw + ")");
+        fd.close();
+        assertThat(fd.isClosed()).isTrue();
+        assertThat(isOpen(raw)).isFalse();
+        fd.close();
+        assertThat(fd.toString()).isEqualTo("map 'blocklist' (closed)");
+        assertThatThrownBy(fd::raw).isInstanceOf(BpfException.class).hasMessage("map 'blocklist' is closed");
+    }
+
+    @Test
+    void concurrentClosesCloseOnce() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Fd fd = copyOfStdout("racy");
+            int raw = fd.raw();
+            CountDownLatch start = new CountDownLatch(1);
+            AtomicInteger errors = new AtomicInteger();
+            Thread[] threads = new Thread[4];
+            for (int i = 0; i < threads.length; i++) {
+                threads[i] = new Thread(() -> {
+                    try {
+                        start.await();
+                        fd.close();
+                    } catch (Throwable t) {
+                        errors.incrementAndGet();
+                    }
+                });
+                threads[i].start();
+            }
+            start.countDown();
+            for (Thread t : threads) {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            }
+            assertThat(errors).hasValue(0);
+            assertThat(fd.isClosed()).isTrue();
+            assertThat(isOpen(raw)).isFalse();
+        }
+    }
+
+    @Test
+    void dupGivesAnIndependentDescriptor() {
+        Fd fd = copyOfStdout("program 'xdp_fw'");
+        try (Fd copy = fd.dup("program 'xdp_fw' (copy)")) {
+            assertThat(copy.raw()).isNotEqualTo(fd.raw()).isPositive();
+            assertThat(copy.description()).isEqualTo("program 'xdp_fw' (copy)");
+            assertThat(Libc.fcntl(copy.raw(), Libc.F_GETFD, 0) & 1).as("FD_CLOEXEC").isEqualTo(1);
+            fd.close();
+            assertThat(isOpen(copy.raw())).isTrue();
+        } finally {
+            fd.close();
+        }
+    }
+
+    @Test
+    void adoptRejectsNegativeNumbers() {
+        assertThatThrownBy(() -> Fd.adopt(-1, "map 'x'")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("map 'x'").hasMessageContaining("negative");
+    }
+
+    @Test
+    void dupOfABadDescriptorNamesItAndTheErrno() {
+        Fd fd = copyOfStdout("BTF of x.bpf.o");
+        int raw = fd.raw();
+        Libc.close(raw); // behind the Fd's back, to provoke EBADF
+        assertThatThrownBy(() -> fd.dup("copy")).isInstanceOf(BpfSyscallException.class)
+                .hasMessage("fcntl(F_DUPFD_CLOEXEC) BTF of x.bpf.o (fd " + raw + "): EBADF (Bad file descriptor): "
+                        + "the file descriptor is closed");
+        // The number is free now; adopt a fresh copy there so close() does not hit someone else's fd.
+        int again = Libc.fcntl(1, Libc.F_DUPFD_CLOEXEC, raw);
+        assertThat(again).isEqualTo(raw);
+        fd.close();
+        assertThat(isOpen(raw)).isFalse();
+    }
+
+    /**
+     * Fd 0 belongs to the JVM (and to surefire's command channel), so the real adopt(0) path runs in
+     * a child JVM whose stdin is a pipe: {@link AdoptZeroMain} adopts 0 and reports what it got.
+     */
+    @Test
+    void adoptOfZeroMovesItAboveZeroAndClosesZero() throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                AdoptZeroMain.class.getName())).redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("moved=true").contains("fd0-still-stdin=false").contains("described=stdin (fd ");
+        int raw = Integer.parseInt(out.replaceAll("(?s).*raw=(\\d+).*", "$1"));
+        assertThat(raw).isPositive();
+    }
+
+    /** Child JVM entry point for {@link #adoptOfZeroMovesItAboveZeroAndClosesZero}. */
+    public static final class AdoptZeroMain {
+        public static void main(String[] args) throws IOException {
+            // What fd 0 is (here: a pipe from the parent), by its /proc link, e.g. "pipe:[123]".
+            String stdin = link(0);
+            Fd fd = Fd.adopt(0, "stdin");
+            // The JVM may reuse the freed number 0 for a file of its own at once, so compare
+            // identities rather than asking whether 0 is open.
+            System.out.println("raw=" + fd.raw() + " moved=" + stdin.equals(link(fd.raw())) + " fd0-still-stdin="
+                    + stdin.equals(link(0)) + " described=" + fd);
+            fd.close();
+        }
+
+        private static String link(int fd) {
+            try {
+                return java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            } catch (IOException e) {
+                return "closed";
+            }
+        }
+    }
+}
