@@ -65,6 +65,13 @@ static __attribute__((noinline)) int helper(struct stats *s, u32_t n)
 	return s->flags.b + s->addr.v4 + (int)s->big;
 }
 
+static __attribute__((noinline)) int scale(int v, float f)
+{
+	if (v > 100)
+		return v / 2;
+	return v + (int)f;
+}
+
 SEC("xdp")
 int xdp_count(struct xdp_md *ctx)
 {
@@ -74,7 +81,7 @@ int xdp_count(struct xdp_md *ctx)
 	if (!s)
 		return XDP_PASS;
 	static_counter++;
-	return helper(s, ctx->data_end - ctx->data) + ro_const + tagged_var;
+	return scale(helper(s, ctx->data_end - ctx->data), 1.5f) + ro_const + tagged_var;
 }
 
 char LICENSE[] SEC("license") = "GPL";
