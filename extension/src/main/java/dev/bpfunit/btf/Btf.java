@@ -557,13 +557,25 @@ public final class Btf {
 
     /** The alignment in bytes of type {@code id}, as libbpf's {@code btf__align_of} (1 for a packed struct). */
     public int alignOf(int id) {
-        return alignOf(id, 0);
+        return alignOf(id, new HashMap<>());
     }
 
-    private int alignOf(int id, int depth) {
-        if (depth > MAX_CHAIN) {
-            throw new BtfException("BTF type [" + id + "]: types nested more than " + MAX_CHAIN + " deep (a cycle?)");
+    /** {@code memo} holds finished ids and, with value 0, those being worked on (to catch cycles). */
+    private int alignOf(int id, Map<Integer, Integer> memo) {
+        Integer known = memo.get(id);
+        if (known != null) {
+            if (known == 0) {
+                throw new BtfException("BTF type [" + id + "] " + describe(id) + " contains itself (a cycle)");
+            }
+            return known;
         }
+        memo.put(id, 0);
+        int align = computeAlignOf(id, memo);
+        memo.put(id, align);
+        return align;
+    }
+
+    private int computeAlignOf(int id, Map<Integer, Integer> memo) {
         BtfType t = type(id);
         if (t instanceof Int x) {
             return Math.max(1, Math.min(8, x.size()));
@@ -574,11 +586,11 @@ public final class Btf {
         } else if (t instanceof Ptr) {
             return 8;
         } else if (t instanceof Array a) {
-            return alignOf(a.type(), depth + 1);
+            return alignOf(a.type(), memo);
         } else if (t instanceof CompositeType c) {
             int max = 1;
             for (Member m : c.members()) {
-                int align = alignOf(m.type(), depth + 1);
+                int align = alignOf(m.type(), memo);
                 max = Math.max(max, align);
                 if (m.bitfieldSize() == 0 && m.bitOffset() % (8 * align) != 0) {
                     return 1;
@@ -588,7 +600,7 @@ public final class Btf {
         }
         int next = resolve(id);
         if (next != id) {
-            return alignOf(next, depth + 1);
+            return alignOf(next, memo);
         }
         throw new BtfException("BTF type [" + id + "] " + describe(id) + " has no alignment: it is a " + kindWord(t));
     }
@@ -609,78 +621,83 @@ public final class Btf {
 
     /** A C-like description of type {@code id}: {@code struct stats}, {@code __u32}, {@code char[16]}, {@code unsigned int *}. */
     public String describe(int id) {
-        return describe(id, 0);
+        return new Describer().describe(id, 0);
     }
 
-    private String describe(int id, int depth) {
-        if (depth > MAX_CHAIN) {
-            return "...";
-        }
-        BtfType t = type(id);
-        String name = t.name().isEmpty() ? "(anon)" : t.name();
-        if (t instanceof Void) {
-            return "void";
-        } else if (t instanceof Int || t instanceof Float || t instanceof Typedef) {
-            return name;
-        } else if (t instanceof Struct) {
-            return "struct " + name;
-        } else if (t instanceof Union) {
-            return "union " + name;
-        } else if (t instanceof EnumType) {
-            return "enum " + name;
-        } else if (t instanceof Fwd f) {
-            return (f.union() ? "union " : "struct ") + name;
-        } else if (t instanceof Ptr p) {
-            if (type(p.type()) instanceof FuncProto fp) {
-                return describeProto(fp, "(*)", depth);
+    /** Builds one description, with a bound on the work so that cyclic (corrupt) BTF still gets an answer. */
+    private final class Describer {
+        private int budget = 1000;
+
+        private String describe(int id, int depth) {
+            if (depth > MAX_CHAIN || --budget < 0) {
+                return "...";
             }
-            return pointerTo(describe(p.type(), depth + 1));
-        } else if (t instanceof Const c) {
-            return qualified("const", c.type(), depth);
-        } else if (t instanceof Volatile v) {
-            return qualified("volatile", v.type(), depth);
-        } else if (t instanceof Restrict r) {
-            return qualified("restrict", r.type(), depth);
-        } else if (t instanceof TypeTag tt) {
-            return qualified("__attribute__((btf_type_tag(\"" + tt.name() + "\")))", tt.type(), depth);
-        } else if (t instanceof Array) {
-            StringBuilder dims = new StringBuilder();
-            int elem = id;
-            for (int i = 0; i < MAX_CHAIN && type(elem) instanceof Array a; i++) {
-                dims.append('[').append(a.nelems()).append(']');
-                elem = a.type();
+            BtfType t = type(id);
+            String name = t.name().isEmpty() ? "(anon)" : t.name();
+            if (t instanceof Void) {
+                return "void";
+            } else if (t instanceof Int || t instanceof Float || t instanceof Typedef) {
+                return name;
+            } else if (t instanceof Struct) {
+                return "struct " + name;
+            } else if (t instanceof Union) {
+                return "union " + name;
+            } else if (t instanceof EnumType) {
+                return "enum " + name;
+            } else if (t instanceof Fwd f) {
+                return (f.union() ? "union " : "struct ") + name;
+            } else if (t instanceof Ptr p) {
+                if (type(p.type()) instanceof FuncProto fp) {
+                    return describeProto(fp, "(*)", depth);
+                }
+                return pointerTo(describe(p.type(), depth + 1));
+            } else if (t instanceof Const c) {
+                return qualified("const", c.type(), depth);
+            } else if (t instanceof Volatile v) {
+                return qualified("volatile", v.type(), depth);
+            } else if (t instanceof Restrict r) {
+                return qualified("restrict", r.type(), depth);
+            } else if (t instanceof TypeTag tt) {
+                return qualified("__attribute__((btf_type_tag(\"" + tt.name() + "\")))", tt.type(), depth);
+            } else if (t instanceof Array) {
+                StringBuilder dims = new StringBuilder();
+                int elem = id;
+                for (int i = 0; i < MAX_CHAIN && type(elem) instanceof Array a; i++) {
+                    dims.append('[').append(a.nelems()).append(']');
+                    elem = a.type();
+                }
+                return describe(elem, depth + 1) + dims;
+            } else if (t instanceof FuncProto fp) {
+                return describeProto(fp, "", depth);
+            } else if (t instanceof Func f) {
+                return type(f.type()) instanceof FuncProto fp ? describeProto(fp, f.name(), depth) : "func " + f.name();
+            } else if (t instanceof Var v) {
+                return describe(v.type(), depth + 1) + " " + v.name();
+            } else if (t instanceof Datasec) {
+                return "section " + name;
+            } else if (t instanceof DeclTag dt) {
+                return "__attribute__((btf_decl_tag(\"" + dt.name() + "\"))) on " + describe(dt.type(), depth + 1)
+                        + (dt.componentIdx() >= 0 ? " (component " + dt.componentIdx() + ")" : "");
             }
-            return describe(elem, depth + 1) + dims;
-        } else if (t instanceof FuncProto fp) {
-            return describeProto(fp, "", depth);
-        } else if (t instanceof Func f) {
-            return type(f.type()) instanceof FuncProto fp ? describeProto(fp, f.name(), depth) : "func " + f.name();
-        } else if (t instanceof Var v) {
-            return describe(v.type(), depth + 1) + " " + v.name();
-        } else if (t instanceof Datasec) {
-            return "section " + name;
-        } else if (t instanceof DeclTag dt) {
-            return "__attribute__((btf_decl_tag(\"" + dt.name() + "\"))) on " + describe(dt.type(), depth + 1)
-                    + (dt.componentIdx() >= 0 ? " (component " + dt.componentIdx() + ")" : "");
+            throw new IllegalStateException("unhandled BTF kind " + t.kind());
         }
-        throw new IllegalStateException("unhandled BTF kind " + t.kind());
-    }
 
-    private static String pointerTo(String target) {
-        return target.endsWith("*") ? target + "*" : target + " *";
-    }
+        private static String pointerTo(String target) {
+            return target.endsWith("*") ? target + "*" : target + " *";
+        }
 
-    private String qualified(String qualifier, int target, int depth) {
-        String inner = describe(target, depth + 1);
-        return type(target) instanceof Ptr ? inner + " " + qualifier : qualifier + " " + inner;
-    }
+        private String qualified(String qualifier, int target, int depth) {
+            String inner = describe(target, depth + 1);
+            return type(target) instanceof Ptr ? inner + " " + qualifier : qualifier + " " + inner;
+        }
 
-    private String describeProto(FuncProto fp, String declarator, int depth) {
-        String params = fp.params().isEmpty() ? "void" : fp.params().stream()
-                .map(p -> p.type() == 0 && p.name().isEmpty() ? "..."
-                        : describe(p.type(), depth + 1) + (p.name().isEmpty() ? "" : " " + p.name()))
-                .collect(Collectors.joining(", "));
-        return describe(fp.returnType(), depth + 1) + " " + declarator + "(" + params + ")";
+        private String describeProto(FuncProto fp, String declarator, int depth) {
+            String params = fp.params().isEmpty() ? "void" : fp.params().stream()
+                    .map(p -> p.type() == 0 && p.name().isEmpty() ? "..."
+                            : describe(p.type(), depth + 1) + (p.name().isEmpty() ? "" : " " + p.name()))
+                    .collect(Collectors.joining(", "));
+            return describe(fp.returnType(), depth + 1) + " " + declarator + "(" + params + ")";
+        }
     }
 
     // ---------------------------------------------------------------- changing and encoding
