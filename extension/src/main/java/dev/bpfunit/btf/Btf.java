@@ -139,7 +139,9 @@ public final class Btf {
         private final int end;
         private final int firstStringOffset;
         private final Map<String, Integer> nameOffsets = new HashMap<>();
-        private String where;
+        private int whereId;
+        private int whereOffset;
+        private BtfKind whereKind;
 
         TypeParser(ByteReader r, Btf base, byte[] strings, int start, int len) {
             this.r = r;
@@ -159,18 +161,20 @@ public final class Btf {
             int pos = start;
             while (pos < end) {
                 int id = firstId + types.size();
-                where = "type [" + id + "] at offset " + (pos - start) + " of the type section";
+                whereId = id;
+                whereOffset = pos - start;
+                whereKind = null;
                 need(pos, 12, "btf_type");
                 int nameOff = r.u32(pos, "name_off");
                 int info = r.u32(pos + 4, "info");
                 int sizeOrType = r.u32(pos + 8, "size/type");
                 int kindNumber = (info >>> 24) & 0x1f;
                 if (kindNumber == 0 || kindNumber > BtfKind.ENUM64.number()) {
-                    throw new BtfException("BTF: " + where + ": unknown kind " + kindNumber
+                    throw new BtfException("BTF: " + where() + ": unknown kind " + kindNumber
                             + " (this parser knows 1.." + BtfKind.ENUM64.number() + ")");
                 }
                 BtfKind kind = BtfKind.of(kindNumber);
-                where = "type [" + id + "] " + kind + " at offset " + (pos - start) + " of the type section";
+                whereKind = kind;
                 int vlen = info & 0xffff;
                 boolean kflag = info < 0;
                 pos += 12;
@@ -184,15 +188,20 @@ public final class Btf {
                     if (e.getMessage().startsWith("BTF: ")) {
                         throw e;
                     }
-                    throw new BtfException("BTF: " + where + ": " + e.getMessage(), e);
+                    throw new BtfException("BTF: " + where() + ": " + e.getMessage(), e);
                 }
             }
             return new Btf(base, types, strings, nameOffsets);
         }
 
+        private String where() {
+            return "type [" + whereId + "]" + (whereKind == null ? "" : " " + whereKind) + " at offset " + whereOffset
+                    + " of the type section";
+        }
+
         private void need(int pos, int size, String what) {
             if ((long) pos + size > end) {
-                throw new BtfException("BTF: " + where + ": " + what + " needs " + size + " bytes, but only "
+                throw new BtfException("BTF: " + where() + ": " + what + " needs " + size + " bytes, but only "
                         + (end - pos) + " are left in the type section (truncated?)");
             }
         }
@@ -305,6 +314,9 @@ public final class Btf {
         for (int i = 0; i < own.size(); i++) {
             BtfType t = own.get(i);
             int id = firstId + i;
+            if (allBelow(t, count)) {
+                continue;
+            }
             for (Ref ref : references(t)) {
                 if (ref.id < 0 || ref.id >= count) {
                     throw new BtfException("BTF: type [" + id + "] " + t.kind() + (t.name().isEmpty() ? "" : " '" + t.name() + "'")
@@ -316,6 +328,33 @@ public final class Btf {
     }
 
     private record Ref(String what, int id) {
+    }
+
+    /** Whether every id {@code t} refers to is in [0, count): the fast check; {@link #references} explains failures. */
+    private static boolean allBelow(BtfType t, int count) {
+        if (t instanceof CompositeType c) {
+            for (Member m : c.members()) {
+                if (m.type() < 0 || m.type() >= count) {
+                    return false;
+                }
+            }
+            return true;
+        } else if (t instanceof FuncProto fp) {
+            for (Param p : fp.params()) {
+                if (p.type() < 0 || p.type() >= count) {
+                    return false;
+                }
+            }
+            return fp.returnType() >= 0 && fp.returnType() < count;
+        } else if (t instanceof Datasec d) {
+            for (VarSecinfo v : d.vars()) {
+                if (v.type() < 0 || v.type() >= count) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return references(t).stream().allMatch(r -> r.id >= 0 && r.id < count);
     }
 
     private static List<Ref> references(BtfType t) {
