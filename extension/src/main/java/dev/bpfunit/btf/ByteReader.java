@@ -1,0 +1,98 @@
+package dev.bpfunit.btf;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/** Bounds-checked reads from a byte array, each failure naming what was read and where. */
+final class ByteReader {
+    private final ByteBuffer buf;
+    private final String what;
+
+    ByteReader(byte[] data, ByteOrder order, String what) {
+        this.buf = ByteBuffer.wrap(data).order(order);
+        this.what = what;
+    }
+
+    int length() {
+        return buf.capacity();
+    }
+
+    ByteOrder order() {
+        return buf.order();
+    }
+
+    void need(long offset, long size, String field) {
+        if (offset < 0 || size < 0 || offset + size > buf.capacity()) {
+            throw new BtfException(what + ": " + field + " at offset " + offset + " needs " + size
+                    + " bytes, but the data is only " + buf.capacity() + " bytes long (truncated?)");
+        }
+    }
+
+    int u8(long offset, String field) {
+        need(offset, 1, field);
+        return buf.get((int) offset) & 0xff;
+    }
+
+    int u16(long offset, String field) {
+        need(offset, 2, field);
+        return buf.getShort((int) offset) & 0xffff;
+    }
+
+    /** A u32 as a Java int (the caller decides whether it is signed). */
+    int u32(long offset, String field) {
+        need(offset, 4, field);
+        return buf.getInt((int) offset);
+    }
+
+    /** A u32 that must fit a non-negative int, as sizes, counts and offsets must. */
+    int u32NonNegative(long offset, String field) {
+        int v = u32(offset, field);
+        if (v < 0) {
+            throw new BtfException(what + ": " + field + " at offset " + offset + " is "
+                    + Integer.toUnsignedString(v) + ", larger than supported (2^31-1)");
+        }
+        return v;
+    }
+
+    /** Determines the byte order from a 16-bit magic at offset 0, or throws naming what was found. */
+    static ByteOrder orderFromMagic(byte[] data, int magic, String what) {
+        if (data == null) {
+            throw new BtfException(what + ": data must not be null");
+        }
+        if (data.length < 2) {
+            throw new BtfException(what + ": " + data.length + " bytes is too short for the magic 0x"
+                    + Integer.toHexString(magic));
+        }
+        int le = (data[0] & 0xff) | (data[1] & 0xff) << 8;
+        int be = (data[1] & 0xff) | (data[0] & 0xff) << 8;
+        if (le == magic) {
+            return ByteOrder.LITTLE_ENDIAN;
+        }
+        if (be == magic) {
+            return ByteOrder.BIG_ENDIAN;
+        }
+        throw new BtfException(what + ": bad magic 0x" + String.format("%02x%02x", data[0], data[1])
+                + ", expected 0x" + Integer.toHexString(magic) + " in either byte order"
+                + (data.length >= 4 && data[0] == 0x7f && data[1] == 'E' && data[2] == 'L' && data[3] == 'F'
+                        ? " (this is an ELF file: pass its .BTF section, or use Btf.read)" : ""));
+    }
+
+    /** The NUL-terminated UTF-8 string at {@code offset} within [start, end). */
+    static String cString(byte[] data, int start, int end, int offset, String what) {
+        if (offset < 0 || offset >= end - start) {
+            throw new BtfException(what + ": string offset " + Integer.toUnsignedString(offset)
+                    + " is past the end of the string section (" + (end - start) + " bytes)");
+        }
+        int p = start + offset;
+        int q = p;
+        while (q < end && data[q] != 0) {
+            q++;
+        }
+        if (q == end) {
+            throw new BtfException(what + ": string at offset " + offset + " is not NUL-terminated within the "
+                    + (end - start) + "-byte string section");
+        }
+        return new String(data, p, q - p, StandardCharsets.UTF_8);
+    }
+}
