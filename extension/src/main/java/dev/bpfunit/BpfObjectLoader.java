@@ -361,7 +361,7 @@ public final class BpfObjectLoader {
                 return new BpfProgram(p, Bpf.progLoad(attr));
             } catch (BpfSyscallException e) {
                 if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM && logLevel == 0) {
-                    throw new BpfException("program '" + p.name() + "': " + e.getMessage(), e);
+                    throw e;
                 }
                 throw verifierFailure(p, insns, e);
             }

@@ -40,8 +40,6 @@ public final class VerifierLog {
             new String[]{"infinite loop", "loops need a bound the verifier can see (or use bpf_loop())"},
             new String[]{"too large", "the program is too complex: split it with bpf-to-bpf calls, tail calls or "
                     + "bpf_loop()"},
-            new String[]{"BPF program is too large", "the program is too complex: split it with tail calls or "
-                    + "bpf_loop()"},
             new String[]{"GPL", "helpers marked GPL-only need a GPL-compatible license: "
                     + "char LICENSE[] SEC(\"license\") = \"GPL\";"},
             new String[]{"unknown func", "this helper is not available to this program type or on this kernel"},
@@ -109,7 +107,9 @@ public final class VerifierLog {
         if (lastInsn >= 0) {
             Matcher m = INSN.matcher(lines.get(lastInsn));
             if (m.matches()) {
-                insn = Optional.of(new Instruction(Integer.parseInt(m.group(1)), m.group(3)));
+                // drop the register state the verifier appends after " ; "
+                String insnText = m.group(3).replaceFirst("\\s+;.*$", "");
+                insn = Optional.of(new Instruction(Integer.parseInt(m.group(1)), insnText));
             }
             for (int i = lastInsn - 1; i >= 0; i--) {
                 Matcher s = SOURCE.matcher(lines.get(i));

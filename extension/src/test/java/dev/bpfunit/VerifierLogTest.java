@@ -1,0 +1,59 @@
+package dev.bpfunit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class VerifierLogTest {
+
+    static String fixture(String name) {
+        try (InputStream in = VerifierLogTest.class.getResourceAsStream("/verifier/" + name)) {
+            assertThat(in).as(name).isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void findsTheErrorTheInstructionTheSourceAndAHint() {
+        // the 6.18 kernel's log for samples/src/main/bpf/rejected.bpf.c, captured with bpftool -d
+        VerifierLog log = VerifierLog.parse(fixture("null_deref.log"), false, slot -> Optional.empty());
+        assertThat(log.errorLines()).containsExactly("R0 invalid mem access 'map_value_or_null'");
+        assertThat(log.failingInstruction()).contains(new VerifierLog.Instruction(7, "r1 = *(u64 *)(r0 +0)"));
+        assertThat(log.source()).contains("rejected.bpf.c:27: *count += 1; /* BUG: count may be NULL */");
+        assertThat(log.hint()).hasValueSatisfying(h -> assertThat(h).contains("NULL"));
+        assertThat(log.processedInstructions()).hasValue(7);
+    }
+
+    @Test
+    void lineInfoWinsOverTheKernelsSourceComment() {
+        VerifierLog log = VerifierLog.parse(fixture("null_deref.log"), false,
+                slot -> slot == 7 ? Optional.of("x.c:9: y") : Optional.empty());
+        assertThat(log.source()).contains("x.c:9: y");
+    }
+
+    @Test
+    void aLogWithoutInstructionsStillGivesItsLastLine() {
+        VerifierLog log = VerifierLog.parse("BPF program is too large. Processed 1000001 insn\n"
+                + "processed 1000001 insns (limit 1000000) max_states_per_insn 4\n", true, slot -> Optional.empty());
+        assertThat(log.errorLines()).containsExactly("BPF program is too large. Processed 1000001 insn");
+        assertThat(log.failingInstruction()).isEmpty();
+        assertThat(log.hint()).hasValueSatisfying(h -> assertThat(h).contains("tail calls"));
+        assertThat(log.truncated()).isTrue();
+        assertThat(log.processedInstructions()).hasValue(1000001);
+    }
+
+    @Test
+    void uninitialisedReturnValue() {
+        VerifierLog log = VerifierLog.parse("0: R1=ctx() R10=fp0\n0: (95) exit\nR0 !read_ok\n"
+                + "processed 1 insns (limit 1000000) max_states_per_insn 0\n", false, slot -> Optional.empty());
+        assertThat(log.failingInstruction()).contains(new VerifierLog.Instruction(0, "exit"));
+        assertThat(log.errorLines()).containsExactly("R0 !read_ok");
+        assertThat(log.hint()).hasValueSatisfying(h -> assertThat(h).contains("return value"));
+    }
+}
