@@ -66,6 +66,30 @@ class BtfCorruptionTest {
     }
 
     @Test
+    void truncatedOrFlippedElfFilesGiveBtfExceptions() {
+        byte[] elf = Fixtures.bytes("types.bpf.o");
+        byte[] btf = ElfSections.section(elf, ".BTF", "types.bpf.o").orElseThrow();
+        assertThat(btf).isEqualTo(TYPES);
+        for (int len = 0; len < elf.length; len += 7) {
+            byte[] cut = Arrays.copyOf(elf, len);
+            try {
+                ElfSections.section(cut, ".BTF", "cut").ifPresent(b -> assertThat(b).isEqualTo(TYPES));
+            } catch (BtfException e) {
+                assertThat(e.getMessage()).startsWith("cut: ");
+            }
+        }
+        for (int i = 0; i < 64; i++) {
+            byte[] bad = elf.clone();
+            bad[i] ^= (byte) 0xff;
+            try {
+                ElfSections.section(bad, ".BTF", "flipped");
+            } catch (BtfException e) {
+                assertThat(e.getMessage()).startsWith("flipped: ");
+            }
+        }
+    }
+
+    @Test
     void headerErrorsSayWhatIsWrong() {
         assertThatThrownBy(() -> Btf.parse(new byte[0])).isInstanceOf(BtfException.class)
                 .hasMessage("BTF: 0 bytes is too short for the magic 0xeb9f");
