@@ -81,6 +81,14 @@ public final class ObjectReader {
                                 .findFirst())
                         .map(sym -> OptionalLong.of(sym.value())).orElse(OptionalLong.empty());
             }
+
+            @Override
+            public boolean symbolHidden(String sectionName, String symbolName) {
+                return elf.section(sectionName).flatMap(sec -> elf.symbols().stream()
+                                .filter(sym -> sym.sectionIndex() == sec.index() && symbolName.equals(sym.name()))
+                                .findFirst())
+                        .map(sym -> sym.visibility() == Elf.STV_HIDDEN).orElse(false);
+            }
         });
     }
 
