@@ -65,6 +65,7 @@ public final class BpfObjectLoader {
     private final Map<String, ProgramType> programTypes = new LinkedHashMap<>();
     private final Set<String> skipped = new HashSet<>();
     private int logLevel;
+    private int logSize = INITIAL_LOG_SIZE;
 
     BpfObjectLoader(Path path, byte[] bytes, String name) {
         this.path = path;
@@ -112,6 +113,18 @@ public final class BpfObjectLoader {
             throw new IllegalArgumentException("log level must be 0, 1 or 2, was " + level);
         }
         this.logLevel = level;
+        return this;
+    }
+
+    /**
+     * Sets the size of the first verifier log buffer (at least 128 bytes; default 256 KiB). The buffer grows
+     * until the whole log fits, so this only matters for memory use with very large logs.
+     */
+    public BpfObjectLoader logSize(int bytes) {
+        if (bytes < 128) {
+            throw new IllegalArgumentException("the verifier log buffer must be at least 128 bytes, was " + bytes);
+        }
+        this.logSize = bytes;
         return this;
     }
 
@@ -381,7 +394,7 @@ public final class BpfObjectLoader {
                 attr.attachBtfId(attachBtfId(p));
             }
             if (logLevel > 0) {
-                attr.logLevel(logLevel).logSize(INITIAL_LOG_SIZE);
+                attr.logLevel(logLevel).logSize(logSize);
             }
             return attr;
         }
@@ -435,7 +448,7 @@ public final class BpfObjectLoader {
 
         /** Loads the program again with a log (grown until it all fits) and turns it into a VerifierException. */
         private RuntimeException verifierFailure(ProgramSpec p, byte[] insns, BpfSyscallException first) {
-            int size = INITIAL_LOG_SIZE;
+            int size = logSize;
             int level = Math.max(1, logLevel);
             while (true) {
                 ProgLoadAttr attr = programAttr(p, insns).logLevel(level).logSize(size);

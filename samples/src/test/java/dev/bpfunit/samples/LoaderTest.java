@@ -180,6 +180,48 @@ class LoaderTest {
     }
 
     @Test
+    void aSmallFirstLogBufferGrowsUntilTheWholeLogFits() {
+        assertThatThrownBy(() -> BpfObject.loader(object("rejected")).logSize(128).load())
+                .isInstanceOfSatisfying(VerifierException.class, e -> {
+                    assertThat(e.log().length()).isGreaterThan(128);
+                    assertThat(e.log()).contains("processed");
+                    assertThat(e.verifierLog().truncated()).isFalse();
+                });
+    }
+
+    @Test
+    void levelTwoLogReportsProcessedInstructions() {
+        assertThatThrownBy(() -> BpfObject.loader(object("rejected")).logLevel(2).load())
+                .isInstanceOfSatisfying(VerifierException.class,
+                        e -> assertThat(e.verifierLog().processedInstructions().orElseThrow()).isPositive());
+    }
+
+    @Test
+    void failuresAfterPartialLoadsCloseEverything() {
+        long before = openFds();
+        // fails at the map without max_entries, after BTF and other maps could have been created
+        assertThatThrownBy(() -> BpfObject.load(object("sized_by_api"))).isInstanceOf(BpfException.class);
+        // fails at the program whose section says no type, after BTF was loaded
+        assertThatThrownBy(() -> BpfObject.load(object("custom_section"))).isInstanceOf(BpfException.class);
+        // fails at the second program, after the first loaded and every map was created
+        assertThatThrownBy(() -> BpfObject.loader(object("multi_prog"))
+                .programType("dissect_ipv4", ProgramType.XDP).load()).isInstanceOf(VerifierException.class);
+        assertThat(openFds()).isEqualTo(before);
+    }
+
+    @Test
+    void bpftoolDumpsOurMapsTyped() throws Exception {
+        try (BpfObject obj = BpfObject.load(object("xdp_fw"))) {
+            obj.map("blocklist").update(u32(0x0100000a), new byte[]{7, 0, 0, 0, 0, 0, 0, 0});
+            Process p = new ProcessBuilder("bpftool", "map", "dump", "id",
+                    String.valueOf(obj.map("blocklist").info().id())).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(out).isZero();
+            assertThat(out).contains("\"rule_id\": 7").contains("\"flags\": 0");
+        }
+    }
+
+    @Test
     void ringBufferAndPerfArrayAreSized() {
         try (BpfObject obj = BpfObject.load(object("ringbuf"))) {
             assertThat(obj.map("events").info().maxEntries()).isEqualTo(4096);
