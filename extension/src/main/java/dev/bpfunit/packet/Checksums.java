@@ -28,13 +28,15 @@ final class Checksums {
 
     /** The ones' complement sum of the pseudo-header of {@code ip} (an {@link Ipv4} or {@link Ipv6}). */
     static int pseudoHeader(Layer ip, int protocol, int length) {
-        byte[] addrs;
         if (ip instanceof Ipv4 v4) {
-            addrs = new Wire().bytes(v4.src().bytes()).bytes(v4.dst().bytes()).toArray();
-        } else {
-            Ipv6 v6 = (Ipv6) ip;
-            addrs = new Wire().bytes(v6.src().bytes()).bytes(v6.dst().bytes()).toArray();
+            return pseudoHeader(new Wire().bytes(v4.src().bytes()).bytes(v4.dst().bytes()).toArray(), protocol, length);
         }
+        Ipv6 v6 = (Ipv6) ip;
+        return pseudoHeader(new Wire().bytes(v6.src().bytes()).bytes(v6.dst().bytes()).toArray(), protocol, length);
+    }
+
+    /** The ones' complement sum of a pseudo-header made of the source and destination addresses {@code addrs}. */
+    static int pseudoHeader(byte[] addrs, int protocol, int length) {
         return sum(addrs, 0, addrs.length, (long) protocol + (length & 0xffff) + (length >>> 16));
     }
 
