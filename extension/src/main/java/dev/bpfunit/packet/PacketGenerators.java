@@ -178,7 +178,7 @@ public final class PacketGenerators {
                 b[at + 1] = (byte) lie;
             }
             case UDP_LENGTH -> {
-                int u = layers.indexOf(p.find(Udp.class).orElse(null));
+                int u = p.find(Udp.class).map(layers::indexOf).orElse(-1);
                 int at = u >= 0 ? p.offsetOf(u) + 4 : ipOff + (layers.get(ip) instanceof Ipv4 ? 2 : 4);
                 b[at] ^= (byte) (1 + r.nextInt(255));
             }

@@ -214,7 +214,9 @@ final class PacketParser {
         }
         out.add(new Arp(Wire.u16(b, off), new EtherType(Wire.u16(b, off + 2)), hlen, plen, Wire.u16(b, off + 6),
                 MacAddress.read(b, off + 8), Ipv4Address.read(b, off + 14), MacAddress.read(b, off + 18), Ipv4Address.read(b, off + 24)));
-        decode(Proto.PAYLOAD, off + Arp.LENGTH, end);
+        if (end > off + Arp.LENGTH) { // ARP carries nothing: what follows is Ethernet padding
+            out.add(new Trailer(Bytes.of(b, off + Arp.LENGTH, end - off - Arp.LENGTH)));
+        }
     }
 
     private void decodeIpv4(int off, int end) {
