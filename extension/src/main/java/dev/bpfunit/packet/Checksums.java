@@ -27,12 +27,35 @@ final class Checksums {
     }
 
     /** The ones' complement sum of the pseudo-header of {@code ip} (an {@link Ipv4} or {@link Ipv6}). */
-    static int pseudoHeader(Layer ip, int protocol, int length) {
+    static int pseudoHeader(List<Layer> layers, Layer ip, int upTo, int protocol, int length) {
         if (ip instanceof Ipv4 v4) {
             return pseudoHeader(new Wire().bytes(v4.src().bytes()).bytes(v4.dst().bytes()).toArray(), protocol, length);
         }
         Ipv6 v6 = (Ipv6) ip;
-        return pseudoHeader(new Wire().bytes(v6.src().bytes()).bytes(v6.dst().bytes()).toArray(), protocol, length);
+        byte[] dst = v6.dst().bytes();
+        for (int j = upTo - 1; j >= 0 && layers.get(j) != ip; j--) {
+            if (layers.get(j) instanceof Ipv6Routing r && finalDestination(r) != null) {
+                dst = finalDestination(r);
+                break;
+            }
+        }
+        return pseudoHeader(new Wire().bytes(v6.src().bytes()).bytes(dst).toArray(), protocol, length);
+    }
+
+    /**
+     * The final destination a routing header names, which replaces the IPv6 destination in the pseudo-header
+     * (RFC 8200 section 8.1), or null when it names none (no segments left, or an unknown routing type).
+     */
+    static byte[] finalDestination(Ipv6Routing r) {
+        byte[] d = r.data().unsafeArray();
+        if (r.segmentsLeft() == 0) {
+            return null;
+        }
+        return switch (r.routingType()) {
+            case 4, 2 -> d.length >= 20 ? java.util.Arrays.copyOfRange(d, 4, 20) : null; // SRH: Segment List[0]; type 2: home address
+            case 0 -> d.length >= 20 && (d.length - 4) % 16 == 0 ? java.util.Arrays.copyOfRange(d, d.length - 16, d.length) : null;
+            default -> null;
+        };
     }
 
     /** The ones' complement sum of a pseudo-header made of the source and destination addresses {@code addrs}. */
@@ -48,12 +71,18 @@ final class Checksums {
 
     /** The nearest IPv4/IPv6 layer before index {@code i}, or null. */
     static Layer enclosingIp(List<Layer> layers, int i) {
+        int j = enclosingIpIndex(layers, i);
+        return j < 0 ? null : layers.get(j);
+    }
+
+    /** The index of the nearest IPv4/IPv6 layer before index {@code i}, or -1. */
+    static int enclosingIpIndex(List<Layer> layers, int i) {
         for (int j = i - 1; j >= 0; j--) {
             if (layers.get(j) instanceof Ipv4 || layers.get(j) instanceof Ipv6) {
-                return layers.get(j);
+                return j;
             }
         }
-        return null;
+        return -1;
     }
 
     /**
@@ -77,7 +106,7 @@ final class Checksums {
                 return -1;
             }
             int proto = layer instanceof Tcp ? 6 : layer instanceof Udp ? 17 : 58;
-            initial = pseudoHeader(ip, proto, segLen);
+            initial = pseudoHeader(layers, ip, i, proto, segLen);
             at = layer instanceof Tcp ? 16 : layer instanceof Udp ? 6 : 2;
         }
         seg[at] = 0;

@@ -25,7 +25,7 @@ final class LinkTypes {
 
     static PacketException unsupported(String source, String where, int linkType) {
         return new PacketException(source + ": " + where + " has link type " + describe(linkType)
-                + "; bpfunit replays Ethernet (link type 1) captures only. Capture on an Ethernet interface rather than 'any',"
-                + " or convert the file (for example: editcap -T ether in.pcap out.pcap)");
+                + "; bpfunit replays Ethernet (link type 1) captures only: capture on an Ethernet interface"
+                + " (tcpdump -i eth0 -w file.pcap), not on 'any' or a tunnel device");
     }
 }

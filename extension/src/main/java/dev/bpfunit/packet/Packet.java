@@ -184,7 +184,7 @@ public final class Packet {
             if (ip == null) {
                 return ChecksumStatus.UNVERIFIABLE;
             }
-            int ipOff = offsetOf(layers.indexOf(ip));
+            int ipOff = offsetOf(Checksums.enclosingIpIndex(layers, index));
             int ipEnd = ip instanceof Ipv4 v4 ? ipOff + v4.totalLength() : ipOff + Ipv6.LENGTH + ((Ipv6) ip).payloadLength();
             if (ipEnd > bytes.length || ipEnd < off + headerLen) {
                 return ChecksumStatus.UNVERIFIABLE;

@@ -72,7 +72,13 @@ public abstract class PacketBuilder {
                     return Checksums.pseudoHeader(new Wire().bytes(v4.src.bytes()).bytes(v4.dst.bytes()).toArray(), protocol, length);
                 }
                 if (s instanceof Ipv6Builder v6) {
-                    return Checksums.pseudoHeader(new Wire().bytes(v6.src.bytes()).bytes(v6.dst.bytes()).toArray(), protocol, length);
+                    byte[] dst = v6.dst.bytes();
+                    for (int k = j + 1; k < index; k++) {
+                        if (stages.get(k) instanceof RoutingBuilder r && Checksums.finalDestination(r.peek()) != null) {
+                            dst = Checksums.finalDestination(r.peek());
+                        }
+                    }
+                    return Checksums.pseudoHeader(new Wire().bytes(v6.src.bytes()).bytes(dst).toArray(), protocol, length);
                 }
             }
             return -1;
@@ -730,10 +736,17 @@ public abstract class PacketBuilder {
             return IpProtocol.ROUTING.value();
         }
 
+        /** The header as it will be, but for the next header field. */
+        Ipv6Routing peek() {
+            return new Ipv6Routing(IpProtocol.NO_NEXT_HEADER, or(headerLength, (4 + data.length() + 7) / 8 - 1), routingType,
+                    or(segmentsLeft, Math.max(0, segmentCount - 1)), data);
+        }
+
         @Override
         Layer finish(Context ctx) {
-            return new Ipv6Routing(new IpProtocol(or(nextHeader, ctx.nextIpProtocol(true))), or(headerLength, (4 + data.length() + 7) / 8 - 1),
-                    routingType, or(segmentsLeft, Math.max(0, segmentCount - 1)), data);
+            Ipv6Routing r = peek();
+            return new Ipv6Routing(new IpProtocol(or(nextHeader, ctx.nextIpProtocol(true))), r.headerLength(), r.routingType(),
+                    r.segmentsLeft(), r.data());
         }
     }
 
