@@ -21,6 +21,9 @@ public final class Bytes {
 
     /** Copies {@code length} bytes of {@code data} from {@code offset}. */
     public static Bytes of(byte[] data, int offset, int length) {
+        if (offset < 0 || length < 0 || offset > data.length - length) {
+            throw new PacketException("bytes " + offset + ".." + (offset + length) + " are out of range of " + data.length + " bytes");
+        }
         return length == 0 ? EMPTY : new Bytes(Arrays.copyOfRange(data, offset, offset + length));
     }
 

@@ -49,6 +49,17 @@ public final class Packet {
         return new Packet(PacketParser.parseEthernet(frame));
     }
 
+    /**
+     * Parses an IP packet without link-layer header (IPv6 when the version nibble is 6, else IPv4), as a lightweight
+     * tunnel or cgroup program sees it; never throws for malformed bytes.
+     */
+    public static Packet parseIp(byte[] packet) {
+        if (packet == null) {
+            throw new PacketException("cannot parse a null packet");
+        }
+        return new Packet(PacketParser.parseIp(packet));
+    }
+
     public List<Layer> layers() {
         return layers;
     }

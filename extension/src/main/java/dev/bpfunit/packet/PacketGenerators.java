@@ -157,17 +157,15 @@ public final class PacketGenerators {
             case TRUNCATE -> b = java.util.Arrays.copyOf(b, ipOff + r.nextInt(Math.max(1, b.length - ipOff)));
             case RUNT -> b = java.util.Arrays.copyOf(b, r.nextInt(Ethernet.LENGTH));
             case HEADER_LENGTH -> {
+                // IPv4: an IHL that lies; IPv6 carries no header length, so the TCP data offset (or the payload length) lies
                 int l4 = ip + 1 < layers.size() && layers.get(ip + 1) instanceof Tcp ? ip + 1 : -1;
-                if (layers.get(ip) instanceof Ipv4 || l4 < 0) {
-                    int at = layers.get(ip) instanceof Ipv4 ? ipOff : p.offsetOf(ip) + 40;
-                    if (layers.get(ip) instanceof Ipv4) {
-                        b[at] = (byte) ((b[at] & 0xf0) | pickOther(r, b[at] & 0xf));
-                    } else {
-                        b[ipOff + 4] ^= (byte) (1 + r.nextInt(255)); // IPv6: payload length lies
-                    }
-                } else {
+                if (layers.get(ip) instanceof Ipv4) {
+                    b[ipOff] = (byte) ((b[ipOff] & 0xf0) | pickOther(r, b[ipOff] & 0xf));
+                } else if (l4 >= 0) {
                     int at = p.offsetOf(l4) + 12;
                     b[at] = (byte) ((b[at] & 0x0f) | pickOther(r, (b[at] & 0xff) >>> 4) << 4);
+                } else {
+                    b[ipOff + 4] ^= (byte) (1 + r.nextInt(255));
                 }
             }
             case TOTAL_LENGTH -> {

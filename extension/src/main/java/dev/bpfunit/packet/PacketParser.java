@@ -22,6 +22,13 @@ final class PacketParser {
         return p.out;
     }
 
+    static List<Layer> parseIp(byte[] bytes) {
+        PacketParser p = new PacketParser(bytes);
+        boolean v6 = bytes.length > 0 && (bytes[0] & 0xf0) == 0x60;
+        p.decode(v6 ? Proto.IPV6 : Proto.IPV4, 0, bytes.length);
+        return p.out;
+    }
+
     private static Proto byEtherType(int type) {
         return switch (type) {
             case 0x0800 -> Proto.IPV4;

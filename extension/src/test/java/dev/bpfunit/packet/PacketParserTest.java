@@ -97,6 +97,17 @@ class PacketParserTest {
     }
 
     @Test
+    void parsesIpPacketsWithoutLinkHeader() {
+        Packet v4 = Packets.ethernet().ipv4().udp().srcPort(7).payload(2).build();
+        byte[] ip4 = java.util.Arrays.copyOfRange(v4.bytes(), 14, v4.length());
+        assertThat(Packet.parseIp(ip4).layers()).isEqualTo(v4.layers().subList(1, 4));
+        Packet v6 = Packets.ethernet().ipv6().tcp().build();
+        byte[] ip6 = java.util.Arrays.copyOfRange(v6.bytes(), 14, v6.length());
+        assertThat(Packet.parseIp(ip6).protocols()).isEqualTo("IPv6/TCP");
+        assertThat(Packet.parseIp(new byte[3]).protocols()).isEqualTo("Malformed");
+    }
+
+    @Test
     void nonFirstFragmentsAreNotDecodedAsTransport() {
         Packet frag = Packet.parse(Packets.ethernet().ipv4().fragmentOffset(100).udp().payload(4).bytes());
         assertThat(frag.protocols()).isEqualTo("Ethernet/IPv4/Payload");
