@@ -16,11 +16,17 @@ public final class Bytes {
 
     /** Copies {@code data}. */
     public static Bytes of(byte... data) {
+        if (data == null) {
+            throw new PacketException("bytes must not be null");
+        }
         return data.length == 0 ? EMPTY : new Bytes(data.clone());
     }
 
     /** Copies {@code length} bytes of {@code data} from {@code offset}. */
     public static Bytes of(byte[] data, int offset, int length) {
+        if (data == null) {
+            throw new PacketException("bytes must not be null");
+        }
         if (offset < 0 || length < 0 || offset > data.length - length) {
             throw new PacketException("bytes " + offset + ".." + (offset + length) + " are out of range of " + data.length + " bytes");
         }

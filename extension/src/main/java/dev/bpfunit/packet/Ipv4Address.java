@@ -13,6 +13,9 @@ public record Ipv4Address(int value) {
 
     /** Parses a dotted quad such as {@code 192.0.2.1}. */
     public static Ipv4Address of(String text) {
+        if (text == null) {
+            throw new PacketException("An IPv4 address must not be null");
+        }
         String[] parts = text.trim().split("\\.", -1);
         if (parts.length != 4) {
             throw new PacketException("not an IPv4 address: '" + text + "' (expected a dotted quad like 10.0.0.1)");

@@ -14,6 +14,9 @@ public record Ipv6Address(long high, long low) {
 
     /** Parses any RFC 4291 text form, including {@code ::} and an embedded IPv4 tail ({@code ::ffff:10.0.0.1}). */
     public static Ipv6Address of(String text) {
+        if (text == null) {
+            throw new PacketException("An IPv6 address must not be null");
+        }
         String s = text.trim();
         if (s.startsWith("[") && s.endsWith("]")) {
             s = s.substring(1, s.length() - 1);

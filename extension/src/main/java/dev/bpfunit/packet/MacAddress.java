@@ -17,6 +17,9 @@ public record MacAddress(long value) {
 
     /** Parses {@code 02:00:00:00:00:01} or {@code 02-00-00-00-00-01}. */
     public static MacAddress of(String text) {
+        if (text == null) {
+            throw new PacketException("A MAC address must not be null");
+        }
         String[] parts = text.trim().split("[:-]");
         if (parts.length != 6) {
             throw new PacketException("not a MAC address: '" + text + "' (expected six hex octets like 02:00:00:00:00:01)");

@@ -22,4 +22,14 @@ public final class Packets {
     public static PacketBuilder.EthernetBuilder ethernet() {
         return new PacketBuilder.Draft().push(new PacketBuilder.EthernetBuilder());
     }
+
+    /** Starts an IPv4 packet without link-layer header (parse it back with {@link Packet#parseIp(byte[])}). */
+    public static PacketBuilder.Ipv4Builder ipv4() {
+        return new PacketBuilder.Draft().push(new PacketBuilder.Ipv4Builder());
+    }
+
+    /** Starts an IPv6 packet without link-layer header (parse it back with {@link Packet#parseIp(byte[])}). */
+    public static PacketBuilder.Ipv6Builder ipv6() {
+        return new PacketBuilder.Draft().push(new PacketBuilder.Ipv6Builder());
+    }
 }

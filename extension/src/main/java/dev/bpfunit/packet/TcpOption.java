@@ -18,6 +18,16 @@ public record TcpOption(int kind, Bytes data) {
     public static final int SACK = 5;
     public static final int TIMESTAMPS = 8;
 
+    public TcpOption {
+        Wire.notNull("TCP option", "data", data);
+        if (kind < -1 || kind > 255) {
+            throw new PacketException("TCP option kind " + kind + " is not 0..255");
+        }
+        if (kind > NOP && data.length() > 253) {
+            throw new PacketException("TCP option kind " + kind + " has " + data.length() + " data bytes; at most 253 fit its length octet");
+        }
+    }
+
     /** The encoded option: kind, length and data (just the kind for EOL and NOP). */
     public byte[] encode() {
         if (kind == EOL || kind == NOP) {

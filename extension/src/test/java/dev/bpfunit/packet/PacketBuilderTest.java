@@ -157,6 +157,9 @@ class PacketBuilderTest {
         assertThatThrownBy(() -> Packets.ethernet().ipv6().src("fd00::1::2")).hasMessageContaining("not an IPv6 address");
         assertThatThrownBy(() -> Packets.ethernet().ipv6().src("example.com")).hasMessageContaining("not an IPv6 address");
         assertThatThrownBy(() -> Packets.ethernet().ipv4().tcp().flags("SYN|BOGUS")).hasMessageContaining("unknown TCP flag 'BOGUS'");
+        assertThatThrownBy(() -> Packets.ethernet().src((String) null)).hasMessage("A MAC address must not be null");
+        assertThatThrownBy(() -> Packets.ethernet().payload((byte[]) null)).hasMessage("bytes must not be null");
+        assertThatThrownBy(() -> new TcpOption(2, Bytes.of(new byte[300]))).hasMessageContaining("at most 253 fit");
         assertThatThrownBy(() -> Packet.parse(new byte[20]).ipv4()).hasMessage("packet has no Ipv4 layer; layers: Ethernet/Payload");
     }
 

@@ -105,6 +105,9 @@ class PacketParserTest {
         byte[] ip6 = java.util.Arrays.copyOfRange(v6.bytes(), 14, v6.length());
         assertThat(Packet.parseIp(ip6).protocols()).isEqualTo("IPv6/TCP");
         assertThat(Packet.parseIp(new byte[3]).protocols()).isEqualTo("Malformed");
+        Packet bare = Packets.ipv6().udp().dstPort(9).payload(1).build();
+        assertThat(Packet.parseIp(bare.bytes())).isEqualTo(bare);
+        assertThat(bare.checksumsValid()).isTrue();
     }
 
     @Test
