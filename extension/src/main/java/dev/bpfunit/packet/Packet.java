@@ -17,12 +17,16 @@ import java.util.StringJoiner;
 public final class Packet {
     private final List<Layer> layers;
     private final byte[] bytes;
+    private final int[] offsets;
 
     private Packet(List<Layer> layers) {
         this.layers = List.copyOf(layers);
+        this.offsets = new int[this.layers.size() + 1];
         Wire w = new Wire();
-        for (Layer l : this.layers) {
-            w.bytes(l.encode());
+        for (int i = 0; i < this.layers.size(); i++) {
+            byte[] encoded = this.layers.get(i).encode();
+            w.bytes(encoded);
+            offsets[i + 1] = offsets[i] + encoded.length;
         }
         this.bytes = w.toArray();
     }
@@ -158,11 +162,7 @@ public final class Packet {
     /** The byte offset of layer {@code index} in {@link #bytes()}. */
     public int offsetOf(int index) {
         checkIndex(index);
-        int off = 0;
-        for (int i = 0; i < index; i++) {
-            off += layers.get(i).encode().length;
-        }
-        return off;
+        return offsets[index];
     }
 
     /** Whether the checksum of layer {@code index} matches its bytes (TCP/UDP/ICMPv6 with their pseudo-header). */
@@ -172,8 +172,8 @@ public final class Packet {
         if (!Checksums.hasChecksum(layer)) {
             return ChecksumStatus.NOT_APPLICABLE;
         }
-        int off = offsetOf(index);
-        int headerLen = layer.encode().length;
+        int off = offsets[index];
+        int headerLen = offsets[index + 1] - off;
         Layer ip = Checksums.enclosingIp(layers, index);
         int segLen;
         if (layer instanceof Ipv4 v4) {
