@@ -2,6 +2,9 @@ package dev.bpfunit;
 
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.BtfValue;
+import dev.bpfunit.btf.Datasec;
+import dev.bpfunit.btf.Var;
+import dev.bpfunit.btf.VarSecinfo;
 import dev.bpfunit.spec.MapSpec;
 import dev.bpfunit.spec.MapType;
 import dev.bpfunit.sys.BatchResult;
@@ -454,6 +457,9 @@ public final class BpfMap implements AutoCloseable {
     }
 
     private String render(byte[] bytes, int typeId) {
+        if (btf != null && typeId != 0 && btf.type(typeId) instanceof Datasec section) {
+            return renderSection(bytes, section);
+        }
         if (btf != null && typeId != 0) {
             try {
                 return BtfValue.decode(btf, typeId, bytes).toString();
@@ -462,6 +468,19 @@ public final class BpfMap implements AutoCloseable {
             }
         }
         return hex(bytes);
+    }
+
+    /** A global data section's value, variable by variable ({@code {filter_pid = 1234, ...}}). */
+    private String renderSection(byte[] bytes, Datasec section) {
+        StringBuilder b = new StringBuilder("{");
+        for (VarSecinfo v : section.vars()) {
+            String name = btf.type(v.type()) instanceof Var var ? var.name() : "#" + v.type();
+            int varType = btf.type(v.type()) instanceof Var var ? var.type() : v.type();
+            byte[] part = v.offset() + v.size() <= bytes.length
+                    ? Arrays.copyOfRange(bytes, v.offset(), v.offset() + v.size()) : new byte[0];
+            b.append(b.length() == 1 ? "" : ", ").append(name).append(" = ").append(render(part, varType));
+        }
+        return b.append('}').toString();
     }
 
     static String hex(byte[] bytes) {
