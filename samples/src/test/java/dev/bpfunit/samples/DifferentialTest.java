@@ -26,7 +26,7 @@ class DifferentialTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"xdp_fw", "tc_rewrite", "socket_filter", "globals", "bpf2bpf", "callback", "tailcall",
-            "map_in_map", "ringbuf", "multi_prog", "percpu_queue", "custom_section"})
+            "map_in_map", "ringbuf", "multi_prog", "percpu_queue", "custom_section", "run_types"})
     void sameProgramsAndMapsAsBpftool(String name) {
         boolean custom = name.equals("custom_section");
         BpfObjectLoader loader = BpfObject.loader(object(name));
