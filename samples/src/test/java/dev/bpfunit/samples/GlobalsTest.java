@@ -65,7 +65,7 @@ class GlobalsTest {
     @Test
     void bssCounterAfterNRuns() {
         try (BpfObject obj = BpfObject.load(object("globals"))) {
-            byte[] packet = Packets.udp4(new byte[] {1, 1, 1, 1}, new byte[] {2, 2, 2, 2}, 1, 2, 8, 64);
+            byte[] packet = Frames.udp4(new byte[] {1, 1, 1, 1}, new byte[] {2, 2, 2, 2}, 1, 2, 8, 64);
             GlobalVariable packets = obj.globals().get("packets");
             assertThat(packets.section()).isEqualTo(".bss");
             for (int i = 0; i < 3; i++) {

@@ -41,7 +41,7 @@ class MapsTest {
 
     @Test
     void perCpuStatsMatchBpftoolMapDump() {
-        byte[] packet = Packets.udp4(A, B, 1, 2, 8, 64);
+        byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
         try (Bpftool.Loaded ref = Bpftool.loadAll(object("xdp_fw")); BpfObject obj = BpfObject.load(object("xdp_fw"))) {
             for (int i = 0; i < 3; i++) {
                 ref.run("xdp_fw", packet, null, 0);
@@ -75,7 +75,7 @@ class MapsTest {
 
     @Test
     void blocklistThroughBtfAndCodecs() throws Exception {
-        byte[] packet = Packets.udp4(A, B, 1, 2, 8, 64);
+        byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
         try (BpfObject obj = BpfObject.load(object("xdp_fw"))) {
             BpfMap blocklist = obj.map("blocklist");
             blocklist.updateValue(A, Map.of("rule_id", 7));
@@ -132,7 +132,7 @@ class MapsTest {
             in.push(u64(5));
             in.push(u64(6));
             assertThat(in.peek().map(MapsTest::u64)).contains(5L);
-            byte[] packet = Packets.udp4(A, B, 1, 2, 8, 64);
+            byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
             assertThat(obj.program("move_one").run(packet).xdpAction()).isEqualTo(XdpAction.PASS);
             assertThat(obj.program("move_one").run(packet).xdpAction()).isEqualTo(XdpAction.PASS);
             assertThat(obj.program("move_one").run(packet).xdpAction()).isEqualTo(XdpAction.DROP);
@@ -160,7 +160,7 @@ class MapsTest {
         try (BpfObject obj = BpfObject.load(object("map_in_map"))) {
             assertThat(obj.map("outer_array").innerMapId(0)).contains(obj.map("inner_a").info().id());
             assertThat(obj.map("outer_hash").innerMapId(3)).contains(obj.map("inner_b").info().id());
-            byte[] packet = Packets.udp4(A, B, 1, 2, 8, 64);
+            byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
             obj.map("inner_a").update(u32(0), u32(1));
             assertThat(obj.program("inner_lookup").run(packet).xdpAction()).isEqualTo(XdpAction.DROP);
             BpfMap empty = obj.map("outer_empty");
@@ -175,7 +175,7 @@ class MapsTest {
         try (BpfObject obj = BpfObject.load(object("ringbuf"))) {
             RingBuffer events = obj.ringBuffer("events");
             assertThat(events.readAll()).isEmpty();
-            byte[] packet = Packets.udp4(A, B, 1, 2, 8, 64);
+            byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
             obj.program("ringbuf_event").testRun().data(packet).repeat(3).run();
             // struct event is only used through a pointer local, so clang leaves it out of BTF: read bytes
             List<byte[]> records = events.readAll();
@@ -200,7 +200,7 @@ class MapsTest {
     @Test
     void perfEventArraySamples() {
         try (BpfObject obj = BpfObject.load(object("ringbuf"))) {
-            byte[] packet = Packets.udp4(A, B, 1, 2, 8, 64);
+            byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
             obj.program("perf_event").run(packet);
             assertThat(obj.globals().get("perf_errors").asLong()).as("no reader yet: ENOENT").isEqualTo(1);
             PerfReader reader = obj.perfReader("perf_events");
@@ -233,7 +233,7 @@ class MapsTest {
     @Test
     void legacyMapsWithoutBtfByCodecs() {
         try (BpfObject obj = BpfObject.load(object("legacy_maps"))) {
-            byte[] packet = Packets.udp4(A, B, 1, 2, 8, 64);
+            byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
             obj.program("legacy_xdp").testRun().data(packet).repeat(3).run();
             TypedMap<Integer, Long> protos = obj.map("proto_count").typed(MapCodec.u32(), MapCodec.u64());
             assertThat(protos.get(0)).contains(3L);

@@ -7,6 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bpfunit.BpfException;
 import dev.bpfunit.BpfObject;
+import dev.bpfunit.packet.ChecksumStatus;
+import dev.bpfunit.packet.Ipv4;
+import dev.bpfunit.packet.MacAddress;
+import dev.bpfunit.packet.Packet;
 import dev.bpfunit.BpfProgram;
 import dev.bpfunit.BpfRetCode;
 import dev.bpfunit.FlowKeys;
@@ -61,46 +65,46 @@ class RunTest {
 
     @Test
     void xdpPassAndDropLikeBpftool() {
-        TestRun pass = sameAsBpftool("xdp_fw", "xdp_fw", Packets.udp4(A, B, 1000, 53, 8, 64), null);
+        TestRun pass = sameAsBpftool("xdp_fw", "xdp_fw", Frames.udp4(A, B, 1000, 53, 8, 64), null);
         assertThat(pass.xdpAction()).isEqualTo(XdpAction.PASS);
         assertThat(pass.verdict()).isEqualTo(XdpAction.PASS);
         assertThat(pass.dataChanged()).isFalse();
         assertThat(pass.type()).isEqualTo(ProgramType.XDP);
-        TestRun runt = sameAsBpftool("xdp_fw", "xdp_fw", Packets.ethernet(0x0800, new byte[4]), null);
+        TestRun runt = sameAsBpftool("xdp_fw", "xdp_fw", Frames.ethernet(0x0800, new byte[4]), null);
         assertThat(runt.xdpAction()).isEqualTo(XdpAction.DROP);
     }
 
     @Test
     void tcRewriteLikeBpftool() {
-        byte[] in = Packets.udp4(A, B, 1000, 53, 8, 64);
+        byte[] in = Frames.udp4(A, B, 1000, 53, 8, 64);
         TestRun r = sameAsBpftool("tc_rewrite", "tc_rewrite", in, null);
         assertThat(r.tcAction()).isEqualTo(TcAction.OK);
         assertThat(r.dataChanged()).isTrue();
-        byte[] out = r.dataOut();
-        assertThat(Arrays.copyOfRange(out, 0, 6)).isEqualTo(Packets.SRC_MAC);
-        assertThat(out[14 + 8]).isEqualTo((byte) 63);
-        assertThat(Packets.checksum(out, 14, 20)).as("IPv4 header checksum").isZero();
+        Packet out = Packet.parse(r.dataOut());
+        assertThat(out.ethernet().dst()).isEqualTo(MacAddress.of(Frames.SRC_MAC));
+        assertThat(out.ipv4().ttl()).isEqualTo(63);
+        assertThat(out.checksumStatus(Ipv4.class)).as("IPv4 header checksum").isEqualTo(ChecksumStatus.GOOD);
     }
 
     @Test
     void socketFilterLikeBpftool() {
-        byte[] udp = Packets.udp4(A, B, 1000, 53, 8, 64);
+        byte[] udp = Frames.udp4(A, B, 1000, 53, 8, 64);
         TestRun keep = sameAsBpftool("socket_filter", "socket_filter", udp, null);
         assertThat(keep.retval()).isEqualTo(udp.length - 14);
-        assertThat(sameAsBpftool("socket_filter", "socket_filter", Packets.tcp4(A, B, 1, 2), null).retval()).isZero();
+        assertThat(sameAsBpftool("socket_filter", "socket_filter", Frames.tcp4(A, B, 1, 2), null).retval()).isZero();
     }
 
     @Test
     void cgroupSkbLikeBpftool() {
-        TestRun small = sameAsBpftool("multi_prog", "cgroup_ingress", Packets.udp4(A, B, 1, 2, 8, 64), null);
+        TestRun small = sameAsBpftool("multi_prog", "cgroup_ingress", Frames.udp4(A, B, 1, 2, 8, 64), null);
         assertThat(small.skAction()).isEqualTo(SkAction.PASS);
-        TestRun big = sameAsBpftool("multi_prog", "cgroup_ingress", Packets.udp4(A, B, 1, 2, 1600, 64), null);
+        TestRun big = sameAsBpftool("multi_prog", "cgroup_ingress", Frames.udp4(A, B, 1, 2, 1600, 64), null);
         assertThat(big.skAction()).isEqualTo(SkAction.DROP);
     }
 
     @Test
     void flowDissectorFillsKeysLikeBpftool() throws Exception {
-        TestRun r = sameAsBpftool("multi_prog", "dissect_ipv4", Packets.udp4(A, B, 1000, 53, 8, 64), null);
+        TestRun r = sameAsBpftool("multi_prog", "dissect_ipv4", Frames.udp4(A, B, 1000, 53, 8, 64), null);
         assertThat(r.verdict()).isEqualTo(BpfRetCode.OK);
         FlowKeys keys = r.flowKeys();
         assertThat(keys.src()).isEqualTo(InetAddress.getByAddress(A));
@@ -109,7 +113,7 @@ class RunTest {
         assertThat(keys.nProto()).isEqualTo(0x0800);
         assertThat(keys.nhoff()).isEqualTo(14);
         assertThat(keys.thoff()).isEqualTo(34);
-        TestRun arp = sameAsBpftool("multi_prog", "dissect_ipv4", Packets.ethernet(0x0806, new byte[28]), null);
+        TestRun arp = sameAsBpftool("multi_prog", "dissect_ipv4", Frames.ethernet(0x0806, new byte[28]), null);
         assertThat(arp.verdict()).isEqualTo(BpfRetCode.DROP);
     }
 
@@ -135,14 +139,14 @@ class RunTest {
     @Test
     void lwtProgramsLikeBpftool() {
         // the kernel takes an Ethernet frame and starts an lwt program's packet at the network header
-        byte[] frame = Packets.udp4(A, B, 1, 2, 8, 64);
+        byte[] frame = Frames.udp4(A, B, 1, 2, 8, 64);
         TestRun v4 = sameAsBpftool("run_types", "lwt_in_v4", frame, null);
         assertThat(v4.verdict()).isEqualTo(BpfRetCode.OK);
         // on the way out the kernel puts back 14 zero bytes where the Ethernet header was
         assertThat(Arrays.copyOfRange(v4.dataOut(), 0, 14)).containsOnly(0);
         byte[] v6 = new byte[40];
         v6[0] = 0x60;
-        assertThat(sameAsBpftool("run_types", "lwt_in_v4", Packets.ethernet(0x86DD, v6), null).verdict())
+        assertThat(sameAsBpftool("run_types", "lwt_in_v4", Frames.ethernet(0x86DD, v6), null).verdict())
                 .isEqualTo(BpfRetCode.DROP);
         try (BpfObject obj = BpfObject.load(object("run_types"))) {
             TestRun r = obj.program("lwt_xmit_count").testRun().data(frame).repeat(5).run();
@@ -154,7 +158,7 @@ class RunTest {
 
     @Test
     void tcContextInAndOut() {
-        byte[] in = Packets.udp4(A, B, 1, 2, 8, 64);
+        byte[] in = Frames.udp4(A, B, 1, 2, 8, 64);
         SkbContext ctx = SkbContext.EMPTY.withMark(41).withCb(4, 77).withTstamp(123456789L);
         TestRun r = sameAsBpftool("run_types", "tc_ctx", in, ctx.encode());
         assertThat(r.tcAction()).isEqualTo(TcAction.OK);
@@ -172,7 +176,7 @@ class RunTest {
     @Test
     void xdpContextAndMetadata() {
         try (BpfObject obj = BpfObject.load(object("run_types"))) {
-            byte[] packet = Packets.udp4(A, B, 1, 2, 8, 64);
+            byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
             byte[] withMeta = ByteBuffer.allocate(4 + packet.length).order(ByteOrder.nativeOrder()).putInt(0xabcd)
                     .put(packet).array();
             TestRun r = obj.program("xdp_meta").testRun().data(withMeta)
@@ -189,7 +193,7 @@ class RunTest {
 
     @Test
     void xdpGrowthIsInDataOut() {
-        byte[] in = Packets.udp4(A, B, 1, 2, 8, 64);
+        byte[] in = Frames.udp4(A, B, 1, 2, 8, 64);
         TestRun r = sameAsBpftool("run_types", "xdp_grow", in, null);
         assertThat(r.dataOut()).hasSize(in.length + 4);
         assertThat(Arrays.copyOfRange(r.dataOut(), 0, 4)).containsExactly(0xde, 0xad, 0xbe, 0xef);
@@ -228,7 +232,7 @@ class RunTest {
     @Test
     void repeatRunsTheProgramNTimesAndReportsADuration() {
         try (BpfObject obj = BpfObject.loader(object("globals")).global("max_packets", 1000L).load()) {
-            byte[] packet = Packets.udp4(A, B, 1, 2, 8, 64);
+            byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
             TestRun r = obj.program("globals_xdp").testRun().data(packet).repeat(250).run();
             assertThat(r.repeat()).isEqualTo(250);
             assertThat(r.durationNs()).isPositive();
@@ -241,7 +245,7 @@ class RunTest {
     @Test
     void ayaObjectRunsAsDocumented() {
         try (BpfObject obj = BpfObject.load(object("aya_maps"))) {
-            byte[] packet = Packets.udp4(A, B, 1, 2, 8, 64);
+            byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
             assertThat(obj.program("aya_xdp").run(packet).xdpAction()).isEqualTo(XdpAction.PASS);
             obj.map("BLOCKLIST").update(A, u32(1));
             assertThat(obj.program("aya_xdp").run(packet).xdpAction()).isEqualTo(XdpAction.DROP);
@@ -279,7 +283,7 @@ class RunTest {
     void wrongContextAndFlagsAreRefusedBeforeTheCall() {
         try (BpfObject obj = BpfObject.load(object("xdp_fw"))) {
             BpfProgram p = obj.program("xdp_fw");
-            byte[] packet = Packets.udp4(A, B, 1, 2, 8, 64);
+            byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
             assertThatThrownBy(() -> p.testRun().data(packet).context(SkbContext.EMPTY).run())
                     .hasMessageContaining("struct __sk_buff is not the context of a XDP program");
             assertThatThrownBy(() -> p.testRun().data(packet).cpu(0).run())
@@ -295,7 +299,7 @@ class RunTest {
     @Test
     void liveFramesRunWithoutCopyingBack() {
         try (BpfObject obj = BpfObject.load(object("xdp_fw"))) {
-            byte[] packet = Packets.udp4(A, B, 1, 2, 8, 64);
+            byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
             TestRun r = obj.program("xdp_fw").testRun().data(packet).repeat(10).liveFrames(4).run();
             assertThat(r.dataOut()).isEmpty();
             assertThat(obj.map("stats").sumPerCpu(XdpAction.PASS.raw(), "packets")).isEqualTo(10);
