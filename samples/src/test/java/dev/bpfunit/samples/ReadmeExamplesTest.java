@@ -6,12 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bpfunit.BpfMap;
 import dev.bpfunit.BpfObject;
 import dev.bpfunit.BpfProgram;
+import dev.bpfunit.GlobalVariable;
+import dev.bpfunit.TestRun;
+import dev.bpfunit.XdpAction;
 import dev.bpfunit.VerifierException;
 import dev.bpfunit.packet.Packet;
 import dev.bpfunit.packet.PacketDiff;
 import dev.bpfunit.packet.Packets;
 import dev.bpfunit.spec.ProgramType;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,6 +71,45 @@ class ReadmeExamplesTest {
                     assertThat(e.log()).contains("processed");   // the whole log is kept
                 });
         // end:verifier
+    }
+
+    @Test
+    void running() throws Exception {
+        Path path = Samples.object("xdp_fw");
+        // snippet:run
+        try (BpfObject obj = BpfObject.load(path)) {
+            BpfProgram fw = obj.program("xdp_fw");
+            byte[] packet = Packets.ethernet().ipv4().src("10.0.0.1").dst("10.0.0.2").udp().dstPort(53).payload(8)
+                    .bytes();
+            assertThat(fw.run(packet).xdpAction()).isEqualTo(XdpAction.PASS);
+
+            // block 10.0.0.1: the key is a __u32 address, the value a struct block_reason set by field name
+            obj.map("blocklist").updateValue(InetAddress.getByName("10.0.0.1").getAddress(), Map.of("rule_id", 7));
+            TestRun run = fw.testRun().data(packet).repeat(1000).run();
+            assertThat(run.xdpAction()).isEqualTo(XdpAction.DROP);
+            assertThat(run.durationNs()).isPositive();       // the kernel's average per run
+
+            // stats is a per-CPU array of struct verdict_stats { __u64 packets; __u64 bytes; }
+            assertThat(obj.map("stats").sumPerCpu(XdpAction.DROP.raw(), "packets")).isEqualTo(1000);
+        }
+        // end:run
+    }
+
+    @Test
+    void globals() {
+        Path path = Samples.object("globals");
+        // snippet:globals
+        try (BpfObject obj = BpfObject.load(path)) {
+            GlobalVariable filterPid = obj.globals().get("filter_pid");    // volatile __s32 filter_pid = -1;
+            filterPid.set(1234);                                          // written between runs
+            BpfProgram prog = obj.program("globals_xdp");
+            byte[] packet = Packets.ethernet().ipv4().udp().payload(4).bytes();
+            for (int i = 0; i < 5; i++) {
+                prog.run(packet);
+            }
+            assertThat(obj.globals().get("packets").asLong()).isEqualTo(5);   // a .bss counter
+        }
+        // end:globals
     }
 
     @Test
