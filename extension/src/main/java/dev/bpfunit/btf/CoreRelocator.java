@@ -593,6 +593,16 @@ public final class CoreRelocator {
         return false;
     }
 
+    /**
+     * Whether local type {@code localId} and target type {@code targetId} are compatible in CO-RE's sense
+     * (libbpf's {@code bpf_core_types_are_compat}): same kind after typedefs and modifiers, pointers and arrays to
+     * compatible types, functions with compatible parameters; struct, union and enum names are not compared.
+     * Used for TYPE_EXISTS/TYPE_SIZE/TYPE_ID_TARGET and to check kfunc and typed ksym declarations.
+     */
+    public static boolean typesCompatible(Btf local, int localId, Btf target, int targetId) {
+        return typesCompatible(local, localId, target, targetId, MAX_DEPTH);
+    }
+
     /** libbpf's {@code bpf_core_types_are_compat}, for the type-based relocations. */
     static boolean typesCompatible(Btf lb, int lid, Btf tb, int tid, int level) {
         if (!kindsCompatible(lb.type(lid), tb.type(tid))) {
