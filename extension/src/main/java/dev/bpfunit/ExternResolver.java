@@ -192,7 +192,8 @@ final class ExternResolver {
         Found f = found.get();
         int kernelType = ((Var) f.btf().type(f.id())).type();
         Btf local = spec.btf();
-        if (local != null && !CoreRelocator.typesCompatible(local, ref.btfTypeId(), f.btf(), kernelType)) {
+        if (local != null && !CoreRelocator.typesCompatible(local, local.resolve(ref.btfTypeId()), f.btf(),
+                f.btf().resolve(kernelType))) {
             throw new BpfException("program '" + p.name() + "': ksym '" + ref.symbol() + "' is declared as "
                     + local.describe(ref.btfTypeId()) + ", but " + target.name() + " has it as "
                     + f.btf().describe(kernelType));

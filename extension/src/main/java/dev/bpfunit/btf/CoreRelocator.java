@@ -516,11 +516,11 @@ public final class CoreRelocator {
      */
     private String matchMember(Accessor la, Btf tb, int id, List<Accessor> out, long[] bitOffset, int[] next,
                                int depth) {
-        BtfType t = tb.type(tb.resolve(id));
         id = tb.resolve(id);
+        BtfType t = tb.type(id);
         CompositeType localParent = (CompositeType) local.type(la.typeId);
-        String where = possessive() + " " + (localParent.name().isEmpty() ? local.describe(la.typeId)
-                : localParent.name());
+        String where = possessive() + " " + (!t.name().isEmpty() ? t.name()
+                : localParent.name().isEmpty() ? local.describe(la.typeId) : localParent.name());
         if (!(t instanceof CompositeType c)) {
             return "'" + la.name + "' is looked for in " + tb.describe(id) + " on " + targetName
                     + ", which is not a struct or union";
