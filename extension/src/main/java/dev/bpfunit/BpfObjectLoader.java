@@ -4,11 +4,15 @@ import dev.bpfunit.asm.Instruction;
 import dev.bpfunit.asm.Opcodes;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.BtfExt;
+import dev.bpfunit.btf.CoreFixup;
+import dev.bpfunit.btf.CoreRelocator;
+import dev.bpfunit.btf.CoreResult;
 import dev.bpfunit.btf.Func;
 import dev.bpfunit.btf.LineInfo;
 import dev.bpfunit.btf.Typedef;
 import dev.bpfunit.elf.ObjectReader;
 import dev.bpfunit.spec.AttachType;
+import dev.bpfunit.spec.MapKind;
 import dev.bpfunit.spec.MapSpec;
 import dev.bpfunit.spec.MapType;
 import dev.bpfunit.spec.ObjectSpec;
@@ -66,6 +70,7 @@ public final class BpfObjectLoader {
     private final Set<String> skipped = new HashSet<>();
     private int logLevel;
     private int logSize = INITIAL_LOG_SIZE;
+    private Path targetBtf;
 
     BpfObjectLoader(Path path, byte[] bytes, String name) {
         this.path = path;
@@ -125,6 +130,17 @@ public final class BpfObjectLoader {
             throw new IllegalArgumentException("the verifier log buffer must be at least 128 bytes, was " + bytes);
         }
         this.logSize = bytes;
+        return this;
+    }
+
+    /**
+     * Relocates CO-RE accesses, resolves {@code __ksym}s and kfuncs, and finds attach targets in this BTF file
+     * (another kernel's {@code vmlinux} BTF, raw or as an ELF file with a {@code .BTF} section) instead of the
+     * running kernel's ({@code /sys/kernel/btf/vmlinux} and module BTF). Relocation happens in bpfunit, so a test
+     * can check how an object relocates for another kernel; loading it still needs the running kernel to accept it.
+     */
+    public BpfObjectLoader targetBtf(Path btfFile) {
+        this.targetBtf = java.util.Objects.requireNonNull(btfFile, "btfFile");
         return this;
     }
 
@@ -247,6 +263,8 @@ public final class BpfObjectLoader {
         private final Map<String, BpfMap> maps = new LinkedHashMap<>();
         private final Map<String, BpfProgram> programs = new LinkedHashMap<>();
         private Fd btfFd;
+        private KernelTarget target;
+        private ExternResolver externs;
 
         Loading(ObjectSpec spec, List<AutoCloseable> opened) {
             this.spec = spec;
@@ -259,6 +277,9 @@ public final class BpfObjectLoader {
                 opened.add(btfFd);
             }
             for (MapSpec m : spec.maps()) {
+                if (m.kind() == MapKind.KCONFIG) {
+                    m = m.withContents(externs().kconfig(m));
+                }
                 BpfMap map = createMap(m);
                 opened.add(map);
                 maps.put(m.name(), map);
@@ -275,6 +296,22 @@ public final class BpfObjectLoader {
                 fillStaticValues(m);
             }
             return new BpfObject(spec, btfFd, maps, programs);
+        }
+
+        /** The kernel BTF to relocate against and resolve names in, opened on first use. */
+        private KernelTarget target() {
+            if (target == null) {
+                target = targetBtf != null ? KernelTarget.file(targetBtf) : KernelTarget.runningKernel();
+                opened.add(target);
+            }
+            return target;
+        }
+
+        private ExternResolver externs() {
+            if (externs == null) {
+                externs = new ExternResolver(spec, target());
+            }
+            return externs;
         }
 
         private Fd loadBtf(Btf btf) {
@@ -365,22 +402,51 @@ public final class BpfObjectLoader {
                         + "\", ProgramType.XDP) (or another type), or skip it with skipProgram(\"" + p.name()
                         + "\")");
             }
-            byte[] insns = p.instructions();
+            CoreResult core = relocate(p);
+            byte[] insns = core.instructions();
+            ExternResolver.FdArray fdArray = new ExternResolver.FdArray();
             for (Reference r : p.references()) {
-                patch(p, insns, r);
+                patch(p, insns, r, fdArray);
             }
-            ProgLoadAttr attr = programAttr(p, insns);
+            ProgLoadAttr attr = programAttr(p, insns, fdArray);
             try {
                 return new BpfProgram(p, Bpf.progLoad(attr));
             } catch (BpfSyscallException e) {
                 if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM && logLevel == 0) {
-                    throw e;
+                    throw new BpfException(e.getMessage() + attachNote(p, e), e);
                 }
-                throw verifierFailure(p, insns, e);
+                throw verifierFailure(p, insns, fdArray, e, core);
             }
         }
 
-        private ProgLoadAttr programAttr(ProgramSpec p, byte[] insns) {
+        /** The program's instructions with its CO-RE relocations applied against the target BTF. */
+        private CoreResult relocate(ProgramSpec p) {
+            if (p.coreRelos().isEmpty()) {
+                return new CoreResult(p.instructions(), List.of());
+            }
+            if (spec.btf() == null) {
+                throw new BpfException("program '" + p.name() + "' has CO-RE relocations but the object has no BTF");
+            }
+            try {
+                return new CoreRelocator(spec.btf(), target().vmlinux(), target().lazyModuleBtfs(), target().name())
+                        .relocate(p.instructions(), p.coreRelos());
+            } catch (BpfException e) {
+                throw new BpfException("program '" + p.name() + "': " + e.getMessage(), e);
+            }
+        }
+
+        /** For an EPERM on a program with an attach target: what it was going to attach to. */
+        private String attachNote(ProgramSpec p, BpfSyscallException e) {
+            if (e.errno() != Errno.EPERM || p.attachTarget() == SectionDefs.AttachTarget.NONE) {
+                return "";
+            }
+            return " (a " + p.type().name().toLowerCase(java.util.Locale.ROOT) + " program attaching to '"
+                    + p.attachTo() + "', BTF id " + attachBtfId(p) + " in " + target().name() + "; this kernel "
+                    + "refused it: some kernels do not allow BPF trampolines, for example under lockdown or without "
+                    + "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS)";
+        }
+
+        private ProgLoadAttr programAttr(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray) {
             ProgLoadAttr attr = new ProgLoadAttr().progType(p.type().number()).instructions(insns)
                     .license(p.license()).kernVersion(p.kernelVersion() != 0 ? p.kernelVersion()
                             : SystemInfo.kernelVersionCode())
@@ -392,6 +458,9 @@ public final class BpfObjectLoader {
             }
             if (p.attachTarget() != SectionDefs.AttachTarget.NONE) {
                 attr.attachBtfId(attachBtfId(p));
+            }
+            if (!fdArray.isEmpty()) {
+                attr.fdArray(fdArray.raw());
             }
             if (logLevel > 0) {
                 attr.logLevel(logLevel).logSize(logSize);
@@ -405,7 +474,7 @@ public final class BpfObjectLoader {
                 throw new BpfException("program '" + p.name() + "': section '" + p.section() + "' names no attach "
                         + "target: write it as " + p.section() + "/<name>");
             }
-            Btf vmlinux = Btf.vmlinux();
+            Btf vmlinux = target().vmlinux();
             Optional<Integer> id = switch (p.attachTarget()) {
                 case KERNEL_FUNCTION -> vmlinux.findId(target, Func.class);
                 case LSM_HOOK -> vmlinux.findId("bpf_lsm_" + target, Func.class);
@@ -416,18 +485,24 @@ public final class BpfObjectLoader {
                 case NONE -> Optional.of(0);
             };
             return id.orElseThrow(() -> new BpfException("program '" + p.name() + "': section '" + p.section()
-                    + "' attaches to '" + target + "', which this kernel's BTF (/sys/kernel/btf/vmlinux) does not "
-                    + "have: check the name, or skip the program on this kernel"));
+                    + "' attaches to '" + target + "', which " + target().name() + "'s BTF (" + target().where()
+                    + ") does not have: check the name, or skip the program on this kernel"));
         }
 
-        private void patch(ProgramSpec p, byte[] insns, Reference r) {
+        private void patch(ProgramSpec p, byte[] insns, Reference r, ExternResolver.FdArray fdArray) {
             if (r instanceof Reference.MapFd ref) {
                 setLdImm64(insns, ref.slot(), Opcodes.BPF_PSEUDO_MAP_FD, mapFd(p, ref.map()), 0);
             } else if (r instanceof Reference.MapValue ref) {
                 setLdImm64(insns, ref.slot(), Opcodes.BPF_PSEUDO_MAP_VALUE, mapFd(p, ref.map()), ref.offset());
             } else if (r instanceof Reference.Extern ref) {
-                throw new BpfException("program '" + p.name() + "': refers to extern '" + ref.symbol()
-                        + "' (a __ksym, __kconfig or kfunc): externs are not supported yet");
+                Optional<VariableSpec> kconfig = externs().kconfigVariable(ref.symbol());
+                if (kconfig.isPresent() && !ref.call()) {
+                    int offset = kconfig.get().offset() + Instruction.decode(insns, ref.slot()).imm();
+                    setLdImm64(insns, ref.slot(), Opcodes.BPF_PSEUDO_MAP_VALUE, mapFd(p, kconfig.get().map()),
+                            offset);
+                } else {
+                    externs().patch(p, insns, ref, fdArray);
+                }
             }
         }
 
@@ -447,11 +522,12 @@ public final class BpfObjectLoader {
         }
 
         /** Loads the program again with a log (grown until it all fits) and turns it into a VerifierException. */
-        private RuntimeException verifierFailure(ProgramSpec p, byte[] insns, BpfSyscallException first) {
+        private RuntimeException verifierFailure(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray,
+                                                 BpfSyscallException first, CoreResult core) {
             int size = logSize;
             int level = Math.max(1, logLevel);
             while (true) {
-                ProgLoadAttr attr = programAttr(p, insns).logLevel(level).logSize(size);
+                ProgLoadAttr attr = programAttr(p, insns, fdArray).logLevel(level).logSize(size);
                 try {
                     Fd fd = Bpf.progLoad(attr);
                     fd.close();
@@ -464,10 +540,21 @@ public final class BpfObjectLoader {
                         size = (int) Math.min(MAX_LOG_SIZE, Math.max((long) size * 4, wanted + 1L));
                         continue;
                     }
-                    VerifierLog log = VerifierLog.parse(attr.log(), full, slot -> sourceLine(p, slot));
+                    VerifierLog log = VerifierLog.parse(attr.log(), full, slot -> sourceLine(p, slot),
+                            slot -> poisonCause(insns, slot, core));
                     return new VerifierException(spec.name(), p.name(), e.errno().name(), log);
                 }
             }
+        }
+
+        /** What a poisoned instruction at {@code slot} stands for: a failed CO-RE relocation or a missing kfunc. */
+        private Optional<String> poisonCause(byte[] insns, int slot, CoreResult core) {
+            Optional<String> relo = core.poisonedAt(slot).map(CoreFixup::describe);
+            if (relo.isPresent() || externs == null || slot < 0 || slot >= insns.length / 8) {
+                return relo;
+            }
+            Instruction insn = Instruction.decode(insns, slot);
+            return insn.isHelperCall() ? externs.poisonedKfunc(insn.imm()) : Optional.empty();
         }
 
         private Optional<String> sourceLine(ProgramSpec p, int slot) {

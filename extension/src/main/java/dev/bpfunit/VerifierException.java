@@ -27,6 +27,7 @@ public class VerifierException extends BpfException {
         if (!log.errorLines().isEmpty()) {
             b.append(":\n  ").append(String.join("\n  ", log.errorLines()));
         }
+        log.cause().ifPresent(c -> b.append("\n  because: ").append(c));
         log.failingInstruction().ifPresent(i -> b.append("\n  at instruction ").append(i.index()).append(": ")
                 .append(i.text()));
         log.source().ifPresent(s -> b.append("\n  source: ").append(s));

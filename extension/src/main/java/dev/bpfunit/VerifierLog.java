@@ -62,8 +62,10 @@ public final class VerifierLog {
     private final Optional<String> source;
     private final Optional<String> hint;
     private final OptionalInt processed;
+    private final Optional<String> cause;
 
-    private VerifierLog(String text, boolean truncated, IntFunction<Optional<String>> sourceOf) {
+    private VerifierLog(String text, boolean truncated, IntFunction<Optional<String>> sourceOf,
+                        IntFunction<Optional<String>> poisonCauseOf) {
         this.text = text;
         this.truncated = truncated;
         List<String> lines = text.lines().toList();
@@ -127,6 +129,8 @@ public final class VerifierLog {
         this.source = fromLineInfo.isPresent() ? fromLineInfo : Optional.ofNullable(kernelSource);
         String all = String.join("\n", errors);
         this.hint = HINTS.stream().filter(h -> all.contains(h[0])).map(h -> h[1]).findFirst();
+        boolean poisonedCall = all.contains("invalid func") || all.contains("unknown#");
+        this.cause = poisonedCall ? insn.flatMap(i -> poisonCauseOf.apply(i.index())) : Optional.empty();
     }
 
     /**
@@ -137,7 +141,25 @@ public final class VerifierLog {
      * @param sourceOf  the source line ({@code file:line: text}) of an instruction index, from line info
      */
     public static VerifierLog parse(String text, boolean truncated, IntFunction<Optional<String>> sourceOf) {
-        return new VerifierLog(text, truncated, sourceOf);
+        return new VerifierLog(text, truncated, sourceOf, slot -> Optional.empty());
+    }
+
+    /**
+     * Parses a log of a program the loader changed on purpose: when the verifier stops at a call of an invalid
+     * helper ({@code invalid func unknown#195896080}), {@code poisonCauseOf} says in words what the instruction at
+     * that index stands for (a CO-RE relocation that could not be satisfied, a missing weak kfunc).
+     */
+    public static VerifierLog parse(String text, boolean truncated, IntFunction<Optional<String>> sourceOf,
+                                    IntFunction<Optional<String>> poisonCauseOf) {
+        return new VerifierLog(text, truncated, sourceOf, poisonCauseOf);
+    }
+
+    /**
+     * Why the failing instruction is there, when the loader put it there: {@code CO-RE relocation for
+     * task_struct.pid: no field 'pid' on this kernel's task_struct}.
+     */
+    public Optional<String> cause() {
+        return cause;
     }
 
     /** The whole log. */

@@ -115,4 +115,120 @@ public final class BtfFixups {
         }
         return String.join(", ", names);
     }
+
+    /**
+     * The {@code .ksyms} externs of BTF not yet passed through {@link #fixExterns}: by name, the FUNC's id for a
+     * kfunc, or for a variable the type it is declared with ({@code const void} counts as 0: untyped).
+     */
+    public static Map<String, Integer> ksymTypes(Btf btf) {
+        Map<String, Integer> out = new HashMap<>();
+        int ksyms = btf.findId(".ksyms", Datasec.class).orElse(0);
+        if (ksyms == 0) {
+            return out;
+        }
+        for (VarSecinfo v : ((Datasec) btf.type(ksyms)).vars()) {
+            BtfType t = btf.type(v.type());
+            if (t instanceof Func f) {
+                out.put(f.name(), v.type());
+            } else if (t instanceof Var var) {
+                out.put(var.name(), btf.type(btf.resolve(var.type())) instanceof Void ? 0 : var.type());
+            }
+        }
+        return out;
+    }
+
+    /** The name libbpf gives the placeholder VAR that stands for each kfunc in {@code .ksyms}. */
+    public static final String DUMMY_KSYM = "dummy_ksym";
+
+    /**
+     * Makes the extern sections acceptable to {@code BPF_BTF_LOAD}, as libbpf does when it collects externs
+     * (the kernel refuses extern VARs and FUNCs, and FUNCs inside a DATASEC):
+     * <ul>
+     * <li>{@code .kconfig}: lays the externs out as the {@code .kconfig} map's value (by alignment, largest first,
+     * then by size and name), fills in the offsets and the size, and makes the VARs global;</li>
+     * <li>{@code .ksyms}: each VAR becomes a global {@code int} and each FUNC is replaced by a placeholder VAR
+     * {@value #DUMMY_KSYM} (4 bytes each); the FUNCs themselves become global and their unnamed parameters
+     * get that name.</li>
+     * </ul>
+     * BTF without these sections is returned unchanged.
+     */
+    public static Btf fixExterns(Btf btf) {
+        Map<Integer, BtfType> changes = new HashMap<>();
+        List<BtfType> added = new ArrayList<>();
+        int kconfig = btf.findId(".kconfig", Datasec.class).orElse(0);
+        if (kconfig != 0) {
+            changes.put(kconfig, layoutKconfig(btf, (Datasec) btf.type(kconfig), changes));
+        }
+        int ksyms = btf.findId(".ksyms", Datasec.class).orElse(0);
+        if (ksyms != 0) {
+            Datasec d = (Datasec) btf.type(ksyms);
+            int intId = btf.idsByName("int").stream().filter(id -> btf.type(id) instanceof Int i && i.size() == 4)
+                    .findFirst().orElse(-1);
+            if (intId < 0) {
+                intId = btf.typeCount();
+                added.add(new Int("int", 4, Int.SIGNED, 0, 32));
+            }
+            int dummyId = -1;
+            List<VarSecinfo> vars = new ArrayList<>();
+            for (VarSecinfo v : d.vars()) {
+                BtfType t = btf.type(v.type());
+                int type = v.type();
+                if (t instanceof Func f) {
+                    if (dummyId < 0) {
+                        dummyId = btf.typeCount() + added.size();
+                        added.add(new Var(DUMMY_KSYM, intId, BtfLinkage.GLOBAL));
+                    }
+                    changes.put(v.type(), new Func(f.name(), f.type(), BtfLinkage.GLOBAL));
+                    if (btf.type(f.type()) instanceof FuncProto fp) {
+                        List<Param> params = new ArrayList<>();
+                        for (Param p : fp.params()) {
+                            params.add(p.name().isEmpty() && p.type() != 0 ? new Param(DUMMY_KSYM, p.type()) : p);
+                        }
+                        changes.put(f.type(), new FuncProto(fp.returnType(), params));
+                    }
+                    type = dummyId;
+                } else if (t instanceof Var var) {
+                    changes.put(v.type(), new Var(var.name(), intId, BtfLinkage.GLOBAL));
+                } else {
+                    throw new BtfException("DATASEC '.ksyms': entry for type [" + v.type() + "] is a " + t.kind()
+                            + ", expected an extern VAR or FUNC");
+                }
+                vars.add(new VarSecinfo(type, vars.size() * 4, 4));
+            }
+            changes.put(ksyms, new Datasec(d.name(), vars.size() * 4, vars));
+        }
+        if (changes.isEmpty() && added.isEmpty()) {
+            return btf;
+        }
+        Btf grown = added.isEmpty() ? btf : btf.addTypes(added);
+        return grown.replaceTypes(changes);
+    }
+
+    private static Datasec layoutKconfig(Btf btf, Datasec d, Map<Integer, BtfType> changes) {
+        record Extern(VarSecinfo entry, Var var, int size, int align) {
+        }
+        List<Extern> externs = new ArrayList<>();
+        for (VarSecinfo v : d.vars()) {
+            if (!(btf.type(v.type()) instanceof Var var)) {
+                throw new BtfException("DATASEC '.kconfig': entry for type [" + v.type() + "] is a "
+                        + btf.type(v.type()).kind() + ", expected an extern VAR");
+            }
+            long size = btf.sizeOf(var.type());
+            if (size <= 0 || size > Integer.MAX_VALUE / 2) {
+                throw new BtfException("kconfig extern '" + var.name() + "' has size " + size);
+            }
+            externs.add(new Extern(v, var, (int) size, btf.alignOf(var.type())));
+        }
+        externs.sort(Comparator.comparingInt((Extern e) -> -e.align()).thenComparingInt(Extern::size)
+                .thenComparing(e -> e.var().name()));
+        int offset = 0;
+        List<VarSecinfo> laidOut = new ArrayList<>();
+        for (Extern e : externs) {
+            offset = (offset + e.align() - 1) / e.align() * e.align();
+            laidOut.add(new VarSecinfo(e.entry().type(), offset, e.size()));
+            changes.put(e.entry().type(), new Var(e.var().name(), e.var().type(), BtfLinkage.GLOBAL));
+            offset += e.size();
+        }
+        return new Datasec(d.name(), offset, laidOut);
+    }
 }

@@ -28,6 +28,8 @@ import java.util.Optional;
 final class MapReader {
 
     private static final int LEGACY_DEF_MIN = 20;
+    /** The name of the map holding the {@code __kconfig} externs, as libbpf names it. */
+    static final String KCONFIG = ".kconfig";
 
     private final ElfFile elf;
     private final Btf btf;
@@ -46,6 +48,7 @@ final class MapReader {
                 readDataSection(s);
             }
         }
+        readKconfig();
     }
 
     List<MapSpec> maps() {
@@ -326,6 +329,30 @@ final class MapReader {
                             readOnly));
                 }
             }
+        }
+    }
+
+    // ---- __kconfig externs (.kconfig) ----
+
+    /**
+     * The {@code .kconfig} DATASEC (laid out by {@code BtfFixups.fixExterns}) becomes a read-only one-entry array
+     * whose value the loader fills from the kernel's configuration; each extern is a variable in it.
+     */
+    private void readKconfig() {
+        if (btf == null) {
+            return;
+        }
+        int id = btf.findId(KCONFIG, Datasec.class).orElse(0);
+        if (id == 0 || ((Datasec) btf.type(id)).vars().isEmpty()) {
+            return;
+        }
+        Datasec d = (Datasec) btf.type(id);
+        maps.add(new MapSpec(KCONFIG, internalMapName(KCONFIG), MapKind.KCONFIG, MapType.ARRAY, 4, d.size(), 1,
+                MapSpec.BPF_F_RDONLY_PROG | MapSpec.BPF_F_MMAPABLE, 0, 0, 0, 0, id, null, List.of(),
+                new byte[d.size()], true));
+        for (VarSecinfo vsi : d.vars()) {
+            Var var = (Var) btf.type(vsi.type());
+            variables.add(new VariableSpec(var.name(), KCONFIG, vsi.offset(), vsi.size(), var.type(), true));
         }
     }
 

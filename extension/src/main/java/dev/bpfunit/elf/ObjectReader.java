@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -52,7 +53,9 @@ public final class ObjectReader {
         int version = elf.section("version").filter(s -> s.data().length >= 4)
                 .map(s -> ByteBuffer.wrap(s.data()).order(ByteOrder.LITTLE_ENDIAN).getInt()).orElse(0);
 
-        Btf btf = elf.section(".BTF").map(s -> fixDatasecs(elf, Btf.parse(s.data()))).orElse(null);
+        Btf parsed = elf.section(".BTF").map(s -> fixDatasecs(elf, Btf.parse(s.data()))).orElse(null);
+        Map<String, Integer> ksymTypes = parsed == null ? Map.of() : BtfFixups.ksymTypes(parsed);
+        Btf btf = parsed == null ? null : BtfFixups.fixExterns(parsed);
         BtfExt ext = null;
         if (btf != null) {
             ext = elf.section(".BTF.ext").map(s -> BtfExt.parse(s.data(), btf)).orElse(null);
@@ -62,7 +65,8 @@ public final class ObjectReader {
         MapReader mapReader = new MapReader(elf, btf, objectName);
         List<MapSpec> maps = mapReader.maps();
         List<VariableSpec> variables = mapReader.variables();
-        List<ProgramSpec> programs = new ProgramLinker(elf, ext, maps, license, version).programs();
+        List<ProgramSpec> programs = new ProgramLinker(elf, ext, maps, ksymTypes, license, version)
+                .programs();
         return new ObjectSpec(elf.name(), objectName, programs, maps, variables, btf, license, version);
     }
 

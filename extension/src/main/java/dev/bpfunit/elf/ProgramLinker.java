@@ -36,6 +36,8 @@ final class ProgramLinker {
     private final ElfFile elf;
     private final BtfExt ext;
     private final List<MapSpec> maps;
+    /** The {@code .ksyms} externs' BTF types by name (see {@link Reference.Extern#btfTypeId()}). */
+    private final Map<String, Integer> ksymTypes;
     private final String license;
     private final int version;
     /** Functions per executable section index, by start offset in bytes. */
@@ -50,8 +52,10 @@ final class ProgramLinker {
         }
     }
 
-    ProgramLinker(ElfFile elf, BtfExt ext, List<MapSpec> maps, String license, int version) {
+    ProgramLinker(ElfFile elf, BtfExt ext, List<MapSpec> maps, Map<String, Integer> ksymTypes, String license,
+                  int version) {
         this.elf = elf;
+        this.ksymTypes = ksymTypes;
         this.ext = ext;
         this.maps = maps;
         this.license = license;
@@ -159,7 +163,12 @@ final class ProgramLinker {
                 int slot = base + i;
                 Instruction insn = Instruction.decode(section, first + i);
                 ElfRelocation reloc = relocations.get(f.section().index()).get(f.offset() + (long) i * INSN);
-                if (insn.isPseudoCall()) {
+                if (insn.isPseudoCall() && reloc != null && symbol(reloc).isUndefined()) {
+                    // clang writes a kfunc call as a pseudo call to an undefined symbol; the loader resolves it.
+                    ElfSymbol sym = symbol(reloc);
+                    layout.references.add(new Reference.Extern(slot, sym.name(), true, sym.isWeak(),
+                            ksymTypes.getOrDefault(sym.name(), 0)));
+                } else if (insn.isPseudoCall()) {
                     int target = layout.slotOf(callTarget(f, i, insn, reloc));
                     layout.patches.put(slot, insn.withSrc(Opcodes.BPF_PSEUDO_CALL).withImm(target - (slot + 1)));
                 } else if (reloc != null) {
@@ -188,10 +197,6 @@ final class ProgramLinker {
         long target;
         if (reloc != null) {
             ElfSymbol sym = symbol(reloc);
-            if (sym.isUndefined()) {
-                throw new BpfException("calls extern function " + sym.name()
-                        + ": kfunc calls are not supported yet");
-            }
             section = elf.section(sym.sectionIndex());
             target = sym.value() + (insn.imm() + 1L) * INSN;
         } else {
@@ -215,7 +220,9 @@ final class ProgramLinker {
     private void resolveData(Function f, int i, int slot, Instruction insn, ElfRelocation reloc, Layout layout) {
         ElfSymbol sym = symbol(reloc);
         if (sym.isUndefined()) {
-            layout.references.add(new Reference.Extern(slot, sym.name(), insn.isCall(), sym.isWeak()));
+            // a __ksym or a __kconfig extern (a value in the .kconfig map): the loader resolves it
+            layout.references.add(new Reference.Extern(slot, sym.name(), insn.isCall(), sym.isWeak(),
+                    ksymTypes.getOrDefault(sym.name(), 0)));
             return;
         }
         if (!insn.isLdImm64()) {

@@ -17,7 +17,19 @@ public sealed interface Reference {
     record MapValue(int slot, String map, int offset) implements Reference {
     }
 
-    /** A reference to an undefined (extern) symbol: a kfunc call, a {@code __ksym} or a {@code __kconfig} variable. */
-    record Extern(int slot, String symbol, boolean call, boolean weak) implements Reference {
+    /**
+     * A reference to an undefined (extern) symbol: a kfunc call or a {@code __ksym} variable ({@code __kconfig}
+     * externs become {@link MapValue}s of the {@code .kconfig} map).
+     *
+     * @param call      whether the instruction is a call (a kfunc) rather than a 64-bit load (a ksym)
+     * @param weak      whether the symbol is weak: absent from the kernel, it resolves to zero
+     * @param btfTypeId in the object's BTF: the kfunc's FUNC, or the type a {@code __ksym} variable is declared
+     *                  with (0 for {@code void}: an untyped ksym, resolved to its address); 0 without BTF
+     */
+    record Extern(int slot, String symbol, boolean call, boolean weak, int btfTypeId) implements Reference {
+        /** An extern whose BTF type is unknown. */
+        public Extern(int slot, String symbol, boolean call, boolean weak) {
+            this(slot, symbol, call, weak, 0);
+        }
     }
 }

@@ -459,6 +459,20 @@ public final class Bpf {
         return fdById(BpfCommand.BPF_BTF_GET_FD_BY_ID, id, description);
     }
 
+    /**
+     * {@code BPF_BTF_GET_NEXT_ID}: the id of the next loaded BTF object after {@code startId} (0 for the first),
+     * or empty after the last. Kernel BTF (vmlinux and each module's) is among them; see {@link #btfInfo(Fd)}.
+     */
+    public static java.util.OptionalInt btfGetNextId(int startId) {
+        GetFdByIdAttr attr = new GetFdByIdAttr(startId);
+        long r = call(BpfCommand.BPF_BTF_GET_NEXT_ID, attr);
+        if (isErrno(r, Errno.ENOENT)) {
+            return java.util.OptionalInt.empty();
+        }
+        check(BpfCommand.BPF_BTF_GET_NEXT_ID, r, "BTF ids after " + Integer.toUnsignedString(startId), null);
+        return java.util.OptionalInt.of(attr.nextId());
+    }
+
     private static Fd fdById(BpfCommand command, int id, String description) {
         long r = call(command, new GetFdByIdAttr(id));
         if (r < 0) {
