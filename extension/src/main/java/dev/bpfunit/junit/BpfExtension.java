@@ -129,7 +129,8 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
             owner = owner.getParent().orElseThrow();
         }
         ExtensionContext scope = owner;
-        return scope.getStore(NAMESPACE).computeIfAbsent(OBJECTS,
+        // Stores inherit their parents' values: the key names the scope, so a test never gets its class's objects.
+        return scope.getStore(NAMESPACE).computeIfAbsent(OBJECTS + ":" + scope.getUniqueId(),
                 k -> ObjectLoading.load(d, ObjectLoading.prepare(d, scope), scope), ObjectSet.class);
     }
 
