@@ -166,7 +166,7 @@ public final class Features {
             case NETFILTER -> attr.expectedAttachType(AttachType.NETFILTER.number());
             case KPROBE -> attr.kernVersion(SystemInfo.kernelVersionCode());
             case SYSCALL -> attr.progFlags(1 << 4); // BPF_F_SLEEPABLE
-            case TRACING -> attr.expectedAttachType(AttachType.TRACE_FENTRY.number()).attachBtfId(1);
+            case TRACING -> attr.expectedAttachType(AttachType.TRACE_RAW_TP.number()).attachBtfId(1);
             case LSM -> attr.expectedAttachType(AttachType.LSM_MAC.number()).attachBtfId(1);
             case EXT, STRUCT_OPS -> attr.attachBtfId(1);
             default -> {

@@ -45,8 +45,7 @@ final class Kit {
         List<Throwable> failures = results.allEvents().failed().stream()
                 .map(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
                         .getThrowable().orElseThrow())
-                .map(t -> t instanceof org.junit.jupiter.api.extension.ParameterResolutionException && t.getCause() != null
-                        ? t.getCause() : t)
+                .map(Kit::unwrap)
                 .toList();
         assertThat(failures).as("failures of the run").hasSize(1);
         return failures.get(0);
@@ -74,6 +73,13 @@ final class Kit {
                 throws java.io.IOException {
             return java.nio.file.Files.createTempDirectory(root, "test");
         }
+    }
+
+    /** The extension's exception inside JUnit's wrappers (parameter resolution, condition evaluation). */
+    static Throwable unwrap(Throwable t) {
+        boolean wrapper = t instanceof org.junit.jupiter.api.extension.ParameterResolutionException
+                || t.getClass().getName().equals("org.junit.jupiter.engine.execution.ConditionEvaluationException");
+        return wrapper && t.getCause() != null ? t.getCause() : t;
     }
 
     static String describe(Event e) {
