@@ -27,6 +27,7 @@ public final class BpfObject implements AutoCloseable {
     private final Fd btf;
     private final Map<String, BpfMap> maps;
     private final Map<String, BpfProgram> programs;
+    private Globals globals;
     private boolean closed;
 
     BpfObject(ObjectSpec spec, Fd btf, Map<String, BpfMap> maps, Map<String, BpfProgram> programs) {
@@ -91,19 +92,50 @@ public final class BpfObject implements AutoCloseable {
         return maps.values();
     }
 
+    /** The object's global variables, by name (mappings of the data sections are made on first use). */
+    public synchronized Globals globals() {
+        if (closed) {
+            throw new BpfException(spec.name() + " is closed");
+        }
+        if (globals == null) {
+            globals = new Globals(this);
+        }
+        return globals;
+    }
+
+    /** The reader of the {@code RINGBUF} map with this name ({@code obj.ringBuffer("events").readAll()}). */
+    public RingBuffer ringBuffer(String mapName) {
+        return map(mapName).ringBuffer();
+    }
+
+    /** The reader of the {@code PERF_EVENT_ARRAY} map with this name. */
+    public PerfReader perfReader(String mapName) {
+        return map(mapName).perfReader();
+    }
+
     /** The file descriptor of the object's BTF in the kernel, if it has BTF. */
     public Optional<Fd> btfFd() {
         return Optional.ofNullable(btf);
     }
 
-    /** Closes programs, then maps, then BTF; safe to call more than once. */
+    /**
+     * Closes event readers and global variable mappings, then programs, then maps, then BTF; safe to call
+     * more than once.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        List<AutoCloseable> all = new ArrayList<>(programs.values());
+        List<AutoCloseable> all = new ArrayList<>();
+        for (BpfMap m : maps.values()) {
+            all.add(m::closeReaders);
+        }
+        if (globals != null) {
+            all.add(globals);
+        }
+        all.addAll(programs.values());
         all.addAll(maps.values());
         if (btf != null) {
             all.add(btf);

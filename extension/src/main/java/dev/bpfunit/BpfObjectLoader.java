@@ -309,7 +309,7 @@ public final class BpfObjectLoader {
                 fd = createMapFd(m, false);
                 m = m.withoutBtfTypes();
             }
-            BpfMap map = new BpfMap(m, fd);
+            BpfMap map = new BpfMap(m, fd, spec.btf());
             try {
                 byte[] contents = m.contents();
                 if (contents != null) {

@@ -42,6 +42,19 @@ public final class BpfProgram implements AutoCloseable {
         return Bpf.progInfo(fd);
     }
 
+    /**
+     * Runs the program once on {@code data} ({@code BPF_PROG_TEST_RUN}) with the default output buffers;
+     * see {@link #testRun()} for contexts, repetitions and flags.
+     */
+    public TestRun run(byte[] data) {
+        return testRun().data(data).run();
+    }
+
+    /** A test run of this program to configure: data, context, repeat, CPU, live frames. */
+    public TestRunBuilder testRun() {
+        return new TestRunBuilder(this);
+    }
+
     /** Closes the program's file descriptor. */
     @Override
     public void close() {

@@ -464,8 +464,8 @@ public final class Btf {
     public <T extends BtfType> T type(int id, Class<T> type) {
         BtfType t = type(id);
         if (!type.isInstance(t)) {
-            throw new BtfException("BTF type [" + id + "] " + describe(id) + " is a " + t.kind() + ", not a "
-                    + type.getSimpleName().toUpperCase(java.util.Locale.ROOT));
+            throw new BtfException("BTF type [" + id + "] " + describe(id) + " is a " + t.kind() + " where "
+                    + type.getSimpleName().toUpperCase(java.util.Locale.ROOT) + " was expected");
         }
         return type.cast(t);
     }

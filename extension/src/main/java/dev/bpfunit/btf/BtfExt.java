@@ -36,6 +36,9 @@ public final class BtfExt {
     /** Parses a {@code .BTF.ext} section; strings are looked up in {@code btf} (the same object's .BTF). */
     public static BtfExt parse(byte[] data, Btf btf) {
         String what = "BTF.ext";
+        if (btf == null) {
+            throw new BtfException(what + ": the object's BTF is needed to read its strings, but btf is null");
+        }
         ByteOrder order = ByteReader.orderFromMagic(data, MAGIC, what);
         ByteReader r = new ByteReader(data, order, what);
         int version = r.u8(2, "header version");
@@ -49,7 +52,7 @@ public final class BtfExt {
         r.need(0, hdrLen, "header");
         Parser p = new Parser(r, btf, hdrLen);
         Map<String, List<FuncInfo>> funcs = p.section(8, "func_info", FUNC_INFO_SIZE, (at, sec) ->
-                new FuncInfo(p.insn(at, sec), r.u32(at + 4, "func_info type_id")));
+                new FuncInfo(p.insn(at, sec), p.typeId(r.u32(at + 4, "func_info type_id"), Func.class)));
         Map<String, List<LineInfo>> lines = p.section(16, "line_info", LINE_INFO_SIZE, (at, sec) -> {
             int file = r.u32(at + 4, "line_info file_name_off");
             int line = r.u32(at + 8, "line_info line_off");
@@ -59,7 +62,7 @@ public final class BtfExt {
         });
         Map<String, List<CoreRelo>> relos = hdrLen >= 32
                 ? p.section(24, "core_relo", CORE_RELO_SIZE, (at, sec) -> new CoreRelo(p.insn(at, sec),
-                        r.u32(at + 4, "core_relo type_id"),
+                        p.typeId(r.u32(at + 4, "core_relo type_id"), BtfType.class),
                         p.string(r.u32(at + 8, "core_relo access_str_off"), "core_relo access string"),
                         CoreReloKind.of(r.u32(at + 12, "core_relo kind"))))
                 : Map.of();
@@ -132,6 +135,18 @@ public final class BtfExt {
                         + " is not a multiple of " + INSN_SIZE);
             }
             return bytes / INSN_SIZE;
+        }
+
+        int typeId(int id, Class<? extends BtfType> kind) {
+            if (id < 0 || id >= btf.typeCount()) {
+                throw new BtfException("BTF.ext: " + where + ": type id " + Integer.toUnsignedString(id)
+                        + " is not in the BTF (ids 0.." + (btf.typeCount() - 1) + ")");
+            }
+            if (!kind.isInstance(btf.type(id))) {
+                throw new BtfException("BTF.ext: " + where + ": type [" + id + "] is a " + btf.type(id).kind()
+                        + ", not a " + kind.getSimpleName().toUpperCase(java.util.Locale.ROOT));
+            }
+            return id;
         }
 
         String string(int offset, String field) {

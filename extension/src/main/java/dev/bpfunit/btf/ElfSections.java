@@ -28,7 +28,7 @@ final class ElfSections {
             default -> throw new BtfException(what + ": unknown ELF data encoding " + data[5]);
         };
         ByteReader r = new ByteReader(data, order, what);
-        long shoff = u64(r, 0x28, "e_shoff");
+        long shoff = u64(r, 0x28, "e_shoff", what);
         int shentsize = r.u16(0x3a, "e_shentsize");
         int shnum = r.u16(0x3c, "e_shnum");
         int shstrndx = r.u16(0x3e, "e_shstrndx");
@@ -43,8 +43,8 @@ final class ElfSections {
         }
         r.need(shoff, (long) shnum * shentsize, "section headers");
         long strHdr = shoff + (long) shstrndx * shentsize;
-        long strOff = u64(r, strHdr + 24, "sh_offset");
-        long strSize = u64(r, strHdr + 32, "sh_size");
+        long strOff = u64(r, strHdr + 24, "sh_offset", what);
+        long strSize = u64(r, strHdr + 32, "sh_size", what);
         r.need(strOff, strSize, "section name table");
         for (int i = 0; i < shnum; i++) {
             long hdr = shoff + (long) i * shentsize;
@@ -52,8 +52,8 @@ final class ElfSections {
             String secName = ByteReader.cString(data, (int) strOff, (int) (strOff + strSize), nameOff,
                     what + ": section " + i + " name");
             if (secName.equals(name)) {
-                long off = u64(r, hdr + 24, "sh_offset");
-                long size = u64(r, hdr + 32, "sh_size");
+                long off = u64(r, hdr + 24, "sh_offset", what);
+                long size = u64(r, hdr + 32, "sh_size", what);
                 r.need(off, size, "section " + name);
                 byte[] out = new byte[(int) size];
                 System.arraycopy(data, (int) off, out, 0, (int) size);
@@ -63,12 +63,12 @@ final class ElfSections {
         return Optional.empty();
     }
 
-    private static long u64(ByteReader r, long offset, String field) {
+    private static long u64(ByteReader r, long offset, String field, String what) {
         long lo = r.u32(offset, field) & 0xffffffffL;
         long hi = r.u32(offset + 4, field) & 0xffffffffL;
         long v = r.order() == ByteOrder.LITTLE_ENDIAN ? hi << 32 | lo : lo << 32 | hi;
         if (v < 0 || v > Integer.MAX_VALUE) {
-            throw new BtfException("ELF " + field + " " + Long.toUnsignedString(v) + " is out of range");
+            throw new BtfException(what + ": ELF " + field + " " + Long.toUnsignedString(v) + " is out of range");
         }
         return v;
     }

@@ -260,12 +260,24 @@ public final class Bpf {
      * @param writable whether to map read-write; a frozen map can only be mapped read-only
      */
     public static MappedRegion mmap(Fd map, long size, boolean writable) {
+        return mmap(map, 0, size, writable);
+    }
+
+    /**
+     * {@code mmap} of a map from a page-aligned {@code offset}: a ring buffer's consumer page is at 0
+     * (read-write), its producer page and data pages at one page (read-only).
+     */
+    public static MappedRegion mmap(Fd map, long offset, long size, boolean writable) {
         Objects.requireNonNull(map, "map");
         if (size <= 0) {
             throw new IllegalArgumentException("mapping size of " + map + " must be positive, got " + size);
         }
+        if (offset < 0 || offset % SystemInfo.pageSize() != 0) {
+            throw new IllegalArgumentException("mapping offset of " + map + " must be a non-negative multiple of "
+                    + "the page size " + SystemInfo.pageSize() + ", got " + offset);
+        }
         int prot = Libc.PROT_READ | (writable ? Libc.PROT_WRITE : 0);
-        Pointer p = Libc.mmap(null, size, prot, Libc.MAP_SHARED, map.raw(), 0);
+        Pointer p = Libc.mmap(null, size, prot, Libc.MAP_SHARED, map.raw(), offset);
         int errno = Native.getLastError();
         Reference.reachabilityFence(map);
         if (p == null || Pointer.nativeValue(p) == -1L) {

@@ -35,6 +35,8 @@ public final class BpfConstants {
     public static final int BPF_F_TEST_RUN_ON_CPU = 1;
     /** XDP live-frame mode: redirected and transmitted frames really leave (Linux 5.18). */
     public static final int BPF_F_TEST_XDP_LIVE_FRAMES = 1 << 1;
+    /** skb test runs: compute CHECKSUM_COMPLETE before the run and check it after (Linux 5.19). */
+    public static final int BPF_F_TEST_SKB_CHECKSUM_COMPLETE = 1 << 2;
 
     // log_level of BPF_PROG_LOAD / BPF_BTF_LOAD.
     public static final int BPF_LOG_LEVEL1 = 1;

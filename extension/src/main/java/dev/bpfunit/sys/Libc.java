@@ -45,8 +45,32 @@ final class Libc {
 
     static native int uname(Pointer buf);
 
+    static native int getpagesize();
+
+    /** {@code ioctl(2)} with an integer argument (variadic in C: passed as a 64-bit value). */
+    static native int ioctl(int fd, long request, long arg);
+
+    /** {@code syscall(2)} for {@code perf_event_open}: attr pointer, pid, cpu, group fd, flags. */
+    static native long syscall(long number, Pointer attr, long pid, long cpu, long groupFd, long flags);
+
     /** {@code open(2)} with the mode argument left out (never creates a file). */
     static native int open(String path, int flags);
+
+    /** The {@code perf_event_open(2)} system call number of this JVM's architecture. */
+    static long perfEventOpenSyscallNumber() {
+        String arch = System.getProperty("os.arch", "");
+        switch (arch) {
+            case "amd64":
+            case "x86_64":
+                return 298;
+            case "aarch64":
+            case "arm64":
+                return 241;
+            default:
+                throw new dev.bpfunit.BpfException("perf_event_open(2) is not supported on architecture '" + arch
+                        + "': bpfunit knows the system call number for x86_64 and aarch64 only");
+        }
+    }
 
     /** The {@code bpf(2)} system call number of this JVM's architecture. */
     static long bpfSyscallNumber() {

@@ -39,6 +39,7 @@ public final class ProgTestRunAttr extends Attr {
     private byte[] ctxIn;
     private int dataSizeOut = -1;
     private int ctxSizeOut = -1;
+    private Memory ctxInMemory;
     private Memory dataOut;
     private Memory ctxOut;
 
@@ -64,7 +65,8 @@ public final class ProgTestRunAttr extends Attr {
     /** {@code ctx_in} and {@code ctx_size_in}: the context ({@code struct xdp_md}, {@code __sk_buff}...). */
     public ProgTestRunAttr ctxIn(byte[] ctx) {
         this.ctxIn = ctx == null ? null : ctx.clone();
-        pointer(CTX_IN, nativeCopy(ctxIn));
+        ctxInMemory = nativeCopy(ctxIn);
+        pointer(CTX_IN, ctxInMemory);
         u32(CTX_SIZE_IN, ctxIn == null ? 0 : ctxIn.length);
         return this;
     }
@@ -111,6 +113,14 @@ public final class ProgTestRunAttr extends Attr {
     /** {@code ctx_size_out} as the kernel wrote it back after the last call; may exceed the buffer. */
     public int reportedCtxSizeOut() {
         return u32(CTX_SIZE_OUT);
+    }
+
+    /**
+     * The {@code ctx_in} buffer as it is after the last call: {@code BPF_PROG_TYPE_SYSCALL} programs
+     * have no {@code ctx_out}; the kernel copies their context back into {@code ctx_in}.
+     */
+    public byte[] ctxInAfterCall() {
+        return ctxInMemory == null ? new byte[0] : ctxInMemory.getByteArray(0, ctxIn.length);
     }
 
     /** Sets the program and (re)allocates the output buffers just before a call. */

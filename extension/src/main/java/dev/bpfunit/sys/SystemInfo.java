@@ -24,6 +24,7 @@ public final class SystemInfo {
     private static final Pattern RELEASE = Pattern.compile("^(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
     private static volatile int[] possibleCpus;
+    private static volatile int pageSize;
 
     private SystemInfo() {
     }
@@ -36,6 +37,16 @@ public final class SystemInfo {
             possibleCpus = cpus;
         }
         return cpus.clone();
+    }
+
+    /** The size of a memory page ({@code getpagesize()}), the unit of ring buffer and perf buffer mappings. */
+    public static int pageSize() {
+        int size = pageSize;
+        if (size == 0) {
+            size = Libc.getpagesize();
+            pageSize = size;
+        }
+        return size;
     }
 
     /**

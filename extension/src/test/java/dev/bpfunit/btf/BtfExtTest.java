@@ -160,6 +160,13 @@ class BtfExtTest {
         b.putInt(b.getInt(4) + b.getInt(8) + 4, 0x7fffff);
         assertThatThrownBy(() -> BtfExt.parse(badName, types)).isInstanceOf(BtfException.class)
                 .hasMessageContaining("func_info section name").hasMessageContaining("8388607 is past the end");
+        // A func_info pointing at a type that is not a FUNC.
+        byte[] badType = ext.clone();
+        ByteBuffer t = ByteBuffer.wrap(badType).order(ByteOrder.LITTLE_ENDIAN);
+        t.putInt(t.getInt(4) + t.getInt(8) + 4 + 8 + 4, 2);
+        assertThatThrownBy(() -> BtfExt.parse(badType, types)).isInstanceOf(BtfException.class)
+                .hasMessageMatching("BTF\\.ext: func_info record 0 of section '.*': type \\[2\\] is a INT, not a FUNC");
+        assertThatThrownBy(() -> BtfExt.parse(ext, null)).isInstanceOf(BtfException.class).hasMessageContaining("btf is null");
         assertThat(Map.copyOf(typesExt.funcInfos())).hasSize(2);
     }
 }

@@ -145,7 +145,7 @@ class BtfTest {
         assertThatThrownBy(() -> types.id("stats", Union.class))
                 .isInstanceOf(BtfException.class).hasMessageContaining("no UNION named 'stats'").hasMessageContaining("STRUCT");
         assertThatThrownBy(() -> types.type(types.id("stats", Struct.class), Enum.class))
-                .isInstanceOf(BtfException.class).hasMessageContaining("struct stats is a STRUCT, not a ENUM");
+                .isInstanceOf(BtfException.class).hasMessageContaining("struct stats is a STRUCT where ENUM was expected");
         assertThatThrownBy(() -> types.string(100_000)).isInstanceOf(BtfException.class)
                 .hasMessageContaining("string offset 100000 is past the end");
     }

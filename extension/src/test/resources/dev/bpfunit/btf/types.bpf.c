@@ -52,7 +52,20 @@ struct {
 } stats_map SEC(".maps");
 
 int tagged_var __attribute__((btf_decl_tag("my_tag"))) = 7;
-struct stats global_stats = { .packets = 3 };
+struct stats global_stats = {
+	.packets = 3,
+	.bytes = 180,
+	.name = "eth0",
+	.proto = PROTO_UDP,
+	.flags = { .a = 5, .b = -3, .c = 1, .d = 0x123456789ULL, .tail = 7 },
+	.addr = { .v4 = 0x0100007f },
+	.anon_a = 9,
+	.ratio = 0.5f,
+	.avg = -2.25,
+	.matrix = { { 1, 2, 3 }, { 4, 5, 6 } },
+	.big = BIG_SMALL,
+	.ok = 1,
+};
 __u64 zeroed[4];
 const volatile int ro_const = 42;
 static volatile int static_counter = 5;

@@ -97,6 +97,19 @@ final class Bpftool {
                int maxEntries, long flags, boolean frozen) {
     }
 
+    /** What {@code bpftool prog run} reported: return value, mean duration, data and context out. */
+    record RunResult(int retval, long durationNs, byte[] dataOut, byte[] ctxOut) {
+    }
+
+    /** The bytes of one element of a {@code map dump} JSON entry's "key" or "value" (hex strings). */
+    static byte[] bytes(JsonNode hexArray) {
+        byte[] out = new byte[hexArray.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) Integer.parseInt(hexArray.get(i).asText().substring(2), 16);
+        }
+        return out;
+    }
+
     /** What one {@code loadall} created; closing it unpins everything. */
     static final class Loaded implements AutoCloseable {
         private final Path object;
@@ -139,6 +152,72 @@ final class Bpftool {
             return maps.stream().filter(m -> m.pinName().equals(pinName)).findFirst()
                     .orElseThrow(() -> new BpftoolException("no map '" + pinName + "' in " + object.getFileName()
                             + "; maps: " + maps.stream().map(MapInfo::pinName).collect(Collectors.joining(", ")), ""));
+        }
+
+        /**
+         * Runs the pinned program {@code pinName} with {@code bpftool prog run}: {@code data} (or null) as
+         * data_in, {@code ctx} (or null) as ctx_in, {@code repeat} times (0: bpftool's default, 1).
+         */
+        RunResult run(String pinName, byte[] data, byte[] ctx, int repeat) {
+            program(pinName);
+            Path tmp = null;
+            try {
+                tmp = Files.createTempDirectory("bpftool-run-");
+                List<String> command = new ArrayList<>(List.of("bpftool", "-j", "prog", "run", "pinned",
+                        dir.resolve("progs").resolve(pinName).toString()));
+                if (data != null) {
+                    Files.write(tmp.resolve("data_in"), data);
+                    command.addAll(List.of("data_in", tmp.resolve("data_in").toString(), "data_out",
+                            tmp.resolve("data_out").toString(), "data_size_out", Integer.toString(data.length + 4096)));
+                }
+                if (ctx != null) {
+                    Files.write(tmp.resolve("ctx_in"), ctx);
+                    command.addAll(List.of("ctx_in", tmp.resolve("ctx_in").toString(), "ctx_out",
+                            tmp.resolve("ctx_out").toString()));
+                }
+                if (repeat > 0) {
+                    command.addAll(List.of("repeat", Integer.toString(repeat)));
+                }
+                JsonNode j = JSON.readTree(Bpftool.run(command));
+                byte[] dataOut = Files.exists(tmp.resolve("data_out")) ? Files.readAllBytes(tmp.resolve("data_out"))
+                        : new byte[0];
+                byte[] ctxOut = Files.exists(tmp.resolve("ctx_out")) ? Files.readAllBytes(tmp.resolve("ctx_out"))
+                        : new byte[0];
+                return new RunResult(required(j, "retval", tmp).asInt(), j.path("duration").asLong(), dataOut, ctxOut);
+            } catch (IOException e) {
+                throw new BpftoolException("bpftool prog run " + pinName + ": " + e.getMessage(), "");
+            } finally {
+                if (tmp != null) {
+                    deleteTree(tmp);
+                }
+            }
+        }
+
+        /** {@code bpftool -j map dump pinned} of the map pinned as {@code pinName}: the JSON array. */
+        JsonNode dump(String pinName) {
+            map(pinName);
+            String out = Bpftool.run(List.of("bpftool", "-j", "map", "dump", "pinned",
+                    dir.resolve("maps").resolve(pinName).toString()));
+            try {
+                return JSON.readTree(out);
+            } catch (IOException e) {
+                throw new BpftoolException("bpftool map dump printed no JSON: " + e.getMessage(), out);
+            }
+        }
+
+        /** {@code bpftool map update pinned ... key hex ... value hex ...}. */
+        void update(String pinName, byte[] key, byte[] value) {
+            map(pinName);
+            List<String> command = new ArrayList<>(List.of("bpftool", "map", "update", "pinned",
+                    dir.resolve("maps").resolve(pinName).toString(), "key", "hex"));
+            for (byte b : key) {
+                command.add(String.format("%02x", b & 0xff));
+            }
+            command.addAll(List.of("value", "hex"));
+            for (byte b : value) {
+                command.add(String.format("%02x", b & 0xff));
+            }
+            Bpftool.run(command);
         }
 
         /** Unpins every program and map and removes the directory. Idempotent. */

@@ -1,0 +1,40 @@
+package dev.bpfunit;
+
+import dev.bpfunit.spec.ProgramType;
+
+/**
+ * What a program's return value means for its type: an {@link XdpAction}, {@link TcAction},
+ * {@link SkAction} or {@link BpfRetCode}, or a {@link RawVerdict} when the type gives the value no name
+ * (socket filters return a length) or the value is not one the type defines.
+ */
+public sealed interface Verdict permits XdpAction, TcAction, SkAction, BpfRetCode, RawVerdict {
+
+    /** The program's return value as the kernel reported it. */
+    int raw();
+
+    /** The name of the verdict ({@code PASS}, {@code SHOT}), or the raw number for a {@link RawVerdict}. */
+    String name();
+
+    /** The verdict of {@code retval} for a program of {@code type}. */
+    static Verdict of(ProgramType type, int retval) {
+        return switch (type) {
+            case XDP -> XdpAction.find(retval).map(Verdict.class::cast).orElseGet(() -> new RawVerdict(type, retval));
+            case SCHED_CLS, SCHED_ACT -> TcAction.find(retval).map(Verdict.class::cast)
+                    .orElseGet(() -> new RawVerdict(type, retval));
+            case SK_LOOKUP, CGROUP_SKB -> SkAction.find(retval).map(Verdict.class::cast)
+                    .orElseGet(() -> new RawVerdict(type, retval));
+            case LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL, FLOW_DISSECTOR -> BpfRetCode.find(retval)
+                    .map(Verdict.class::cast).orElseGet(() -> new RawVerdict(type, retval));
+            default -> new RawVerdict(type, retval);
+        };
+    }
+
+    /** Names the known values of an enum of verdicts, for messages about an unknown one. */
+    static <E extends Enum<E> & Verdict> String known(Class<E> type) {
+        StringBuilder b = new StringBuilder();
+        for (E e : type.getEnumConstants()) {
+            b.append(b.length() == 0 ? "" : ", ").append(e.name()).append('=').append(e.raw());
+        }
+        return b.toString();
+    }
+}

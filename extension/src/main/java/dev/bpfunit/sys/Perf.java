@@ -1,0 +1,104 @@
+package dev.bpfunit.sys;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.lang.ref.Reference;
+import java.util.Objects;
+
+/**
+ * The {@code perf_event_open(2)} side of {@code PERF_EVENT_ARRAY} maps: one BPF output event per CPU,
+ * its ring buffer mapped into this process, enabled with {@code PERF_EVENT_IOC_ENABLE}.
+ *
+ * <p>The mapping is one metadata page ({@code struct perf_event_mmap_page}) followed by a power of two
+ * data pages; see {@link #DATA_HEAD} and friends for the fields a reader needs.
+ */
+public final class Perf {
+    /** {@code PERF_FLAG_FD_CLOEXEC}. */
+    static final long PERF_FLAG_FD_CLOEXEC = 1L << 3;
+    /** {@code PERF_EVENT_IOC_ENABLE}: {@code _IO('$', 0)}. */
+    static final long PERF_EVENT_IOC_ENABLE = 0x2400;
+
+    /** Offset of {@code data_head} in {@code struct perf_event_mmap_page}: where the kernel wrote up to. */
+    public static final int DATA_HEAD = 1024;
+    /** Offset of {@code data_tail}: where the reader has read up to (written by the reader). */
+    public static final int DATA_TAIL = 1032;
+    /** Offset of {@code data_offset}: where the data pages start in the mapping. */
+    public static final int DATA_OFFSET = 1040;
+    /** Offset of {@code data_size}: bytes of data pages. */
+    public static final int DATA_SIZE = 1048;
+
+    /** {@code PERF_RECORD_LOST}: the kernel dropped samples because the buffer was full. */
+    public static final int PERF_RECORD_LOST = 2;
+    /** {@code PERF_RECORD_SAMPLE}: with {@code PERF_SAMPLE_RAW}, a u32 size and the raw bytes. */
+    public static final int PERF_RECORD_SAMPLE = 9;
+
+    private Perf() {
+    }
+
+    /**
+     * Opens a BPF output event on {@code cpu} for any process ({@code pid -1}).
+     *
+     * @throws BpfSyscallException with the errno when the kernel refuses (offline CPU: ENODEV/EINVAL)
+     */
+    public static Fd openBpfOutput(int cpu) {
+        if (cpu < 0) {
+            throw new IllegalArgumentException("cpu must not be negative, got " + cpu);
+        }
+        PerfEventAttr attr = new PerfEventAttr();
+        long r = Libc.syscall(Libc.perfEventOpenSyscallNumber(), attr.pointer(), -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+        int errno = r < 0 ? Native.getLastError() : 0;
+        Reference.reachabilityFence(attr);
+        String subject = "BPF output event on CPU " + cpu;
+        if (r < 0) {
+            throw new BpfSyscallException("perf_event_open", errno, subject, perfHint(errno));
+        }
+        return Fd.adopt((int) r, subject);
+    }
+
+    /** {@code ioctl(PERF_EVENT_IOC_ENABLE)}: starts the event. */
+    public static void enable(Fd event) {
+        Objects.requireNonNull(event, "event");
+        int r = Libc.ioctl(event.raw(), PERF_EVENT_IOC_ENABLE, 0);
+        int errno = r < 0 ? Native.getLastError() : 0;
+        Reference.reachabilityFence(event);
+        if (r < 0) {
+            throw new BpfSyscallException("ioctl(PERF_EVENT_IOC_ENABLE)", errno, event.toString(), "");
+        }
+    }
+
+    /**
+     * Maps the event's buffer read-write (the reader writes {@code data_tail}): one metadata page and
+     * {@code dataPages} data pages, a power of two.
+     */
+    public static MappedRegion mmap(Fd event, int dataPages) {
+        Objects.requireNonNull(event, "event");
+        if (dataPages <= 0 || Integer.bitCount(dataPages) != 1) {
+            throw new IllegalArgumentException("perf buffer data pages must be a power of two, got " + dataPages);
+        }
+        long size = (long) (dataPages + 1) * SystemInfo.pageSize();
+        Pointer p = Libc.mmap(null, size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, event.raw(), 0);
+        int errno = Native.getLastError();
+        Reference.reachabilityFence(event);
+        if (p == null || Pointer.nativeValue(p) == -1L) {
+            throw new BpfSyscallException("mmap", errno, event.toString(), Errno.of(errno) == Errno.EPERM
+                    ? "perf buffers count against perf_event_mlock_kb; lower the page count or raise "
+                            + "/proc/sys/kernel/perf_event_mlock_kb" : "");
+        }
+        return new MappedRegion(p, size, true, event.toString());
+    }
+
+    private static String perfHint(int errno) {
+        switch (Errno.of(errno)) {
+            case EACCES:
+            case EPERM:
+                return "needs root or CAP_PERFMON, or a lower /proc/sys/kernel/perf_event_paranoid";
+            case ENODEV:
+            case EINVAL:
+                return "the CPU is offline or does not exist";
+            case ENOENT:
+                return "the kernel has no PERF_COUNT_SW_BPF_OUTPUT software event";
+            default:
+                return "";
+        }
+    }
+}
