@@ -4,6 +4,7 @@ import dev.bpfunit.BpfMap;
 import dev.bpfunit.BpfObject;
 import dev.bpfunit.BpfObjectLoader;
 import dev.bpfunit.BpfProgram;
+import dev.bpfunit.Globals;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Executable;
@@ -34,7 +35,7 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
     static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BpfExtension.class);
     private static final String OBJECTS = "objects";
     private static final Set<Class<?>> INJECTABLE = Set.of(BpfObject.class, BpfProgram.class, BpfMap.class,
-            BpfObjectLoader.class);
+            Globals.class, BpfObjectLoader.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -110,6 +111,9 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
         ObjectSet objects = objects(context, classScope, d);
         if (type == BpfObject.class) {
             return pickObject(d, objects.entries(), element, where, "BpfObject").object();
+        }
+        if (type == Globals.class) {
+            return pickObject(d, objects.entries(), element, where, "Globals").object().globals();
         }
         List<ObjectSet.Entry> from = fromObject(d, objects.entries(), element, where);
         if (type == BpfProgram.class) {

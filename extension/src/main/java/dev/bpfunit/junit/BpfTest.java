@@ -10,8 +10,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Marks a test class (or one test method) that loads BPF objects into the kernel and has their objects,
- * programs and maps injected into fields and parameters of type {@code BpfObject}, {@code BpfProgram} and
- * {@code BpfMap} (and {@code BpfObjectLoader}, to load them yourself).
+ * programs, maps and global variables injected into fields and parameters of type {@code BpfObject},
+ * {@code BpfProgram}, {@code BpfMap} and {@code Globals} (and {@code BpfObjectLoader}, to load them yourself).
  *
  * <pre>{@code
  * @BpfTest(value = "bpf/xdp_fw.bpf.o", globals = @Global(name = "blocked_port", value = "53"))

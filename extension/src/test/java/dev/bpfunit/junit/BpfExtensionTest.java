@@ -121,9 +121,11 @@ class BpfExtensionTest {
     @Global(name = "port", value = "0xffff")
     @Global(name = "delta", value = "-128")
     @Global(name = "enabled", value = "false")
-    static class Globals {
+    static class GlobalsSet {
         @Test
-        void setBeforeLoad(BpfObject obj) {
+        void setBeforeLoad(BpfObject obj, dev.bpfunit.Globals globals) {
+            assertThat(globals.get("verdict").asLong()).isEqualTo(1);
+            assertThat(globals).isSameAs(obj.globals());
             assertThat(global(obj, "verdict")).isEqualTo(u32(1));
             assertThat(global(obj, "port")).containsExactly(0xff, 0xff);
             assertThat(global(obj, "delta")).containsExactly(0x80);
@@ -141,7 +143,7 @@ class BpfExtensionTest {
 
     @Test
     void globalsAreParsedByTheirBtfType() {
-        Kit.assertAllPassed(Kit.run(Globals.class), 2);
+        Kit.assertAllPassed(Kit.run(GlobalsSet.class), 2);
     }
 
     @BpfTest(value = "junit/counter.bpf.o", globals = @Global(name = "port", value = "70000"))
