@@ -28,7 +28,7 @@ final class HexDiff {
         }
         b.append("; expected ").append(expected.length).append(" bytes, actual ").append(actual.length)
                 .append(" bytes\n");
-        b.append(String.format("  %-6s  %-47s  %-47s%n", "offset", "expected", "actual"));
+        b.append(String.format("  %-6s  %-47s  %s%n", "offset", "expected", "actual"));
         int rows = (Math.max(expected.length, actual.length) + ROW - 1) / ROW;
         for (int r = 0; r < rows; r++) {
             int from = r * ROW;
