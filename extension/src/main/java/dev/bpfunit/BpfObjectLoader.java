@@ -410,7 +410,9 @@ public final class BpfObjectLoader {
             }
             ProgLoadAttr attr = programAttr(p, insns, fdArray);
             try {
-                return new BpfProgram(p, Bpf.progLoad(attr));
+                Fd fd = Bpf.progLoad(attr);
+                VerifierLog log = logLevel > 0 ? VerifierLog.parse(attr.log(), false, slot -> sourceLine(p, slot)) : null;
+                return new BpfProgram(p, fd, log);
             } catch (BpfSyscallException e) {
                 if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM && logLevel == 0) {
                     throw new BpfException(e.getMessage() + attachNote(p, e), e);

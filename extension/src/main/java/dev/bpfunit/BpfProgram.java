@@ -11,10 +11,16 @@ public final class BpfProgram implements AutoCloseable {
 
     private final ProgramSpec spec;
     private final Fd fd;
+    private final VerifierLog verifierLog;
 
     BpfProgram(ProgramSpec spec, Fd fd) {
+        this(spec, fd, null);
+    }
+
+    BpfProgram(ProgramSpec spec, Fd fd, VerifierLog verifierLog) {
         this.spec = spec;
         this.fd = fd;
+        this.verifierLog = verifierLog;
     }
 
     /** The function's name. */
@@ -30,6 +36,14 @@ public final class BpfProgram implements AutoCloseable {
     /** The linked definition it was loaded from. */
     public ProgramSpec spec() {
         return spec;
+    }
+
+    /**
+     * The verifier's log of the accepted load, with its statistics ({@code processed N insns}), when the
+     * loader asked for one ({@code BpfObjectLoader#logLevel(int)} 1 or 2); empty otherwise.
+     */
+    public java.util.Optional<VerifierLog> verifierLog() {
+        return java.util.Optional.ofNullable(verifierLog);
     }
 
     /** The kernel's file descriptor for this program. */

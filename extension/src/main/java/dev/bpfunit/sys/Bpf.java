@@ -495,6 +495,15 @@ public final class Bpf {
         return Fd.adopt((int) r, "link of " + attr.prog().description());
     }
 
+    /** {@code BPF_PROG_ATTACH}: attaches a program to a cgroup, sockmap, netns or device hook. */
+    public static void progAttach(ProgAttachAttr attr) {
+        Objects.requireNonNull(attr, "attr");
+        long r = call(BpfCommand.BPF_PROG_ATTACH, attr);
+        if (r < 0) {
+            throw failure(BpfCommand.BPF_PROG_ATTACH, r, "attach type " + attr.attachType(), null);
+        }
+    }
+
     /**
      * {@code BPF_RAW_TRACEPOINT_OPEN}: attaches a raw tracepoint program (name required) or a tracing
      * program whose target was fixed at load time (name null).

@@ -1,0 +1,207 @@
+package dev.bpfunit.junit;
+
+import dev.bpfunit.BpfMap;
+import dev.bpfunit.BpfObject;
+import dev.bpfunit.BpfObjectLoader;
+import dev.bpfunit.BpfProgram;
+import dev.bpfunit.Globals;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Field;
+import java.lang.reflect.Executable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
+import org.junit.platform.commons.support.ModifierSupport;
+import org.junit.platform.commons.support.ReflectionSupport;
+
+/**
+ * The extension behind {@link BpfTest}: checks that BPF is usable, loads the objects per scope (class for
+ * static fields and {@code @BeforeAll} parameters, test for everything else), keeps them in its
+ * {@link ExtensionContext.Store} so JUnit closes them when the scope ends, and injects them.
+ */
+final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+
+    static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BpfExtension.class);
+    private static final String OBJECTS = "objects";
+    private static final Set<Class<?>> INJECTABLE = Set.of(BpfObject.class, BpfProgram.class, BpfMap.class,
+            Globals.class, BpfObjectLoader.class);
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        Settings.checkBpfAvailable(context);
+        List<Field> fields = fields(context.getRequiredTestClass(), ModifierSupport::isStatic);
+        if (!fields.isEmpty()) {
+            inject(context, true, fields, null);
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        Settings.checkBpfAvailable(context);
+        for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
+            List<Field> fields = fields(instance.getClass(), ModifierSupport::isNotStatic);
+            if (!fields.isEmpty()) {
+                inject(context, false, fields, instance);
+            }
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return INJECTABLE.contains(parameter.getParameter().getType());
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        boolean classScope = context.getTestMethod().isEmpty();
+        Executable ex = parameter.getDeclaringExecutable();
+        String where = "parameter " + parameter.getIndex() + " (" + parameter.getParameter().getType().getSimpleName()
+                + ") of " + ex.getDeclaringClass().getSimpleName() + "." + (ex instanceof java.lang.reflect.Constructor<?>
+                ? "<init>" : ex.getName()) + "()";
+        return resolve(context, classScope, parameter.getParameter().getType(), parameter.getParameter(), where);
+    }
+
+    private static List<Field> fields(Class<?> type, Predicate<Field> scope) {
+        List<Field> fields = ReflectionSupport.findFields(type, f -> INJECTABLE.contains(f.getType()) && scope.test(f),
+                HierarchyTraversalMode.TOP_DOWN);
+        for (Field f : fields) {
+            if (ModifierSupport.isFinal(f)) {
+                throw new ExtensionConfigurationException("@BpfTest cannot inject the final field " + where(f)
+                        + ": remove 'final'");
+            }
+        }
+        return fields;
+    }
+
+    private static String where(Field f) {
+        return "field " + f.getDeclaringClass().getSimpleName() + "." + f.getName();
+    }
+
+    private static void inject(ExtensionContext context, boolean classScope, List<Field> fields, Object instance) {
+        for (Field f : fields) {
+            Object value = resolve(context, classScope, f.getType(), f, where(f));
+            try {
+                f.setAccessible(true);
+                f.set(instance, value);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new ExtensionConfigurationException("@BpfTest cannot set " + where(f) + ": " + e.getMessage()
+                        + ": make the field non-final and accessible", e);
+            }
+        }
+    }
+
+    private static Object resolve(ExtensionContext context, boolean classScope, Class<?> type,
+                                  AnnotatedElement element, String where) {
+        ObjectLoading.Declaration d = ObjectLoading.declaration(context, classScope);
+        if (type == BpfObjectLoader.class) {
+            List<ObjectSet.Entry> prepared = ObjectLoading.prepare(d, context);
+            return pickObject(d, prepared, element, where, "BpfObjectLoader").loader();
+        }
+        ObjectSet objects = objects(context, classScope, d);
+        if (type == BpfObject.class) {
+            return pickObject(d, objects.entries(), element, where, "BpfObject").object();
+        }
+        if (type == Globals.class) {
+            return pickObject(d, objects.entries(), element, where, "Globals").object().globals();
+        }
+        List<ObjectSet.Entry> from = fromObject(d, objects.entries(), element, where);
+        if (type == BpfProgram.class) {
+            Optional<Program> named = AnnotationSupport.findAnnotation(element, Program.class);
+            return pick(d, from, named.map(Program::value).orElse(""), "program", "@Program", where,
+                    o -> o.programs().stream().map(BpfProgram::name).toList(), BpfObject::program, n -> true);
+        }
+        Optional<Map> named = AnnotationSupport.findAnnotation(element, Map.class);
+        return pick(d, from, named.map(Map::value).orElse(""), "map", "@Map", where,
+                o -> o.maps().stream().map(BpfMap::name).toList(), BpfObject::map, n -> !n.startsWith("."));
+    }
+
+    /** The objects of the scope, loaded on first use and kept in the scope's store, which closes them. */
+    private static ObjectSet objects(ExtensionContext context, boolean classScope, ObjectLoading.Declaration d) {
+        ExtensionContext owner = context;
+        while (classScope && owner.getTestMethod().isPresent()) {
+            owner = owner.getParent().orElseThrow();
+        }
+        ExtensionContext scope = owner;
+        // Stores inherit their parents' values: the key names the scope, so a test never gets its class's objects.
+        return scope.getStore(NAMESPACE).computeIfAbsent(OBJECTS + ":" + scope.getUniqueId(),
+                k -> ObjectLoading.load(d, ObjectLoading.prepare(d, scope), scope), ObjectSet.class);
+    }
+
+    private static List<ObjectSet.Entry> fromObject(ObjectLoading.Declaration d, List<ObjectSet.Entry> entries,
+                                                    AnnotatedElement element, String where) {
+        Optional<FromObject> from = AnnotationSupport.findAnnotation(element, FromObject.class);
+        if (from.isEmpty()) {
+            return entries;
+        }
+        List<ObjectSet.Entry> matching = entries.stream().filter(e -> e.matches(from.get().value())).toList();
+        if (matching.isEmpty()) {
+            throw new ExtensionConfigurationException("@FromObject(\"" + from.get().value() + "\") on " + where
+                    + ": " + d.describe() + " loads no such object; it loads " + fileNames(entries)
+                    + ": use one of these names");
+        }
+        return matching;
+    }
+
+    private static ObjectSet.Entry pickObject(ObjectLoading.Declaration d, List<ObjectSet.Entry> entries,
+                                              AnnotatedElement element, String where, String type) {
+        List<ObjectSet.Entry> from = fromObject(d, entries, element, where);
+        if (from.size() > 1) {
+            throw new ExtensionConfigurationException(type + " " + where + ": " + d.describe() + " loads "
+                    + from.size() + " objects, " + fileNames(from) + ": pick one with @FromObject(\""
+                    + from.get(0).fileName() + "\")");
+        }
+        return from.get(0);
+    }
+
+    private static <T> T pick(ObjectLoading.Declaration d, List<ObjectSet.Entry> entries, String name, String kind,
+                              String annotation, String where, Function<BpfObject, List<String>> names,
+                              java.util.function.BiFunction<BpfObject, String, T> get, Predicate<String> unnamedCandidate) {
+        record Candidate(ObjectSet.Entry entry, String name) {
+        }
+        List<Candidate> candidates = new ArrayList<>();
+        for (ObjectSet.Entry e : entries) {
+            for (String n : names.apply(e.object())) {
+                if (name.isEmpty() ? unnamedCandidate.test(n) : n.equals(name)) {
+                    candidates.add(new Candidate(e, n));
+                }
+            }
+        }
+        String subject = (name.isEmpty() ? "a " + kind + " without a name" : annotation + "(\"" + name + "\")") + " on "
+                + where;
+        if (candidates.isEmpty()) {
+            StringBuilder b = new StringBuilder(subject + ": no " + (name.isEmpty() ? "" : "such ") + kind + " in ");
+            for (int i = 0; i < entries.size(); i++) {
+                List<String> all = names.apply(entries.get(i).object());
+                b.append(i == 0 ? "" : "; nor in ").append(entries.get(i).fileName()).append(" (").append(kind)
+                        .append("s: ").append(all.isEmpty() ? "none" : String.join(", ", all)).append(")");
+            }
+            throw new ExtensionConfigurationException(b.append(name.isEmpty() ? "" : ": fix the name").toString());
+        }
+        if (candidates.size() > 1) {
+            List<String> described = candidates.stream().map(c -> "'" + c.name() + "' in " + c.entry().fileName()).toList();
+            Candidate first = candidates.get(0);
+            String fix = name.isEmpty()
+                    ? "name one, e.g. " + annotation + "(\"" + first.name() + "\")"
+                    : "pick the object with @FromObject(\"" + first.entry().fileName() + "\")";
+            throw new ExtensionConfigurationException(subject + ": " + candidates.size() + " candidates, " + kind + "s "
+                    + String.join(" and ", described) + ": " + fix);
+        }
+        Candidate c = candidates.get(0);
+        return get.apply(c.entry().object(), c.name());
+    }
+
+    private static String fileNames(List<ObjectSet.Entry> entries) {
+        return String.join(", ", entries.stream().map(ObjectSet.Entry::fileName).toList());
+    }
+}

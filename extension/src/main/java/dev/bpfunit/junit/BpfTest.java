@@ -1,0 +1,87 @@
+package dev.bpfunit.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Marks a test class (or one test method) that loads BPF objects into the kernel and has their objects,
+ * programs, maps and global variables injected into fields and parameters of type {@code BpfObject},
+ * {@code BpfProgram}, {@code BpfMap} and {@code Globals} (and {@code BpfObjectLoader}, to load them yourself).
+ *
+ * <pre>{@code
+ * @BpfTest(value = "bpf/xdp_fw.bpf.o", globals = @Global(name = "blocked_port", value = "53"))
+ * class XdpFirewallTest {
+ *     @Program("xdp_fw") BpfProgram fw;        // fresh for every test
+ *     @Map("blocklist") BpfMap blocklist;
+ *     static BpfObject shared;                 // loaded once for the class
+ * }
+ * }</pre>
+ *
+ * <p>Each object name is looked up on the test classpath (as given, then with {@code .bpf.o} appended),
+ * then under the directory of {@link #OBJECTS_DIR}, then as a file path. Static fields are injected once
+ * for the class, from objects loaded for the class; instance fields and parameters of test methods get
+ * objects loaded fresh for each test, so tests never see each other's map contents. Everything is closed
+ * when its scope ends, whatever happened.
+ *
+ * <p>Without CAP_BPF (or a kernel that can do BPF) the tests are aborted (skipped) with a reason, unless
+ * {@link #REQUIRE} is {@code true}, which makes that a failure. A program the verifier rejects fails the
+ * test with the verifier's summary; the whole log is written to {@link #LOG_DIR} and published as a report
+ * entry.
+ *
+ * <p>On a method, this annotation replaces the class's for that method's instance fields and parameters.
+ */
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(BpfExtension.class)
+public @interface BpfTest {
+
+    /**
+     * Configuration parameter (or system property) naming a directory searched for objects not found on
+     * the test classpath. Default: not set.
+     */
+    String OBJECTS_DIR = "bpfunit.objects.dir";
+
+    /**
+     * Configuration parameter (or system property): {@code true} turns "this process cannot use BPF" from
+     * an aborted (skipped) test into a failure, so that a CI cannot pass by skipping everything. Default:
+     * {@code false}.
+     */
+    String REQUIRE = "bpfunit.require";
+
+    /**
+     * Configuration parameter (or system property): the directory verifier logs are written to, as
+     * {@code <dir>/<test class>/<method>-<program>.log}. Default: {@code target/bpfunit}.
+     */
+    String LOG_DIR = "bpfunit.log.dir";
+
+    /** The default of {@link #LOG_DIR}. */
+    String DEFAULT_LOG_DIR = "target/bpfunit";
+
+    /** The objects to load: classpath resources, names under {@link #OBJECTS_DIR}, or paths. */
+    String[] value() default {};
+
+    /** Same as {@link #value()}, for when other attributes are given too; both lists are used. */
+    String[] objects() default {};
+
+    /** Global variables to set before load ({@code .data}, {@code .rodata}, {@code .bss}). */
+    Global[] globals() default {};
+
+    /** {@code max_entries} of maps, for definitions without one or to override it. */
+    MaxEntries[] maxEntries() default {};
+
+    /** Program types for sections whose name does not say. */
+    ProgramTypeOf[] programTypes() default {};
+
+    /** Programs not to load (their maps are still created). */
+    String[] skipPrograms() default {};
+
+    /** The verifier log level for every program: 0 (only on failure, the default), 1 or 2 (with statistics). */
+    int logLevel() default 0;
+}

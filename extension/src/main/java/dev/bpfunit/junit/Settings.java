@@ -1,0 +1,56 @@
+package dev.bpfunit.junit;
+
+import dev.bpfunit.Features;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/** Reads bpfunit's configuration parameters and decides what happens when this process cannot use BPF. */
+final class Settings {
+
+    private Settings() {
+    }
+
+    /** A configuration parameter, falling back to the system property of the same name. */
+    static Optional<String> get(ExtensionContext context, String key) {
+        Optional<String> v = context.getConfigurationParameter(key);
+        if (v.isPresent()) {
+            return v.map(String::trim);
+        }
+        return Optional.ofNullable(System.getProperty(key)).map(String::trim);
+    }
+
+    static boolean required(ExtensionContext context) {
+        Optional<String> v = get(context, BpfTest.REQUIRE);
+        if (v.isEmpty() || v.get().isEmpty()) {
+            return false;
+        }
+        if (v.get().equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.get().equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new ExtensionConfigurationException(BpfTest.REQUIRE + " is '" + v.get() + "': set it to true or false");
+    }
+
+    /** Aborts (or, with {@link BpfTest#REQUIRE}, fails) the test when this process cannot use BPF. */
+    static void checkBpfAvailable(ExtensionContext context) {
+        Optional<String> reason = Features.unavailableReason();
+        if (reason.isEmpty()) {
+            return;
+        }
+        String message = unavailableMessage(reason.get());
+        if (required(context)) {
+            throw new BpfTestException(message + "; failing because " + BpfTest.REQUIRE + "=true");
+        }
+        Assumptions.abort(message + "; skipped (set " + BpfTest.REQUIRE + "=true to make this a failure)");
+    }
+
+    static String unavailableMessage(String reason) {
+        return "bpfunit cannot use BPF here: " + reason + ". Run these tests as root (sudo mvn test), with "
+                + "CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN (e.g. a container started with those capabilities), or in "
+                + "a VM whose kernel has BPF";
+    }
+}
