@@ -408,16 +408,28 @@ public final class BpfObjectLoader {
             for (Reference r : p.references()) {
                 patch(p, insns, r, fdArray);
             }
-            ProgLoadAttr attr = programAttr(p, insns, fdArray);
-            try {
-                Fd fd = Bpf.progLoad(attr);
-                VerifierLog log = logLevel > 0 ? VerifierLog.parse(attr.log(), false, slot -> sourceLine(p, slot)) : null;
-                return new BpfProgram(p, fd, log);
-            } catch (BpfSyscallException e) {
-                if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM && logLevel == 0) {
-                    throw new BpfException(e.getMessage() + attachNote(p, e), e);
+            int size = logSize;
+            while (true) {
+                ProgLoadAttr attr = programAttr(p, insns, fdArray);
+                if (logLevel > 0) {
+                    attr.logSize(size);
                 }
-                throw verifierFailure(p, insns, fdArray, e, core);
+                try {
+                    Fd fd = Bpf.progLoad(attr);
+                    VerifierLog log = logLevel > 0
+                            ? VerifierLog.parse(attr.log(), false, slot -> sourceLine(p, slot)) : null;
+                    return new BpfProgram(p, fd, log);
+                } catch (BpfSyscallException e) {
+                    if (logLevel > 0 && e.errno() == Errno.ENOSPC && size < MAX_LOG_SIZE) {
+                        // the log asked for did not fit (kernels 6.4+ then fail the load): grow it and load again
+                        size = grownLogSize(size, attr.logTrueSize());
+                        continue;
+                    }
+                    if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM && logLevel == 0) {
+                        throw new BpfException(e.getMessage() + attachNote(p, e), e);
+                    }
+                    throw verifierFailure(p, insns, fdArray, e, core);
+                }
             }
         }
 
@@ -538,8 +550,7 @@ public final class BpfObjectLoader {
                 } catch (BpfSyscallException e) {
                     boolean full = e.errno() == Errno.ENOSPC;
                     if (full && size < MAX_LOG_SIZE) {
-                        int wanted = attr.logTrueSize();
-                        size = (int) Math.min(MAX_LOG_SIZE, Math.max((long) size * 4, wanted + 1L));
+                        size = grownLogSize(size, attr.logTrueSize());
                         continue;
                     }
                     VerifierLog log = VerifierLog.parse(attr.log(), full, slot -> sourceLine(p, slot),
@@ -603,6 +614,11 @@ public final class BpfObjectLoader {
             file = file.substring(slash + 1);
         }
         return file + ":" + li.line() + ": " + li.lineText().strip();
+    }
+
+    /** The next verifier log size: what the kernel said it needs (6.4+), else four times more, at most the limit. */
+    static int grownLogSize(int size, int trueSize) {
+        return (int) Math.min(MAX_LOG_SIZE, Math.max((long) size * 4, trueSize + 1L));
     }
 
     static String tail(String text, int lines) {

@@ -190,6 +190,15 @@ class LoaderTest {
     }
 
     @Test
+    void anAcceptedProgramsLevelTwoLogGrowsToo() {
+        try (BpfObject obj = BpfObject.loader(object("xdp_fw")).logLevel(2).logSize(128).load()) {
+            var log = obj.program("xdp_fw").verifierLog().orElseThrow();
+            assertThat(log.text().length()).isGreaterThan(128);
+            assertThat(log.processedInstructions().orElseThrow()).isPositive();
+        }
+    }
+
+    @Test
     void levelTwoLogReportsProcessedInstructions() {
         assertThatThrownBy(() -> BpfObject.loader(object("rejected")).logLevel(2).load())
                 .isInstanceOfSatisfying(VerifierException.class,

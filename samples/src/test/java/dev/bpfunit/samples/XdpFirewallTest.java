@@ -27,7 +27,7 @@ class XdpFirewallTest {
     @Test
     void dropsTrafficFromABlockedAddressAndCountsIt() {
         blocklist.update(ATTACKER, blocklist.encodeValue(java.util.Map.of("rule_id", 7, "flags", 0)));
-        byte[] packet = Packets.udp4(ATTACKER, SERVER, 4000, 80, 16, 64);
+        byte[] packet = Frames.udp4(ATTACKER, SERVER, 4000, 80, 16, 64);
 
         assertThat(firewall.run(packet)).hasVerdict(XdpAction.DROP).hasDataUnchanged();
         assertThat(stats).hasPerCpuSum(XdpAction.DROP.raw(), "packets", 1)
@@ -38,20 +38,20 @@ class XdpFirewallTest {
     @Test
     void passesOtherTrafficAndEachTestStartsWithEmptyMaps() {
         assertThat(blocklist).isEmpty();
-        assertThat(firewall.run(Packets.tcp4(FRIEND, SERVER, 4000, 443))).hasVerdict(XdpAction.PASS);
+        assertThat(firewall.run(Frames.tcp4(FRIEND, SERVER, 4000, 443))).hasVerdict(XdpAction.PASS);
         assertThat(stats).hasPerCpuSum(XdpAction.PASS.raw(), "packets", 1);
     }
 
     @Test
     void dropsTheBlockedPortSetBeforeLoad(Globals globals) {
         assertThat(globals).hasVariable("blocked_port", 53);
-        assertThat(firewall.run(Packets.udp4(FRIEND, SERVER, 4000, 53, 16, 64))).hasVerdict(XdpAction.DROP);
-        assertThat(firewall.run(Packets.udp4(FRIEND, SERVER, 4000, 54, 16, 64))).hasVerdict(XdpAction.PASS);
+        assertThat(firewall.run(Frames.udp4(FRIEND, SERVER, 4000, 53, 16, 64))).hasVerdict(XdpAction.DROP);
+        assertThat(firewall.run(Frames.udp4(FRIEND, SERVER, 4000, 54, 16, 64))).hasVerdict(XdpAction.PASS);
     }
 
     @Test
     void passesWhatIsNotIpv4() {
-        byte[] arp = Packets.ethernet(0x0806, new byte[28]);
+        byte[] arp = Frames.ethernet(0x0806, new byte[28]);
         assertThat(firewall.run(arp)).hasVerdict(XdpAction.PASS).hasDataUnchanged();
         assertThat(stats).hasPerCpuSum(XdpAction.PASS.raw(), "packets", 1);
     }
