@@ -215,26 +215,7 @@ public final class VmRunner {
 
     /** The script the guest's {@code /init} runs chrooted in the host root: working directory, environment, command. */
     static String commandScript(VmSpec spec) {
-        StringBuilder script = new StringBuilder("# written by bpfunit-vm for one run\n")
-                .append("exec </dev/null\n")
-                .append("PATH=").append(VmSpec.DEFAULT_PATH).append('\n');
-        String dir = spec.workingDir().toString();
-        script.append("cd ").append(quote(dir)).append(" || { echo ")
-                .append(quote("bpfunit-vm: working directory " + dir + " does not exist in the guest"))
-                .append(" >&2; exit 125; }\n");
-        script.append("exec env -i");
-        for (Map.Entry<String, String> e : spec.environment().entrySet()) {
-            script.append(' ').append(quote(e.getKey() + "=" + e.getValue()));
-        }
-        for (String arg : spec.command()) {
-            script.append(' ').append(quote(arg));
-        }
-        return script.append('\n').toString();
-    }
-
-    /** Quotes a word for POSIX sh with single quotes. */
-    static String quote(String word) {
-        return "'" + word.replace("'", "'\\''") + "'";
+        return CommandScript.of("", spec.workingDir(), spec.environment(), spec.command());
     }
 
     /** Reads the guest console, keeps its tail, spots the start marker, panics and init errors. */
