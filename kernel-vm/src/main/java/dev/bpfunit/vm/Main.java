@@ -13,6 +13,7 @@ import java.util.Map;
  *
  * <pre>
  * bpfunit-vm --kernel 6.12 [--memory 2G] [--cpus 2] [--timeout 30m] [--writable DIR]... [--module NAME]... -- mvn -o test
+ * bpfunit-vm --container [--image NAME] [--timeout 30m] [--writable DIR]... -- mvn -o test
  * </pre>
  *
  * <p>The current directory is writable in the guest; the rest of the host is read-only. The command gets the
@@ -25,7 +26,11 @@ public final class Main {
     private static final String USAGE = """
             usage: bpfunit-vm --kernel VERSION|VMLINUZ [--memory 2G] [--cpus 2] [--timeout 30m]
                               [--writable DIR]... [--module NAME]... [--quiet|--verbose] -- COMMAND [ARG]...
+                   bpfunit-vm --container [--image NAME] [--timeout 30m] [--writable DIR]... -- COMMAND [ARG]...
               --kernel    a Debian kernel version (6.1, 6.12, 6.12.117, 6.1.0-56-amd64) or a vmlinuz file
+              --container run in a privileged Docker container on the host's kernel instead (the host's /usr,
+                          /etc, /opt read-only; the current directory and ~/.m2 writable)
+              --image     a local image for --container instead of the host's own programs
               --memory    guest memory (default 2G)
               --cpus      guest CPUs (default 2)
               --timeout   longest run, boot included (default 30m; units ms, s, m, h)
@@ -51,6 +56,8 @@ public final class Main {
         List<Path> writable = new ArrayList<>();
         List<String> modules = new ArrayList<>();
         boolean quiet = false;
+        boolean container = false;
+        String image = null;
         boolean verbose = false;
         List<String> command = new ArrayList<>();
         try {
@@ -67,6 +74,11 @@ public final class Main {
                     case "--timeout" -> timeout = VmSpec.parseDuration(value(args, ++i, arg));
                     case "--writable" -> writable.add(Path.of(value(args, ++i, arg)));
                     case "--module" -> modules.add(value(args, ++i, arg));
+                    case "--container" -> container = true;
+                    case "--image" -> {
+                        image = value(args, ++i, arg);
+                        container = true;
+                    }
                     case "--quiet" -> quiet = true;
                     case "--verbose" -> verbose = true;
                     case "-h", "--help" -> {
@@ -76,8 +88,12 @@ public final class Main {
                     default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
                 }
             }
-            if (kernel == null) {
-                throw new IllegalArgumentException("--kernel is required");
+            if (kernel == null && !container) {
+                throw new IllegalArgumentException("give --kernel, or --container to use the host's kernel");
+            }
+            if (kernel != null && container) {
+                throw new IllegalArgumentException("--kernel and --container exclude each other: a container runs"
+                        + " on the host's kernel");
             }
             if (command.isEmpty()) {
                 throw new IllegalArgumentException("no command; put it after --");
@@ -91,6 +107,9 @@ public final class Main {
             Path cwd = Path.of("").toAbsolutePath();
             Map<String, String> env = new LinkedHashMap<>(System.getenv());
             env.keySet().removeIf(name -> !name.matches("[A-Za-z_][A-Za-z0-9_]*"));
+            if (container) {
+                return runInContainer(command, cwd, env, image, timeout, writable, quiet);
+            }
             VmSpec spec = VmSpec.of(KernelImage.parse(kernel), command)
                     .withWorkingDir(cwd)
                     .withEnvironment(env)
@@ -112,15 +131,42 @@ public final class Main {
                         + result.elapsed().toMillis() + " ms"
                         : result.describe()));
             }
-            return switch (result.outcome()) {
-                case EXITED -> result.exitCode();
-                case TIMEOUT -> EXIT_TIMEOUT;
-                default -> EXIT_VM_FAILURE;
-            };
+            return exitStatus(result);
         } catch (VmException | IllegalArgumentException e) {
             System.err.println("bpfunit-vm: " + e.getMessage());
             return EXIT_VM_FAILURE;
         }
+    }
+
+    private static int runInContainer(List<String> command, Path cwd, Map<String, String> env, String image,
+                                      Duration timeout, List<Path> writable, boolean quiet) {
+        ContainerSpec spec = ContainerSpec.of(command).withWorkingDir(cwd).withEnvironment(env).withTimeout(timeout);
+        if (image != null) {
+            spec = spec.withImage(image);
+        }
+        Path m2 = Path.of(System.getProperty("user.home"), ".m2");
+        if (java.nio.file.Files.isDirectory(m2)) {
+            spec = spec.withWritableDir(m2);
+        }
+        for (Path dir : writable) {
+            spec = spec.withWritableDir(dir);
+        }
+        VmResult result = new ContainerRunner().run(spec, System.out::println);
+        System.out.flush();
+        if (!quiet || result.outcome() != VmResult.Outcome.EXITED) {
+            System.err.println("bpfunit-vm: container: " + (result.outcome() == VmResult.Outcome.EXITED
+                    ? "command exited with status " + result.exitCode() + ", total " + result.elapsed().toMillis()
+                    + " ms" : result.describe()));
+        }
+        return exitStatus(result);
+    }
+
+    private static int exitStatus(VmResult result) {
+        return switch (result.outcome()) {
+            case EXITED -> result.exitCode();
+            case TIMEOUT -> EXIT_TIMEOUT;
+            default -> EXIT_VM_FAILURE;
+        };
     }
 
     private static String value(String[] args, int i, String option) {

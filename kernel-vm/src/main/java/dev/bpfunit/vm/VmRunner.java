@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -32,7 +33,7 @@ public final class VmRunner {
     public static final int CONSOLE_TAIL_LINES = 50;
     private static final String PANIC = "Kernel panic - not syncing";
     /** The kernel's last line on a normal power-off, not shown as command output. */
-    private static final Pattern POWER_DOWN = Pattern.compile("\\[\\s*\\d+\\.\\d+\\] reboot: Power down");
+    private static final Pattern POWER_DOWN = Pattern.compile("\\[\\s*\\d+\\.\\d+\\] reboot: Power down$");
     private static final List<Path> BUSYBOX_PLACES = List.of(Path.of("/bin/busybox"), Path.of("/usr/bin/busybox"));
 
     private final Path qemu;
@@ -277,9 +278,11 @@ public final class VmRunner {
             if (bootTime == null && initError == null && text.startsWith("bpfunit-vm: ")) {
                 initError = text.substring("bpfunit-vm: ".length());
             }
-            if ((bootTime != null || showBoot) && outputError == null && !POWER_DOWN.matcher(text).matches()) {
+            Matcher powerDown = POWER_DOWN.matcher(text);
+            String shown = powerDown.find() ? text.substring(0, powerDown.start()) : text;
+            if ((bootTime != null || showBoot) && outputError == null && !shown.isEmpty()) {
                 try {
-                    output.accept(text);
+                    output.accept(shown);
                 } catch (RuntimeException e) {
                     outputError = e; // keep draining the console so the guest is not blocked
                 }
