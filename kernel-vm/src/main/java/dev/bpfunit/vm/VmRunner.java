@@ -79,6 +79,11 @@ public final class VmRunner {
         return new VmRunner(qemu, busybox, mode, verbose);
     }
 
+    /** How guests of this runner execute: KVM if it really works on this host, else TCG (probed once). */
+    public Accelerator accelerator() {
+        return Accelerator.detect(qemu);
+    }
+
     /** Runs the command, keeping its output only in the result's console tail. */
     public VmResult run(VmSpec spec) {
         return run(spec, line -> { });
@@ -116,7 +121,7 @@ public final class VmRunner {
             }
             Files.writeString(runDir.resolve("shares"), shareLines);
             Files.writeString(runDir.resolve("command.sh"), commandScript(spec));
-            QemuCommand command = new QemuCommand(qemu, Accelerator.detect(qemu), spec.memoryMiB(), spec.cpus(),
+            QemuCommand command = new QemuCommand(qemu, accelerator(), spec.memoryMiB(), spec.cpus(),
                     spec.kernel().vmlinuz(), initrd, QemuCommand.defaultAppend(verbose), shares);
             Path stderr = runDir.resolve("qemu.stderr");
 

@@ -96,6 +96,21 @@ class VmRunnerTest {
         assertThat(Files.readString(results.resolve("result.txt"))).isEqualTo("0\n");
     }
 
+    /** The test engine's way: a JVM on the host's classpath in the guest, its results in a writable directory. */
+    @Test
+    void runsAJvmOnTheHostClasspathAndCollectsItsResultFile(@TempDir Path results) throws IOException {
+        List<String> java = GuestJava.command(runner.accelerator(), List.of("-Xshare:auto"),
+                System.getProperty("java.class.path"), GuestHello.class.getName(), List.of(results.toString(), "b"));
+        VmSpec spec = VmSpec.of(kernel61, java).withWritableDir(results).withTimeout(TIMEOUT);
+
+        VmResult result = runner.run(spec, output::add);
+
+        assertThat(result.outcome()).as(result.describe()).isEqualTo(VmResult.Outcome.EXITED);
+        assertThat(result.exitCode()).isEqualTo(5);
+        assertThat(output).containsExactly("guest jvm on " + kernel61.name());
+        assertThat(Files.readString(results.resolve("result.txt"))).isEqualTo(results + ",b\n");
+    }
+
     @Test
     void reportsAKernelPanicWithTheConsoleTail() {
         VmResult result = run(kernel612, "echo about to crash; echo c > /proc/sysrq-trigger; sleep 60", TIMEOUT);
