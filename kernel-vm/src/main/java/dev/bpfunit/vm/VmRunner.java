@@ -280,7 +280,8 @@ public final class VmRunner {
             if (panicLine == null && text.contains(PANIC)) {
                 panicLine = text.substring(text.indexOf(PANIC));
             }
-            if (bootTime == null && initError == null && text.startsWith("bpfunit-vm: ")) {
+            if (bootTime == null && initError == null && text.startsWith("bpfunit-vm: ")
+                    && !text.startsWith("bpfunit-vm: warning:")) {
                 initError = text.substring("bpfunit-vm: ".length());
             }
             Matcher powerDown = POWER_DOWN.matcher(text);
