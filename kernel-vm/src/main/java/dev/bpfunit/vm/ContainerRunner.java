@@ -118,30 +118,53 @@ public final class ContainerRunner {
             }
             Duration started = Duration.ofNanos(System.nanoTime() - start);
             String id = container.getContainerId();
-            ResultCallback.Adapter<Frame> logs = docker.logContainerCmd(id).withFollowStream(true)
-                    .withStdOut(true).withStdErr(true).exec(lines);
-            Integer status = null;
+            Thread hook = new Thread(() -> removeQuietly(docker, id), "bpfunit-vm-remove-container");
+            Runtime.getRuntime().addShutdownHook(hook);
             try {
-                status = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback())
-                        .awaitStatusCode(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (DockerClientException timeout) {
-                // the command is still running: killed when the container is closed
-            }
-            if (status != null) {
+                return awaitEnd(docker, id, spec, image, lines, start, started);
+            } finally {
                 try {
-                    logs.awaitCompletion(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException ignored) {
+                    // the JVM is shutting down; the hook removes the container
                 }
             }
-            lines.flush();
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            if (status == null) {
-                return new VmResult(VmResult.Outcome.TIMEOUT, -1, lines.tail(), Optional.of(started), elapsed,
-                        "no result within " + spec.timeout().toSeconds() + " s (container " + image + ", command "
-                                + spec.command() + "); the container was killed");
+        }
+    }
+
+    private static VmResult awaitEnd(DockerClient docker, String id, ContainerSpec spec, String image,
+                                     LineCollector lines, long start, Duration started) {
+        ResultCallback.Adapter<Frame> logs = docker.logContainerCmd(id).withFollowStream(true)
+                .withStdOut(true).withStdErr(true).exec(lines);
+        Integer status = null;
+        try {
+            status = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback())
+                    .awaitStatusCode(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (DockerClientException timeout) {
+            // the command is still running: killed when the container is closed
+        }
+        if (status != null) {
+            try {
+                logs.awaitCompletion(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            return new VmResult(VmResult.Outcome.EXITED, status, lines.tail(), Optional.of(started), elapsed, "");
+        }
+        lines.flush();
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        if (status == null) {
+            return new VmResult(VmResult.Outcome.TIMEOUT, -1, lines.tail(), Optional.of(started), elapsed,
+                    "no result within " + spec.timeout().toSeconds() + " s (container " + image + ", command "
+                            + spec.command() + "); the container was killed");
+        }
+        return new VmResult(VmResult.Outcome.EXITED, status, lines.tail(), Optional.of(started), elapsed, "");
+    }
+
+    private static void removeQuietly(DockerClient docker, String id) {
+        try {
+            docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+        } catch (RuntimeException ignored) {
+            // already gone
         }
     }
 

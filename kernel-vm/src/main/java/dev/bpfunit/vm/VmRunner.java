@@ -98,6 +98,10 @@ public final class VmRunner {
      *                     writable directory); how the guest itself failed is reported in the result
      */
     public VmResult run(VmSpec spec, Consumer<String> output) {
+        if (!Files.isExecutable(qemu)) {
+            throw new VmException("QEMU " + qemu + " is not an executable file; install the Debian package"
+                    + " qemu-system-x86 or give its path to new VmRunner(qemu, busybox)");
+        }
         for (Path dir : spec.writableDirs()) {
             if (!Files.isDirectory(dir)) {
                 throw new VmException("writable directory " + dir + " for the VM does not exist; create it first");
@@ -132,8 +136,7 @@ public final class VmRunner {
                         .redirectError(stderr.toFile())
                         .start();
             } catch (IOException e) {
-                throw new VmException("cannot start " + qemu + " (" + e.getMessage()
-                        + "); install the Debian package qemu-system-x86", e);
+                throw new VmException("cannot start " + qemu + ": " + e.getMessage(), e);
             }
             Process started = process;
             hook = new Thread(started::destroyForcibly, "bpfunit-vm-kill-qemu");

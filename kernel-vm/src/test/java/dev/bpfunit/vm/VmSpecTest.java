@@ -52,6 +52,21 @@ class VmSpecTest {
     }
 
     @Test
+    void missingQemuIsNamedWithItsPackage() throws Exception {
+        VmRunner runner = new VmRunner(dir.resolve("qemu-system-x86_64"), Path.of("/bin/busybox"));
+        assertThatThrownBy(() -> runner.run(VmSpec.of(kernel(), List.of("true"))))
+                .isInstanceOf(VmException.class).hasMessageContaining("qemu-system-x86_64 is not an executable")
+                .hasMessageContaining("qemu-system-x86");
+    }
+
+    @Test
+    void missingWritableDirectoryIsNamed() throws Exception {
+        VmSpec spec = VmSpec.of(kernel(), List.of("true")).withWritableDir(dir.resolve("results"));
+        assertThatThrownBy(() -> new VmRunner().run(spec))
+                .isInstanceOf(VmException.class).hasMessageContaining(dir.resolve("results") + " for the VM does not exist");
+    }
+
+    @Test
     void missingKernelImageIsNamed() {
         assertThatThrownBy(() -> KernelImage.of(dir.resolve("nope")))
                 .isInstanceOf(VmException.class).hasMessageContaining("nope").hasMessageContaining("does not exist");
