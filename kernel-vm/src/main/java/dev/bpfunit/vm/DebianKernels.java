@@ -1,0 +1,187 @@
+package dev.bpfunit.vm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Debian's kernel packages ({@code linux-image-<release>-amd64}) as bootable {@link KernelImage}s: a version
+ * is resolved to a package with {@code apt-cache}, fetched with {@code apt-get download}, unpacked with
+ * {@code dpkg-deb -x} and cached as {@code <cache>/<package>_<version>/} (its {@code boot/vmlinuz-*} and
+ * {@code lib/modules/<release>/}). A cached kernel is used without asking apt again.
+ */
+public final class DebianKernels {
+    private static final Pattern IMAGE = Pattern.compile("linux-image-(\\d+\\.\\d+\\.\\d+[-+][^_\\s]*)-amd64");
+    private static final Pattern FLAVOURS = Pattern.compile("-(rt|cloud|dbg|unsigned)(-|$)");
+
+    private final Path cacheDir;
+
+    /** Kernels cached in {@code cacheDir}, which is created when a kernel is first fetched. */
+    public DebianKernels(Path cacheDir) {
+        this.cacheDir = cacheDir;
+    }
+
+    /** Kernels cached in {@code ${XDG_CACHE_HOME:-~/.cache}/bpfunit/kernels}. */
+    public static DebianKernels inUserCache() {
+        return new DebianKernels(userCacheDir().resolve("kernels"));
+    }
+
+    /** {@code ${XDG_CACHE_HOME:-~/.cache}/bpfunit}. */
+    static Path userCacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("bpfunit");
+    }
+
+    /** The directory kernels are cached in. */
+    public Path cacheDir() {
+        return cacheDir;
+    }
+
+    /**
+     * The kernel for {@code version} ({@code "6.1"}, {@code "6.12"}, {@code "6.12.117"}, {@code "6.1.0-56-amd64"}
+     * or {@code "linux-image-6.1.0-56-amd64"}): the newest matching package, from the cache or fetched.
+     */
+    public KernelImage kernel(String version) {
+        List<String> known = new ArrayList<>(cachedPackages());
+        known.addAll(aptPackages());
+        String pkg = pickPackage(version, known).orElseThrow(() -> new VmException("no Debian kernel package"
+                + " matches version '" + version + "'" + (known.isEmpty()
+                ? "; apt knows no linux-image packages (run apt-get update) and none is cached in " + cacheDir
+                : "; known: " + String.join(", ", new TreeSet<>(known)))));
+        Path dir = cached(pkg).orElseGet(() -> fetch(pkg));
+        return imageIn(dir, pkg);
+    }
+
+    /**
+     * The newest package among {@code packages} whose release is {@code version} or starts with it followed by
+     * {@code .}, {@code -} or {@code +}; real-time, cloud, debug and unsigned flavours are left out.
+     */
+    static Optional<String> pickPackage(String version, List<String> packages) {
+        String wanted = version.startsWith("linux-image-") ? version.substring("linux-image-".length()) : version;
+        String release = wanted.endsWith("-amd64") ? wanted.substring(0, wanted.length() - "-amd64".length()) : wanted;
+        return packages.stream().distinct()
+                .filter(p -> !FLAVOURS.matcher(p).find())
+                .filter(p -> {
+                    Matcher m = IMAGE.matcher(p);
+                    if (!m.matches()) {
+                        return false;
+                    }
+                    String r = m.group(1);
+                    return r.equals(release) || (r.startsWith(release)
+                            && ".-+".indexOf(r.charAt(release.length())) >= 0);
+                })
+                .max(Comparator.comparing(DebianKernels::releaseOf, DebianKernels::compareVersions));
+    }
+
+    private static String releaseOf(String pkg) {
+        Matcher m = IMAGE.matcher(pkg);
+        return m.matches() ? m.group(1) : pkg;
+    }
+
+    /** Compares dotted/dashed version strings number by number ({@code 6.12.9 < 6.12.100}). */
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("[.\\-+~]");
+        String[] y = b.split("[.\\-+~]");
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            int c = x[i].matches("\\d+") && y[i].matches("\\d+")
+                    ? Long.compare(Long.parseLong(x[i]), Long.parseLong(y[i])) : x[i].compareTo(y[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(x.length, y.length);
+    }
+
+    private List<String> aptPackages() {
+        if (HostTools.onPath("apt-cache").isEmpty()) {
+            return List.of();
+        }
+        HostTools.Run run = HostTools.run(List.of("apt-cache", "pkgnames", "linux-image-"), null,
+                "listing Debian kernel packages", "apt");
+        return run.stdoutText().lines().map(String::trim).filter(l -> IMAGE.matcher(l).matches()).toList();
+    }
+
+    private List<String> cachedPackages() {
+        if (!Files.isDirectory(cacheDir)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(cacheDir)) {
+            return dirs.map(d -> d.getFileName().toString())
+                    .filter(n -> n.contains("_") && !n.startsWith("."))
+                    .map(n -> n.substring(0, n.indexOf('_')))
+                    .toList();
+        } catch (IOException e) {
+            throw new VmException("cannot list the kernel cache " + cacheDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Optional<Path> cached(String pkg) {
+        if (!Files.isDirectory(cacheDir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> dirs = Files.list(cacheDir)) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith(pkg + "_") && Files.isDirectory(d))
+                    .max(Comparator.comparing(d -> d.getFileName().toString(), DebianKernels::compareVersions));
+        } catch (IOException e) {
+            throw new VmException("cannot list the kernel cache " + cacheDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path fetch(String pkg) {
+        Path download = null;
+        Path unpack = null;
+        try {
+            Files.createDirectories(cacheDir);
+            download = Files.createTempDirectory(cacheDir, ".download-");
+            HostTools.Run run = HostTools.run(List.of("apt-get", "download", pkg), download,
+                    "downloading kernel package " + pkg, "apt");
+            Path deb;
+            try (Stream<Path> files = Files.list(download)) {
+                deb = files.filter(f -> f.getFileName().toString().endsWith(".deb")).findFirst().orElse(null);
+            }
+            if (run.exitCode() != 0 || deb == null) {
+                throw new VmException("apt-get download " + pkg + " failed (exit " + run.exitCode() + "): "
+                        + run.stderr() + "; check that apt can reach the Debian mirrors (apt-get update)");
+            }
+            // pkg_version_arch.deb, the version with ':' written as %3a
+            String[] parts = deb.getFileName().toString().split("_");
+            String version = parts.length >= 3 ? parts[1].replace("%3a", "+") : "unknown";
+            unpack = Files.createTempDirectory(cacheDir, ".unpack-");
+            HostTools.Run extract = HostTools.run(List.of("dpkg-deb", "-x", deb.toString(), unpack.toString()),
+                    null, "unpacking kernel package " + deb.getFileName(), "dpkg");
+            if (extract.exitCode() != 0) {
+                throw new VmException("dpkg-deb -x " + deb.getFileName() + " failed: " + extract.stderr());
+            }
+            imageIn(unpack, pkg);
+            Path target = cacheDir.resolve(pkg + "_" + version);
+            Files.move(unpack, target);
+            unpack = null;
+            return target;
+        } catch (IOException e) {
+            throw new VmException("cannot fetch kernel package " + pkg + " into " + cacheDir + ": " + e.getMessage(), e);
+        } finally {
+            FileTrees.deleteQuietly(download);
+            FileTrees.deleteQuietly(unpack);
+        }
+    }
+
+    private static KernelImage imageIn(Path dir, String pkg) {
+        String release = releaseOf(pkg) + "-amd64";
+        Path vmlinuz = dir.resolve("boot/vmlinuz-" + release);
+        Path modules = dir.resolve("lib/modules/" + release);
+        if (!Files.isRegularFile(vmlinuz) || !Files.isDirectory(modules)) {
+            throw new VmException("kernel package " + pkg + " unpacked in " + dir + " has no boot/vmlinuz-" + release
+                    + " or lib/modules/" + release + "; delete that directory to fetch it again");
+        }
+        return new KernelImage(release, vmlinuz, Optional.of(modules));
+    }
+}

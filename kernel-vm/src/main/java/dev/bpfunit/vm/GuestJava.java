@@ -1,0 +1,51 @@
+package dev.bpfunit.vm;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Command lines that start a JVM in a guest: the host's own {@code java} (visible in the guest over the read-only
+ * root share) on a host classpath, with flags that suit the guest's CPU accelerator. This is how a test engine
+ * runs the JUnit console launcher in a VM, one VM per kernel.
+ */
+public final class GuestJava {
+    /** Under TCG, C2 compiles cost more than they save in a test run, and one GC thread is plenty. */
+    static final List<String> TCG_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    private GuestJava() {
+    }
+
+    /** The {@code java} executable of the running JVM. */
+    public static Path currentJava() {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        if (!Files.isExecutable(java)) {
+            throw new VmException("the running JVM has no executable " + java + "; give a JDK or JRE with bin/java");
+        }
+        return java;
+    }
+
+    /**
+     * {@code java [TCG flags] [jvmArgs] -cp classpath mainClass args}, with the running JVM's {@code java}.
+     *
+     * @param accelerator the guest's accelerator ({@link Accelerator#detect(Path)}); TCG adds C1-only and serial GC
+     */
+    public static List<String> command(Accelerator accelerator, List<String> jvmArgs, String classpath,
+                                       String mainClass, List<String> args) {
+        if (classpath.isBlank()) {
+            throw new IllegalArgumentException("guest JVM classpath is empty; give the host classpath to run on");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(currentJava().toString());
+        if (accelerator == Accelerator.TCG) {
+            command.addAll(TCG_FLAGS);
+        }
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(mainClass);
+        command.addAll(args);
+        return List.copyOf(command);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.bpfunit.vm;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.testcontainers.images.builder.ImageFromDockerfile;
+import org.testcontainers.images.builder.Transferable;
+
+/**
+ * A Docker image made locally from nothing but the skeleton of the host's root directory (the {@code /bin},
+ * {@code /lib*} symlinks of a merged-/usr system, empty mount points), to be run with the host's {@code /usr},
+ * {@code /etc} and {@code /opt} mounted read-only: the host's own programs in a container, with no registry.
+ *
+ * <p>The image is built once ({@code FROM scratch} plus the skeleton as a tar, no base image to pull) and tagged {@code bpfunit-hostroot:<hash of the layout>},
+ * so a later run finds it.
+ */
+final class HostRootImage {
+    static final String REPOSITORY = "bpfunit-hostroot";
+    /** Host directories the container sees read-only (those that exist). */
+    static final List<String> READ_ONLY_DIRS = List.of("/usr", "/etc", "/opt");
+    private static final List<String> LINKS_OR_DIRS = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
+    private static final List<String> EMPTY_DIRS = List.of("dev", "proc", "sys", "run", "tmp", "root", "home",
+            "var", "var/tmp", "mnt");
+
+    /** One top-level entry of the skeleton: a symlink (target set) or an empty directory. */
+    record Entry(String name, String linkTarget, int mode) {
+    }
+
+    private final List<Entry> entries;
+    private final List<String> readOnlyDirs;
+
+    private HostRootImage(List<Entry> entries, List<String> readOnlyDirs) {
+        this.entries = List.copyOf(entries);
+        this.readOnlyDirs = List.copyOf(readOnlyDirs);
+    }
+
+    /** The skeleton of this host's root, and the host directories to mount read-only over it. */
+    static HostRootImage ofHost() {
+        List<Entry> entries = new ArrayList<>();
+        List<String> readOnly = new ArrayList<>();
+        for (String name : LINKS_OR_DIRS) {
+            Path path = Path.of("/", name);
+            try {
+                if (Files.isSymbolicLink(path)) {
+                    entries.add(new Entry(name, Files.readSymbolicLink(path).toString(), 0777));
+                } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                    entries.add(new Entry(name, null, 0755));
+                    readOnly.add("/" + name);
+                }
+            } catch (IOException e) {
+                throw new VmException("cannot read the host's /" + name + ": " + e.getMessage(), e);
+            }
+        }
+        for (String name : EMPTY_DIRS) {
+            entries.add(new Entry(name, null, name.endsWith("tmp") ? 01777 : 0755));
+        }
+        for (String dir : READ_ONLY_DIRS) {
+            if (Files.isDirectory(Path.of(dir))) {
+                entries.add(new Entry(dir.substring(1), null, 0755));
+                readOnly.add(dir);
+            }
+        }
+        return new HostRootImage(entries, readOnly);
+    }
+
+    /** The host directories to mount read-only at the same path. */
+    List<String> readOnlyDirs() {
+        return readOnlyDirs;
+    }
+
+    /** {@code bpfunit-hostroot:<12 hex digits of the layout's hash>}. */
+    String tag() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Entry e : entries) {
+                sha.update((e.name() + "|" + e.linkTarget() + "|" + e.mode() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return REPOSITORY + ":" + HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The image as a tar archive, the input of {@code docker import}. */
+    byte[] toTar() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            for (Entry e : entries) {
+                TarArchiveEntry entry;
+                if (e.linkTarget() != null) {
+                    entry = new TarArchiveEntry(e.name(), TarArchiveEntry.LF_SYMLINK);
+                    entry.setLinkName(e.linkTarget());
+                } else {
+                    entry = new TarArchiveEntry(e.name() + "/");
+                }
+                entry.setMode((e.linkTarget() != null ? 0120000 : 0040000) | e.mode());
+                entry.setUserId(0);
+                entry.setGroupId(0);
+                entry.setModTime(0);
+                tar.putArchiveEntry(entry);
+                tar.closeArchiveEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Imports the image into the daemon unless it already has this tag; returns the tag. */
+    String ensure(DockerClient docker) {
+        String tag = tag();
+        try {
+            docker.inspectImageCmd(tag).exec();
+            return tag;
+        } catch (NotFoundException missing) {
+            // "FROM scratch" + ADD of the skeleton tar, which the daemon unpacks: an import without a registry
+            try {
+                new ImageFromDockerfile(tag, false)
+                        .withFileFromTransferable("skeleton.tar", Transferable.of(toTar()))
+                        .withDockerfileFromBuilder(dockerfile -> dockerfile.from("scratch").add("skeleton.tar", "/")
+                                .label("dev.bpfunit.vm", "hostroot").build())
+                        .get();
+            } catch (RuntimeException e) {
+                throw new VmException("cannot build the container image " + tag + " from the host's root skeleton: "
+                        + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+            }
+            return tag;
+        }
+    }
+}

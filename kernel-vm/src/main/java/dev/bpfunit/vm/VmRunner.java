@@ -1,0 +1,319 @@
+package dev.bpfunit.vm;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a command in a QEMU guest booting a chosen kernel, with the host's root filesystem shared read-only
+ * over 9p, and reports how it ended ({@link VmResult}).
+ *
+ * <p>Each {@link #run} builds an initramfs for the kernel (busybox, its 9p/virtio modules, {@code /init}),
+ * starts {@code qemu-system-x86_64} with KVM if it works here, else TCG, streams the command's output as it
+ * comes, and returns the command's exit status, or a panic, crash, failed boot or timeout with the console
+ * tail. QEMU is killed and the run's temporary directory removed on every path, also when the JVM exits.
+ * A runner holds no state between runs and may run several VMs at once from different threads.
+ */
+public final class VmRunner {
+    /** How many console lines a {@link VmResult} keeps. */
+    public static final int CONSOLE_TAIL_LINES = 50;
+    private static final String PANIC = "Kernel panic - not syncing";
+    /** The kernel's last line on a normal power-off, not shown as command output. */
+    private static final Pattern POWER_DOWN = Pattern.compile("\\[\\s*\\d+\\.\\d+\\] reboot: Power down$");
+    private static final List<Path> BUSYBOX_PLACES = List.of(Path.of("/bin/busybox"), Path.of("/usr/bin/busybox"));
+
+    private final Path qemu;
+    private final Path busybox;
+    private final String rootCache;
+    private final boolean verbose;
+
+    /** A runner using {@code qemu-system-x86_64} from the PATH and the host's static busybox. */
+    public VmRunner() {
+        this(HostTools.onPath("qemu-system-x86_64").orElse(Path.of("qemu-system-x86_64")),
+                BUSYBOX_PLACES.stream().filter(Files::isRegularFile).findFirst().orElse(BUSYBOX_PLACES.get(0)));
+    }
+
+    /** A runner using the given QEMU executable and static busybox. */
+    public VmRunner(Path qemu, Path busybox) {
+        this(qemu, busybox, "loose", false);
+    }
+
+    private VmRunner(Path qemu, Path busybox, String rootCache, boolean verbose) {
+        this.qemu = qemu;
+        this.busybox = busybox;
+        this.rootCache = rootCache;
+        this.verbose = verbose;
+    }
+
+    /**
+     * This runner, showing the whole boot: all kernel messages (no {@code quiet}) and the console before the
+     * command starts go to the output consumer too. For finding out why a guest does not boot.
+     */
+    public VmRunner verbose() {
+        return new VmRunner(qemu, busybox, rootCache, true);
+    }
+
+    /**
+     * This runner with another 9p cache mode for the read-only host root: {@code loose} (the default: the guest
+     * caches file contents and metadata, fast, but does not see host files changed during the run) or
+     * {@code none} (always asks the host; slower).
+     */
+    public VmRunner withRootCache(String mode) {
+        if (!List.of("loose", "none", "fscache", "mmap").contains(mode)) {
+            throw new IllegalArgumentException("9p cache mode '" + mode + "' is not one of loose, none, fscache, mmap");
+        }
+        return new VmRunner(qemu, busybox, mode, verbose);
+    }
+
+    /** How guests of this runner execute: KVM if it really works on this host, else TCG (probed once). */
+    public Accelerator accelerator() {
+        return Accelerator.detect(qemu);
+    }
+
+    /** Runs the command, keeping its output only in the result's console tail. */
+    public VmResult run(VmSpec spec) {
+        return run(spec, line -> { });
+    }
+
+    /**
+     * Runs the command in a fresh guest and returns how it ended. {@code output} receives the guest console's
+     * lines from the start of the command on (the command's stdout and stderr, and kernel messages), as they come,
+     * on another thread.
+     *
+     * @throws VmException if the VM cannot be set up (no QEMU, a kernel without the 9p modules, a missing
+     *                     writable directory); how the guest itself failed is reported in the result
+     */
+    public VmResult run(VmSpec spec, Consumer<String> output) {
+        if (!Files.isExecutable(qemu)) {
+            throw new VmException("QEMU " + qemu + " is not an executable file; install the Debian package"
+                    + " qemu-system-x86 or give its path to new VmRunner(qemu, busybox)");
+        }
+        for (Path dir : spec.writableDirs()) {
+            if (!Files.isDirectory(dir)) {
+                throw new VmException("writable directory " + dir + " for the VM does not exist; create it first");
+            }
+        }
+        Path runDir = null;
+        Process process = null;
+        Thread hook = null;
+        try {
+            runDir = Files.createTempDirectory("bpfunit-vm-");
+            Path initrd = runDir.resolve("initramfs.cpio.gz");
+            GuestInit.initramfs(spec.kernel(), busybox, spec.extraModules(), rootCache).writeGzipped(initrd);
+            List<QemuCommand.Share> shares = new ArrayList<>();
+            shares.add(new QemuCommand.Share("hostroot", Path.of("/"), true));
+            shares.add(new QemuCommand.Share("bpfunit", runDir, false));
+            StringBuilder shareLines = new StringBuilder();
+            for (int i = 0; i < spec.writableDirs().size(); i++) {
+                Path dir = spec.writableDirs().get(i);
+                shares.add(new QemuCommand.Share("share" + i, dir, false));
+                shareLines.append("share").append(i).append(' ').append(dir).append('\n');
+            }
+            Files.writeString(runDir.resolve("shares"), shareLines);
+            Files.writeString(runDir.resolve("command.sh"), commandScript(spec));
+            QemuCommand command = new QemuCommand(qemu, accelerator(), spec.memoryMiB(), spec.cpus(),
+                    spec.kernel().vmlinuz(), initrd, QemuCommand.defaultAppend(verbose), shares);
+            Path stderr = runDir.resolve("qemu.stderr");
+
+            long start = System.nanoTime();
+            try {
+                process = new ProcessBuilder(command.arguments())
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .redirectError(stderr.toFile())
+                        .start();
+            } catch (IOException e) {
+                throw new VmException("cannot start " + qemu + ": " + e.getMessage(), e);
+            }
+            Process started = process;
+            hook = new Thread(started::destroyForcibly, "bpfunit-vm-kill-qemu");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Console console = new Console(started.getInputStream(), output, start, verbose);
+            Thread reader = new Thread(console::pump, "bpfunit-vm-console");
+            reader.setDaemon(true);
+            reader.start();
+
+            boolean finished = started.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (!finished) {
+                started.destroy();
+                if (!started.waitFor(3, TimeUnit.SECONDS)) {
+                    started.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+            reader.join(5000);
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            return outcome(spec, finished, started, console, elapsed, runDir, stderr);
+        } catch (IOException e) {
+            throw new VmException("cannot prepare a VM for " + spec.kernel() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmException("interrupted while running a VM with " + spec.kernel(), e);
+        } finally {
+            if (process != null) {
+                process.destroyForcibly();
+                try {
+                    process.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (hook != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException ignored) {
+                    // the JVM is shutting down; the hook kills QEMU
+                }
+            }
+            FileTrees.deleteQuietly(runDir);
+        }
+    }
+
+    private static VmResult outcome(VmSpec spec, boolean finished, Process process, Console console,
+                                    Duration elapsed, Path runDir, Path stderr) throws IOException {
+        List<String> tail = console.tail();
+        Optional<Duration> boot = console.bootTime();
+        if (!finished) {
+            return new VmResult(VmResult.Outcome.TIMEOUT, -1, tail, boot, elapsed, "no result within "
+                    + spec.timeout().toSeconds() + " s (" + spec.kernel() + ", command " + spec.command()
+                    + (boot.isEmpty() ? ", still booting" : "") + "); QEMU was killed");
+        }
+        Path exitFile = runDir.resolve("exit-code");
+        if (Files.isRegularFile(exitFile)) {
+            String text = Files.readString(exitFile).trim();
+            try {
+                return new VmResult(VmResult.Outcome.EXITED, Integer.parseInt(text), tail, boot, elapsed, "");
+            } catch (NumberFormatException e) {
+                return new VmResult(VmResult.Outcome.GUEST_CRASH, -1, tail, boot, elapsed,
+                        "the guest wrote a malformed exit status '" + text + "'");
+            }
+        }
+        String qemuErrors = Files.isRegularFile(stderr) ? lastLines(Files.readString(stderr), 10) : "";
+        String qemuExit = "QEMU exited with status " + process.exitValue()
+                + (qemuErrors.isEmpty() ? "" : "; its errors:\n" + qemuErrors);
+        if (console.panicLine() != null) {
+            return new VmResult(VmResult.Outcome.KERNEL_PANIC, -1, tail, boot, elapsed,
+                    console.panicLine().strip() + " (" + spec.kernel() + ")");
+        }
+        if (boot.isEmpty()) {
+            String why = console.initError() != null ? console.initError()
+                    : "the guest stopped before starting the command";
+            return new VmResult(VmResult.Outcome.BOOT_FAILED, -1, tail, boot, elapsed,
+                    why + " (" + spec.kernel() + "); " + qemuExit);
+        }
+        return new VmResult(VmResult.Outcome.GUEST_CRASH, -1, tail, boot, elapsed,
+                "the guest stopped without the command's exit status (" + spec.kernel() + "); " + qemuExit);
+    }
+
+    private static String lastLines(String text, int n) {
+        List<String> lines = text.strip().lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    }
+
+    /** The script the guest's {@code /init} runs chrooted in the host root: working directory, environment, command. */
+    static String commandScript(VmSpec spec) {
+        return CommandScript.of("", spec.workingDir(), spec.environment(), spec.command());
+    }
+
+    /** Reads the guest console, keeps its tail, spots the start marker, panics and init errors. */
+    private static final class Console {
+        private final InputStream in;
+        private final Consumer<String> output;
+        private final long start;
+        private final boolean showBoot;
+        private final Deque<String> tail = new ArrayDeque<>();
+        private volatile Duration bootTime;
+        private volatile String panicLine;
+        private volatile String initError;
+        private volatile RuntimeException outputError;
+
+        Console(InputStream in, Consumer<String> output, long start, boolean showBoot) {
+            this.in = in;
+            this.output = output;
+            this.start = start;
+            this.showBoot = showBoot;
+        }
+
+        void pump() {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            try (in) {
+                byte[] buf = new byte[8192];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] == '\n') {
+                            accept(line);
+                        } else if (buf[i] != '\r') {
+                            line.write(buf[i]);
+                        }
+                    }
+                }
+            } catch (IOException ignored) {
+                // QEMU was killed; the stream is closed
+            }
+            if (line.size() > 0) {
+                accept(line);
+            }
+        }
+
+        private void accept(ByteArrayOutputStream bytes) {
+            String text = bytes.toString(StandardCharsets.UTF_8);
+            bytes.reset();
+            if (bootTime == null && text.equals(GuestInit.START_MARKER)) {
+                bootTime = Duration.ofNanos(System.nanoTime() - start);
+                return;
+            }
+            synchronized (tail) {
+                tail.addLast(text);
+                if (tail.size() > CONSOLE_TAIL_LINES) {
+                    tail.removeFirst();
+                }
+            }
+            if (panicLine == null && text.contains(PANIC)) {
+                panicLine = text.substring(text.indexOf(PANIC));
+            }
+            if (bootTime == null && initError == null && text.startsWith("bpfunit-vm: ")
+                    && !text.startsWith("bpfunit-vm: warning:")) {
+                initError = text.substring("bpfunit-vm: ".length());
+            }
+            Matcher powerDown = POWER_DOWN.matcher(text);
+            String shown = powerDown.find() ? text.substring(0, powerDown.start()) : text;
+            if ((bootTime != null || showBoot) && outputError == null && !shown.isEmpty()) {
+                try {
+                    output.accept(shown);
+                } catch (RuntimeException e) {
+                    outputError = e; // keep draining the console so the guest is not blocked
+                }
+            }
+        }
+
+        List<String> tail() {
+            synchronized (tail) {
+                return List.copyOf(tail);
+            }
+        }
+
+        Optional<Duration> bootTime() {
+            return Optional.ofNullable(bootTime);
+        }
+
+        String panicLine() {
+            return panicLine;
+        }
+
+        String initError() {
+            return initError;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+#!/bin/busybox sh
+# /init of a bpfunit kernel VM, run by the guest kernel as PID 1 from the initramfs.
+# It loads the 9p and virtio modules, mounts the host's root read-only over 9p (tag hostroot) on /newroot,
+# the run directory (tag bpfunit, writable) on /newroot/run/bpfunit, and the kernel filesystems BPF needs,
+# then runs /run/bpfunit/command.sh chrooted in /newroot, writes its exit status to
+# /run/bpfunit/exit-code and powers off. Anything that fails before the command is reported and powers off
+# without an exit code, which the host reports as a failed boot.
+/bin/busybox --install -s /bin
+export PATH=/bin
+
+fail() {
+    echo "bpfunit-vm: $*"
+    poweroff -f
+    sleep 60
+}
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+for module in @MODULES@; do
+    insmod "/lib/modules/$module.ko" || fail "cannot load kernel module $module"
+done
+
+ninep="trans=virtio,version=9p2000.L,msize=@MSIZE@"
+mount -t 9p -o "$ninep,ro,cache=@ROOT_CACHE@" hostroot /newroot \
+    || fail "cannot mount the host root over 9p (tag hostroot); the kernel needs 9p and virtio-pci"
+
+mount -t proc proc /newroot/proc || fail "cannot mount /proc"
+mount -t sysfs sysfs /newroot/sys || fail "cannot mount /sys"
+mount -t devtmpfs devtmpfs /newroot/dev || fail "cannot mount /dev"
+mkdir -p /newroot/dev/pts /newroot/dev/shm
+mount -t devpts devpts /newroot/dev/pts
+mount -t tmpfs tmpfs /newroot/dev/shm
+mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp || fail "cannot mount a tmpfs on /tmp"
+mount -t tmpfs -o mode=0755 tmpfs /newroot/run || fail "cannot mount a tmpfs on /run"
+mount -t bpf bpf /newroot/sys/fs/bpf || echo "bpfunit-vm: warning: cannot mount bpffs on /sys/fs/bpf"
+mount -t debugfs debugfs /newroot/sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /newroot/sys/kernel/tracing 2>/dev/null
+ip link set lo up 2>/dev/null
+
+mkdir -p /newroot/run/bpfunit
+mount -t 9p -o "$ninep,rw" bpfunit /newroot/run/bpfunit || fail "cannot mount the run directory (tag bpfunit)"
+
+# Writable shares, each at its host path: lines "<tag> <path>".
+while read -r tag path; do
+    [ -n "$tag" ] || continue
+    mkdir -p "/newroot$path" 2>/dev/null
+    mount -t 9p -o "$ninep,rw" "$tag" "/newroot$path" || fail "cannot mount writable share $tag on $path"
+done < /newroot/run/bpfunit/shares
+
+echo "@START_MARKER@"
+chroot /newroot /bin/sh /run/bpfunit/command.sh
+status=$?
+echo "$status" > /newroot/run/bpfunit/exit-code.tmp && mv /newroot/run/bpfunit/exit-code.tmp /newroot/run/bpfunit/exit-code
+sync
+poweroff -f
+sleep 60

@@ -1,0 +1,31 @@
+package dev.bpfunit.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GuestJavaTest {
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    @Test
+    void tcgGetsC1AndSerialGc() {
+        assertThat(GuestJava.command(Accelerator.TCG, List.of("-Xmx1g"), "/a.jar:/b", "x.Main", List.of("--scan")))
+                .containsExactly(JAVA, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx1g", "-cp", "/a.jar:/b",
+                        "x.Main", "--scan");
+    }
+
+    @Test
+    void kvmRunsTheJvmAsIs() {
+        assertThat(GuestJava.command(Accelerator.KVM, List.of(), "/a.jar", "x.Main", List.of()))
+                .containsExactly(JAVA, "-cp", "/a.jar", "x.Main");
+    }
+
+    @Test
+    void emptyClasspathIsRejected() {
+        assertThatThrownBy(() -> GuestJava.command(Accelerator.TCG, List.of(), " ", "x.Main", List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("classpath is empty");
+    }
+}

@@ -1,0 +1,156 @@
+package dev.bpfunit.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Boots real guests (Debian's 6.1 and 6.12 kernels, fetched on first use) under QEMU; TCG where KVM does not
+ * work, so each test takes 10 to 30 seconds.
+ */
+class VmRunnerTest {
+    private static final Duration TIMEOUT = Duration.ofMinutes(3);
+    private static KernelImage kernel612;
+    private static KernelImage kernel61;
+
+    private final VmRunner runner = new VmRunner();
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private List<Path> runDirsBefore;
+
+    @BeforeAll
+    static void fetchKernels() {
+        kernel612 = KernelImage.debian("6.12");
+        kernel61 = KernelImage.debian("6.1");
+    }
+
+    @BeforeEach
+    void recordRunDirs() throws IOException {
+        runDirsBefore = runDirs();
+    }
+
+    /** Every run kills QEMU and removes its temporary directory, whatever happened in the guest. */
+    @AfterEach
+    void nothingLeftBehind() throws IOException {
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .map(p -> p.info().command().orElse("?"))).noneMatch(c -> c.contains("qemu"));
+        assertThat(runDirs()).isEqualTo(runDirsBefore);
+    }
+
+    private static List<Path> runDirs() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(p -> p.getFileName().toString().startsWith("bpfunit-vm-")).sorted().toList();
+        }
+    }
+
+    private VmResult run(KernelImage kernel, String script, Duration timeout) {
+        return runner.run(VmSpec.of(kernel, List.of("sh", "-c", script)).withTimeout(timeout), output::add);
+    }
+
+    @Test
+    void runsUnameIn612WithBtfBpffsAndBpftool() {
+        VmResult result = run(kernel612, "uname -r; wc -c < /sys/kernel/btf/vmlinux;"
+                + " bpftool map create /sys/fs/bpf/probe type array key 4 value 8 entries 4 name vmprobe"
+                + " && bpftool map show pinned /sys/fs/bpf/probe", TIMEOUT);
+
+        assertThat(result.requireExited().exitCode()).as(result.describe()).isZero();
+        assertThat(output.get(0)).isEqualTo("6.12.117+deb12-amd64").isEqualTo(kernel612.name());
+        assertThat(Long.parseLong(output.get(1).trim())).isGreaterThan(1_000_000);
+        assertThat(output).anyMatch(l -> l.matches("\\d+: array\\s+name vmprobe\\s+flags 0x0"));
+        assertThat(result.bootTime()).isPresent();
+        assertThat(result.bootTime().get()).isLessThan(result.elapsed());
+    }
+
+    @Test
+    void runsUnameIn61() {
+        VmResult result = run(kernel61, "uname -r", TIMEOUT);
+
+        assertThat(result.succeeded()).as(result.describe()).isTrue();
+        assertThat(output).containsExactly(kernel61.name());
+        assertThat(kernel61.name()).startsWith("6.1.0-");
+    }
+
+    @Test
+    void propagatesTheExitCodeAndWritesWritableDirectories(@TempDir Path results) throws IOException {
+        VmSpec spec = VmSpec.of(kernel612, List.of("sh", "-c", "id -u > result.txt; echo done; exit 3"))
+                .withWorkingDir(results).withWritableDir(results).withTimeout(TIMEOUT);
+
+        VmResult result = runner.run(spec, output::add);
+
+        assertThat(result.outcome()).as(result.describe()).isEqualTo(VmResult.Outcome.EXITED);
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.succeeded()).isFalse();
+        assertThat(output).containsExactly("done");
+        assertThat(Files.readString(results.resolve("result.txt"))).isEqualTo("0\n");
+    }
+
+    /** The test engine's way: a JVM on the host's classpath in the guest, its results in a writable directory. */
+    @Test
+    void runsAJvmOnTheHostClasspathAndCollectsItsResultFile(@TempDir Path results) throws IOException {
+        List<String> java = GuestJava.command(runner.accelerator(), List.of("-Xshare:auto"),
+                System.getProperty("java.class.path"), GuestHello.class.getName(), List.of(results.toString(), "b"));
+        VmSpec spec = VmSpec.of(kernel61, java).withWritableDir(results).withTimeout(TIMEOUT);
+
+        VmResult result = runner.run(spec, output::add);
+
+        assertThat(result.outcome()).as(result.describe()).isEqualTo(VmResult.Outcome.EXITED);
+        assertThat(result.exitCode()).isEqualTo(5);
+        assertThat(output).containsExactly("guest jvm on " + kernel61.name());
+        assertThat(Files.readString(results.resolve("result.txt"))).isEqualTo(results + ",b\n");
+    }
+
+    @Test
+    void reportsAKernelPanicWithTheConsoleTail() {
+        VmResult result = run(kernel612, "echo about to crash; echo c > /proc/sysrq-trigger; sleep 60", TIMEOUT);
+
+        assertThat(result.outcome()).as(result.describe()).isEqualTo(VmResult.Outcome.KERNEL_PANIC);
+        assertThat(result.detail()).contains("Kernel panic - not syncing: sysrq triggered crash");
+        assertThat(result.consoleTail()).contains("about to crash")
+                .anyMatch(l -> l.contains("Kernel panic - not syncing"));
+        assertThat(result.consoleTail().size()).isLessThanOrEqualTo(VmRunner.CONSOLE_TAIL_LINES);
+        assertThatThrownBy(result::requireExited).isInstanceOf(VmFailureException.class)
+                .hasMessageContaining("guest kernel panicked").hasMessageContaining("--- console (last");
+    }
+
+    @Test
+    void reportsAGuestThatVanishesWithoutAnExitStatusAsACrash() {
+        VmResult result = run(kernel612, "echo going; echo o > /proc/sysrq-trigger; sleep 60", TIMEOUT);
+
+        assertThat(result.outcome()).as(result.describe()).isEqualTo(VmResult.Outcome.GUEST_CRASH);
+        assertThat(result.detail()).contains("without the command's exit status").contains("QEMU exited with status 0");
+        assertThat(result.consoleTail()).contains("going");
+    }
+
+    @Test
+    void reportsAHangAsATimeoutAndKillsQemu() {
+        VmResult result = run(kernel612, "sleep 1000", Duration.ofSeconds(20));
+
+        assertThat(result.outcome()).as(result.describe()).isEqualTo(VmResult.Outcome.TIMEOUT);
+        assertThat(result.elapsed()).isBetween(Duration.ofSeconds(20), Duration.ofSeconds(40));
+        assertThat(result.detail()).contains("no result within 20 s");
+    }
+
+    @Test
+    void reportsAKernelWithout9pAsAFailedBoot() {
+        KernelImage bare = new KernelImage("6.12 without modules", kernel612.vmlinuz(), Optional.empty());
+
+        VmResult result = run(bare, "true", TIMEOUT);
+
+        assertThat(result.outcome()).as(result.describe()).isEqualTo(VmResult.Outcome.BOOT_FAILED);
+        assertThat(result.detail()).contains("cannot mount the host root over 9p");
+        assertThat(result.bootTime()).isEmpty();
+        assertThat(output).isEmpty();
+    }
+}
