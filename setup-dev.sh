@@ -14,6 +14,8 @@ packages=(
 	clang llvm libbpf-dev bpftool       # building the sample BPF objects; bpftool as the reference loader
 	gcc                                 # build-bpf.sh asks gcc for the multiarch include directory
 	tshark                              # independent decoder the packet tests compare against
+	qemu-system-x86 busybox-static xz-utils   # kernel-vm: boot Debian kernels, build their initramfs
+	docker.io                           # kernel-vm: the privileged-container backend
 )
 
 missing=()
@@ -29,4 +31,11 @@ fi
 if ! mountpoint -q /sys/fs/bpf; then
 	mount -t bpf bpf /sys/fs/bpf
 fi
+# kernel-vm fetches Debian kernel packages with apt-get download: it needs package lists
+if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1; then
+	apt-get update -qq
+fi
+# the container backend needs a Docker daemon; start one where nothing (systemd) runs it
+"$(dirname "$0")/kernel-vm/start-dockerd.sh"
+
 echo "setup-dev.sh: ready ($(uname -r), $(java -version 2>&1 | head -1))"
