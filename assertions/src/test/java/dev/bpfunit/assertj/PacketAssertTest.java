@@ -210,7 +210,10 @@ class PacketAssertTest {
         BpfSoftAssertions softly = new BpfSoftAssertions();
         softly.assertThat(OUT).hasLength(1);
         softly.assertThat(OUT).hasProtocols("Ethernet");
-        assertThat(softly.errorsCollected()).hasSize(2);
+        // a header's failure goes through the (proxied) packet assertion, so it is collected too
+        softly.assertThat(OUT).ipv4().hasTtl(1).hasValidChecksum();
+        assertThat(softly.errorsCollected()).hasSize(3);
+        assertThat(softly.errorsCollected().get(2)).hasMessageContaining("IPv4 layer (#1) to have ttl 1, but it has 63");
     }
 
     static AssertionError catchFailure(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
