@@ -2,13 +2,18 @@ package dev.bpfunit.assertj;
 
 import dev.bpfunit.TestRun;
 import dev.bpfunit.Verdict;
+import dev.bpfunit.packet.Packet;
+import dev.bpfunit.packet.PacketDiff;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.assertj.core.api.AbstractObjectAssert;
 
 /**
  * Assertions on a {@link TestRun}: the return value, the verdict by name, and the data the program left,
- * compared byte by byte with a hex diff on failure.
+ * compared byte by byte. On failure, data that parses as Ethernet packets is shown as a diff by layer and field
+ * and saved as a pcap file under {@code target/bpfunit/}; other data as a hex diff.
  *
  * @param <SELF> the concrete assertion type
  */
@@ -44,7 +49,7 @@ public abstract class AbstractTestRunAssert<SELF extends AbstractTestRunAssert<S
         isNotNull();
         Objects.requireNonNull(expected, "expected data");
         if (!Arrays.equals(actual.dataOut(), expected)) {
-            throwAssertionError(BpfErrors.shouldHaveData("the output data", expected, actual.dataOut()));
+            failData("the output data", expected);
         }
         return myself;
     }
@@ -53,8 +58,7 @@ public abstract class AbstractTestRunAssert<SELF extends AbstractTestRunAssert<S
     public SELF hasDataUnchanged() {
         isNotNull();
         if (!Arrays.equals(actual.dataOut(), actual.dataIn())) {
-            throwAssertionError(BpfErrors.shouldHaveData("the output data (expected: unchanged input)",
-                    actual.dataIn(), actual.dataOut()));
+            failData("the output data (expected: unchanged input)", actual.dataIn());
         }
         return myself;
     }
@@ -82,11 +86,50 @@ public abstract class AbstractTestRunAssert<SELF extends AbstractTestRunAssert<S
         byte[] wanted = in.clone();
         System.arraycopy(expected, 0, wanted, offset, expected.length);
         if (!Arrays.equals(actual.dataOut(), wanted)) {
-            throwAssertionError(BpfErrors.shouldHaveData("the output data (expected: the input with "
-                    + expected.length + " bytes at offset " + offset + " replaced by " + HexDiff.hex(expected) + ")",
-                    wanted, actual.dataOut()));
+            failData("the output data (expected: the input with " + expected.length + " bytes at offset " + offset
+                    + " replaced by " + HexDiff.hex(expected) + ")", wanted);
         }
         return myself;
+    }
+
+    /**
+     * The output data parsed as an Ethernet frame, for assertions on its headers:
+     * {@code outputPacket().ipv4().hasTtl(63).udp().hasDestinationPort(53)}. When one fails, the input and output
+     * packets are saved as a pcap file under {@code target/bpfunit/} and the message says where.
+     */
+    public PacketAssert outputPacket() {
+        isNotNull();
+        return new PacketAssert(Packet.parse(actual.dataOut()), Packet.parse(actual.dataIn()), "the output packet");
+    }
+
+    /**
+     * The output data, parsed as an Ethernet frame, equals {@code expected}; the failure shows the fields that
+     * differ, layer by layer, and saves the input, output and expected packets as a pcap file.
+     */
+    public SELF hasOutputPacket(Packet expected) {
+        Objects.requireNonNull(expected, "expected packet");
+        outputPacket().isEqualTo(expected);
+        return myself;
+    }
+
+    /** Fails because the output is not {@code expected}: a packet diff when both are packets, else a hex diff. */
+    private void failData(String what, byte[] expected) {
+        byte[] out = actual.dataOut();
+        Packet wanted = Packet.parse(expected);
+        Packet got = Packet.parse(out);
+        PacketDiff diff = PacketDiff.of(wanted, got);
+        if (!FailedPackets.looksLikePacket(wanted) || !FailedPackets.looksLikePacket(got) || diff.isEmpty()) {
+            throwAssertionError(BpfErrors.shouldHaveData(what, expected, out));
+            return;
+        }
+        List<FailedPackets.Labeled> packets = new ArrayList<>(List.of(
+                new FailedPackets.Labeled("input", Packet.parse(actual.dataIn())),
+                new FailedPackets.Labeled("output", got)));
+        if (!Arrays.equals(expected, actual.dataIn())) {
+            packets.add(new FailedPackets.Labeled("expected", wanted));
+        }
+        throwAssertionError(BpfErrors.shouldHavePacketData(what, diff.toString(),
+                HexDiff.firstDifference(expected, out), "  " + FailedPackets.save(packets)));
     }
 
     private static String describe(Verdict v) {

@@ -7,6 +7,7 @@ import dev.bpfunit.GlobalVariable;
 import dev.bpfunit.Globals;
 import dev.bpfunit.TestRun;
 import dev.bpfunit.VerifierException;
+import dev.bpfunit.packet.Packet;
 import java.util.function.IntFunction;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.assertj.core.description.TextDescription;
@@ -18,6 +19,7 @@ import org.assertj.core.presentation.StandardRepresentation;
  *
  * <pre>{@code
  * assertThat(fw.run(packet)).hasVerdict(XdpAction.DROP).hasDataUnchanged();
+ * assertThat(tc.run(packet)).outputPacket().ipv4().hasTtl(63).hasValidChecksum();
  * assertThat(stats).hasPerCpuSum(XdpAction.DROP.raw(), "packets", 1);
  * assertThatVerifierRejects(BpfObject.loader(path)).withMessageMatching("map_value_or_null").atSourceLine(27);
  * }</pre>
@@ -29,6 +31,11 @@ public final class BpfAssertions {
 
     public static TestRunAssert assertThat(TestRun actual) {
         return new TestRunAssert(actual);
+    }
+
+    /** Assertions on a packet, built or parsed: equality with a diff by field, its layers, checksums, headers. */
+    public static PacketAssert assertThat(Packet actual) {
+        return new PacketAssert(actual);
     }
 
     public static BpfMapAssert assertThat(BpfMap actual) {

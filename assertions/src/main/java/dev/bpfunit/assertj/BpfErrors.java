@@ -35,6 +35,44 @@ public final class BpfErrors {
         return new Rendered("Expecting " + what + " to be as expected, but:\n" + HexDiff.render(expected, actual));
     }
 
+    /**
+     * The output bytes differ from those expected, and both are packets: the differences by layer and field, then
+     * where the packets were saved.
+     */
+    public static ErrorMessageFactory shouldHavePacketData(String what, String packetDiff, int firstDifference,
+                                                           String saved) {
+        return new Rendered("Expecting " + what + " to be as expected, but:\n" + packetDiff
+                + "\n  (first differing byte at offset " + firstDifference + String.format(" (0x%04x)", firstDifference)
+                + ")\n" + saved);
+    }
+
+    /** A packet differs from the expected one: the differences by layer and field, both packets, the saved file. */
+    public static ErrorMessageFactory shouldEqualPacket(String subject, String packetDiff, String expected,
+                                                        String actual, String saved) {
+        return new Rendered("Expecting " + subject + " to equal the expected packet, but:\n" + packetDiff
+                + "\n  expected: " + expected + "\n  actual:   " + actual + "\n" + saved);
+    }
+
+    /** A packet lacks a layer. */
+    public static ErrorMessageFactory shouldHaveLayer(String subject, String layer, String packet, String saved) {
+        return new Rendered("Expecting " + subject + " to have a" + (layer.matches("[AEIO].*") ? "n " : " ")
+                + layer + " layer, but it is\n  " + packet + "\n" + saved);
+    }
+
+    /** A packet property or a header field has another value. */
+    public static ErrorMessageFactory shouldHavePacketField(String subject, String field, String expected,
+                                                           String actual, String packet, String saved) {
+        return new Rendered("Expecting " + subject + " to have " + field + " " + expected + ", but it has " + actual
+                + "\n  packet: " + packet + "\n" + saved);
+    }
+
+    /** Checksums are wrong or cannot be checked. */
+    public static ErrorMessageFactory shouldHaveValidChecksums(String subject, String problems, String packet,
+                                                               String saved) {
+        return new Rendered("Expecting " + subject + " to have valid checksums, but:\n" + problems + "\n  packet: "
+                + packet + "\n" + saved);
+    }
+
     /** The output bytes equal the input though a change was expected. */
     public static ErrorMessageFactory shouldHaveChangedData(byte[] data) {
         return new Rendered("Expecting the program to change the data, but the output equals the input ("

@@ -6,6 +6,7 @@ import dev.bpfunit.GlobalVariable;
 import dev.bpfunit.Globals;
 import dev.bpfunit.TestRun;
 import dev.bpfunit.VerifierException;
+import dev.bpfunit.packet.Packet;
 import org.assertj.core.api.AbstractSoftAssertions;
 
 /**
@@ -23,6 +24,10 @@ public class BpfSoftAssertions extends AbstractSoftAssertions {
 
     public TestRunAssert assertThat(TestRun actual) {
         return proxy(TestRunAssert.class, TestRun.class, actual);
+    }
+
+    public PacketAssert assertThat(Packet actual) {
+        return proxy(PacketAssert.class, Packet.class, actual);
     }
 
     public BpfMapAssert assertThat(BpfMap actual) {

@@ -57,7 +57,8 @@ public @interface BpfTest {
 
     /**
      * Configuration parameter (or system property): the directory verifier logs are written to, as
-     * {@code <dir>/<test class>/<method>-<program>.log}. Default: {@code target/bpfunit}.
+     * {@code <dir>/<test class>/<method>-<program>.log}, where an invocation of a parameterized or repeated test
+     * adds its index to the method name ({@code <method>[2]-<program>.log}). Default: {@code target/bpfunit}.
      */
     String LOG_DIR = "bpfunit.log.dir";
 

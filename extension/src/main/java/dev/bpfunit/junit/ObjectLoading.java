@@ -208,7 +208,7 @@ final class ObjectLoading {
 
     private static BpfTestException rejected(Declaration d, ObjectSet.Entry e, VerifierException ve,
                                              ExtensionContext context) {
-        String method = context.getTestMethod().map(Method::getName).orElse("class");
+        String method = logName(context);
         Path dir = Path.of(Settings.get(context, BpfTest.LOG_DIR).filter(s -> !s.isEmpty())
                 .orElse(BpfTest.DEFAULT_LOG_DIR), context.getRequiredTestClass().getName());
         Path file = dir.resolve(method + "-" + ve.program() + ".log").toAbsolutePath();
@@ -235,6 +235,27 @@ final class ObjectLoading {
         }
         problems.forEach(failure::addSuppressed);
         return failure;
+    }
+
+    private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("\\[([^:\\]]+):([^\\]]*)]");
+
+    /**
+     * The name a verifier log of this context is saved under: the test method's name (or {@code class}), followed
+     * by the index of every template invocation or dynamic test on the way from the class to it, as in
+     * {@code blocks[3]} for the third invocation of a parameterized or repeated test, so that invocations do not
+     * overwrite each other's logs.
+     */
+    static String logName(ExtensionContext context) {
+        StringBuilder name = new StringBuilder(context.getTestMethod().map(Method::getName).orElse("class"));
+        java.util.regex.Matcher m = SEGMENT.matcher(context.getUniqueId());
+        while (m.find()) {
+            String type = m.group(1);
+            String value = m.group(2);
+            if ((type.endsWith("-invocation") || type.startsWith("dynamic-")) && value.startsWith("#")) {
+                name.append('[').append(value.substring(1)).append(']');
+            }
+        }
+        return name.toString();
     }
 
     /** An object's bytes, its file name for messages, and where it was found. */

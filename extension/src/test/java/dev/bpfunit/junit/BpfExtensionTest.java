@@ -361,6 +361,34 @@ class BpfExtensionTest {
                 .as("the log published as a file").isOne();
     }
 
+    @BpfTest("junit/reject.bpf.o")
+    static class RejectedParameterized {
+        @org.junit.jupiter.params.ParameterizedTest
+        @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+        void loads(int value, BpfProgram prog) {
+        }
+
+        @org.junit.jupiter.api.RepeatedTest(2)
+        void repeated(BpfProgram prog) {
+        }
+    }
+
+    @Test
+    void eachInvocationOfATemplateSavesItsOwnLog(@TempDir Path logs) throws Exception {
+        EngineExecutionResults r = Kit.run(RejectedParameterized.class,
+                java.util.Map.of(BpfTest.LOG_DIR, logs.toString()));
+        r.testEvents().assertStatistics(s -> s.failed(4));
+        Path dir = logs.resolve(RejectedParameterized.class.getName());
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).sorted())
+                    .containsExactly("loads[1]-bad_deref.log", "loads[2]-bad_deref.log", "repeated[1]-bad_deref.log",
+                            "repeated[2]-bad_deref.log");
+        }
+        r.testEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(message(m -> m.endsWith(
+                "the whole verifier log is in " + dir.resolve("loads[2]-bad_deref.log").toAbsolutePath())))));
+        assertThat(Files.readString(dir.resolve("repeated[2]-bad_deref.log"))).contains("map_value_or_null");
+    }
+
     // ---------------------------------------------------------------- parallel execution
 
     static final int PARALLEL_TESTS = 6;

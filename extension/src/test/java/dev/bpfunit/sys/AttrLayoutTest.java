@@ -136,6 +136,14 @@ class AttrLayoutTest {
         m.put("get_id next_id", GetFdByIdAttr.NEXT_ID);
         m.put("get_id open_flags", GetFdByIdAttr.OPEN_FLAGS);
 
+        m.put("prog_attach target_fd", ProgAttachAttr.TARGET_FD);
+        m.put("prog_attach attach_bpf_fd", ProgAttachAttr.ATTACH_BPF_FD);
+        m.put("prog_attach attach_type", ProgAttachAttr.ATTACH_TYPE);
+        m.put("prog_attach attach_flags", ProgAttachAttr.ATTACH_FLAGS);
+        m.put("prog_attach replace_bpf_fd", ProgAttachAttr.REPLACE_BPF_FD);
+        m.put("prog_attach relative_fd", ProgAttachAttr.RELATIVE_FD);
+        m.put("prog_attach expected_revision", ProgAttachAttr.EXPECTED_REVISION);
+
         m.put("info info.bpf_fd", InfoAttr.BPF_FD);
         m.put("info info.info_len", InfoAttr.INFO_LEN);
         m.put("info info.info", InfoAttr.INFO);
@@ -229,6 +237,8 @@ class AttrLayoutTest {
         assertSize("info", InfoAttr.SIZE, union);
         assertSize("btf_load", BtfLoadAttr.SIZE, union);
         assertSize("link_create", LinkCreateAttr.SIZE, union);
+        assertThat(ProgAttachAttr.SIZE).as("size of prog_attach attr").isEqualTo(end("prog_attach expected_revision"))
+                .isLessThanOrEqualTo(union);
         assertThat(MapInfo.SIZE).isEqualTo(end("map_info map_extra")).isLessThanOrEqualTo(
                 LAYOUT.get("sizeof bpf_map_info")[0]);
         assertThat(BtfInfo.SIZE).isEqualTo(LAYOUT.get("sizeof bpf_btf_info")[0]);
@@ -382,6 +392,26 @@ class AttrLayoutTest {
         assertThat(r.durationNs()).isEqualTo(40);
         assertThat(r.dataOut()).hasSize(14);
         assertThat(r.ctxOut()).hasSize(24);
+    }
+
+    @Test
+    void progAttachSettersWriteTheKernelFields() {
+        ProgAttachAttr a = new ProgAttachAttr().targetFd(fdA.raw()).attachBpfFd(fdB.raw()).attachType(42)
+                .attachFlags(2);
+        Pointer p = a.pointer();
+        assertThat(a.size()).isEqualTo(ProgAttachAttr.SIZE);
+        assertThat(p.getInt(at("prog_attach target_fd"))).isEqualTo(fdA.raw());
+        assertThat(p.getInt(at("prog_attach attach_bpf_fd"))).isEqualTo(fdB.raw());
+        assertThat(p.getInt(at("prog_attach attach_type"))).isEqualTo(42);
+        assertThat(p.getInt(at("prog_attach attach_flags"))).isEqualTo(2);
+        assertThat(a.attachType()).isEqualTo(42);
+        // Not set by bpfunit: must stay zero, or the kernel reads them as a replace/relative request.
+        assertThat(p.getInt(at("prog_attach replace_bpf_fd"))).isZero();
+        assertThat(p.getInt(at("prog_attach relative_fd"))).isZero();
+        assertThat(p.getLong(at("prog_attach expected_revision"))).isZero();
+        ProgAttachAttr probe = new ProgAttachAttr().targetFd(-1).attachBpfFd(-1);
+        assertThat(probe.pointer().getInt(at("prog_attach target_fd"))).isEqualTo(-1);
+        assertThat(probe.pointer().getInt(at("prog_attach attach_bpf_fd"))).isEqualTo(-1);
     }
 
     @Test

@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the README's code honest: every code block after a {@code <!-- snippet: File.java#name -->} line must
- * equal the lines between {@code // snippet:name} and {@code // end:name} in that samples test file, which the
- * build compiles and runs.
+ * Keeps the README's code honest: every Java code block must follow a {@code <!-- snippet: File.java#name -->}
+ * line and equal the lines between {@code // snippet:name} and {@code // end:name} in that samples test file,
+ * which the build compiles and runs.
  */
 class ReadmeSnippetsTest {
 
@@ -30,6 +30,11 @@ class ReadmeSnippetsTest {
         List<String> lines = Files.readAllLines(readme);
         int checked = 0;
         for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).equals("```java")) {
+                assertThat(i > 0 && MARKER.matcher(lines.get(i - 1)).find())
+                        .as("README line %d: a ```java block is real code, preceded by a snippet marker", i + 1)
+                        .isTrue();
+            }
             Matcher m = MARKER.matcher(lines.get(i));
             if (!m.find()) {
                 continue;
@@ -46,7 +51,7 @@ class ReadmeSnippetsTest {
                     .containsExactlyElementsOf(region(Files.readAllLines(source), m.group(2)));
             checked++;
         }
-        assertThat(checked).as("snippets checked").isGreaterThanOrEqualTo(5);
+        assertThat(checked).as("snippets checked").isGreaterThanOrEqualTo(9);
     }
 
     /** The lines between the markers, with the common indentation removed. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
  * diagnosis (the message, the source line, the hint). A test that injected the program instead would fail
  * with the same summary, and the whole log under target/bpfunit/.
  */
+// snippet:rejected
 @BpfTest("bpf/rejected.bpf.o")
 class RejectedProgramTest {
 
@@ -22,3 +23,4 @@ class RejectedProgramTest {
                 .withHintContaining("check the pointer returned by bpf_map_lookup_elem() for NULL");
     }
 }
+// end:rejected

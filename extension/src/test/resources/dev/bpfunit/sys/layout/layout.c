@@ -48,6 +48,10 @@ int main(void)
 	A("get_id", start_id); A("get_id", prog_id); A("get_id", map_id); A("get_id", btf_id);
 	A("get_id", next_id); A("get_id", open_flags);
 
+	A("prog_attach", target_fd); A("prog_attach", attach_bpf_fd); A("prog_attach", attach_type);
+	A("prog_attach", attach_flags); A("prog_attach", replace_bpf_fd); A("prog_attach", relative_fd);
+	A("prog_attach", expected_revision);
+
 	A("info", info.bpf_fd); A("info", info.info_len); A("info", info.info);
 
 	A("raw_tracepoint", raw_tracepoint.name); A("raw_tracepoint", raw_tracepoint.prog_fd);
