@@ -84,17 +84,9 @@ public final class Btf {
      */
     public static Btf parse(byte[] data, Btf base) {
         String what = base == null ? "BTF" : "split BTF";
-        ByteOrder order = ByteReader.orderFromMagic(data, MAGIC, what);
-        ByteReader r = new ByteReader(data, order, what);
-        int version = r.u8(2, "header version");
-        if (version != 1) {
-            throw new BtfException(what + ": unsupported version " + version + " (only 1 is known)");
-        }
-        int hdrLen = r.u32NonNegative(4, "header hdr_len");
-        if (hdrLen < HEADER_LEN) {
-            throw new BtfException(what + ": hdr_len " + hdrLen + " is smaller than the " + HEADER_LEN + "-byte header");
-        }
-        r.need(0, hdrLen, "header");
+        ByteReader.Header header = ByteReader.header(data, MAGIC, what, HEADER_LEN);
+        ByteReader r = header.reader();
+        int hdrLen = header.length();
         int typeOff = r.u32NonNegative(8, "header type_off");
         int typeLen = r.u32NonNegative(12, "header type_len");
         int strOff = r.u32NonNegative(16, "header str_off");

@@ -39,17 +39,9 @@ public final class BtfExt {
         if (btf == null) {
             throw new BtfException(what + ": the object's BTF is needed to read its strings, but btf is null");
         }
-        ByteOrder order = ByteReader.orderFromMagic(data, MAGIC, what);
-        ByteReader r = new ByteReader(data, order, what);
-        int version = r.u8(2, "header version");
-        if (version != 1) {
-            throw new BtfException(what + ": unsupported version " + version + " (only 1 is known)");
-        }
-        int hdrLen = r.u32NonNegative(4, "header hdr_len");
-        if (hdrLen < MIN_HEADER) {
-            throw new BtfException(what + ": hdr_len " + hdrLen + " is smaller than the " + MIN_HEADER + "-byte header");
-        }
-        r.need(0, hdrLen, "header");
+        ByteReader.Header header = ByteReader.header(data, MAGIC, what, MIN_HEADER);
+        ByteReader r = header.reader();
+        int hdrLen = header.length();
         Parser p = new Parser(r, btf, hdrLen);
         Map<String, List<FuncInfo>> funcs = p.section(8, "func_info", FUNC_INFO_SIZE, (at, sec) ->
                 new FuncInfo(p.insn(at, sec), p.typeId(r.u32(at + 4, "func_info type_id"), Func.class)));

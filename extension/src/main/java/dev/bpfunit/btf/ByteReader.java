@@ -55,6 +55,28 @@ final class ByteReader {
         return v;
     }
 
+    /** The start of a BTF or BTF.ext header: a reader in the data's byte order and the header's length. */
+    record Header(ByteReader reader, int length) {
+    }
+
+    /**
+     * Reads the header start BTF and BTF.ext share: the magic (which gives the byte order), version 1 and
+     * {@code hdr_len}, at least {@code minLength} and within the data.
+     */
+    static Header header(byte[] data, int magic, String what, int minLength) {
+        ByteReader r = new ByteReader(data, orderFromMagic(data, magic, what), what);
+        int version = r.u8(2, "header version");
+        if (version != 1) {
+            throw new BtfException(what + ": unsupported version " + version + " (only 1 is known)");
+        }
+        int hdrLen = r.u32NonNegative(4, "header hdr_len");
+        if (hdrLen < minLength) {
+            throw new BtfException(what + ": hdr_len " + hdrLen + " is smaller than the " + minLength + "-byte header");
+        }
+        r.need(0, hdrLen, "header");
+        return new Header(r, hdrLen);
+    }
+
     /** Determines the byte order from a 16-bit magic at offset 0, or throws naming what was found. */
     static ByteOrder orderFromMagic(byte[] data, int magic, String what) {
         if (data == null) {
