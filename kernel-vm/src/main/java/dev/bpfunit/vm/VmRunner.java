@@ -118,10 +118,16 @@ public final class VmRunner {
             shares.add(new QemuCommand.Share("hostroot", Path.of("/"), true));
             shares.add(new QemuCommand.Share("bpfunit", runDir, false));
             StringBuilder shareLines = new StringBuilder();
+            // The guest mounts tmpfs on /tmp and /run: a working tree there (a CI clone in /tmp, say) is shown
+            // again, read-only, from its top directory, before the writable shares that may lie inside it.
+            shadowedTop(spec.workingDir()).ifPresent(top -> {
+                shares.add(new QemuCommand.Share("tree", top, true));
+                shareLines.append("tree ").append(top).append(" ro\n");
+            });
             for (int i = 0; i < spec.writableDirs().size(); i++) {
                 Path dir = spec.writableDirs().get(i);
                 shares.add(new QemuCommand.Share("share" + i, dir, false));
-                shareLines.append("share").append(i).append(' ').append(dir).append('\n');
+                shareLines.append("share").append(i).append(' ').append(dir).append(" rw\n");
             }
             Files.writeString(runDir.resolve("shares"), shareLines);
             Files.writeString(runDir.resolve("command.sh"), commandScript(spec));
@@ -315,5 +321,22 @@ public final class VmRunner {
         String initError() {
             return initError;
         }
+    }
+
+    /** Directories the guest covers with a tmpfs of its own. */
+    static final List<Path> GUEST_TMPFS = List.of(Path.of("/tmp"), Path.of("/run"));
+
+    /** For a directory under one of {@link #GUEST_TMPFS}: its top directory there ({@code /tmp/ci} for {@code /tmp/ci/a/b}). */
+    static java.util.Optional<Path> shadowedTop(Path dir) {
+        if (dir == null) {
+            return java.util.Optional.empty();
+        }
+        Path abs = dir.toAbsolutePath().normalize();
+        for (Path tmpfs : GUEST_TMPFS) {
+            if (abs.startsWith(tmpfs) && abs.getNameCount() > tmpfs.getNameCount()) {
+                return java.util.Optional.of(tmpfs.resolve(abs.getName(tmpfs.getNameCount())));
+            }
+        }
+        return java.util.Optional.empty();
     }
 }

@@ -42,11 +42,11 @@ ip link set lo up 2>/dev/null
 mkdir -p /newroot/run/bpfunit
 mount -t 9p -o "$ninep,rw" bpfunit /newroot/run/bpfunit || fail "cannot mount the run directory (tag bpfunit)"
 
-# Writable shares, each at its host path: lines "<tag> <path>".
-while read -r tag path; do
+# Shares at their host paths: lines "<tag> <path> <ro|rw>" (a tree hidden by the tmpfs above, writable dirs).
+while read -r tag path mode; do
     [ -n "$tag" ] || continue
     mkdir -p "/newroot$path" 2>/dev/null
-    mount -t 9p -o "$ninep,rw" "$tag" "/newroot$path" || fail "cannot mount writable share $tag on $path"
+    mount -t 9p -o "$ninep,${mode:-rw}" "$tag" "/newroot$path" || fail "cannot mount share $tag on $path"
 done < /newroot/run/bpfunit/shares
 
 echo "@START_MARKER@"
