@@ -26,6 +26,9 @@ public final class Samples {
     /** The size of {@link #udpPacket()}: the usual minimum Ethernet frame without its FCS. */
     public static final int PACKET_SIZE = 64;
 
+    /** The name prefix of the temporary directories {@link #tempDir()} makes. */
+    static final String TEMP_PREFIX = "bpfunit-jmh";
+
     private Samples() {
     }
 
@@ -51,7 +54,7 @@ public final class Samples {
     /** A temporary directory for extracted objects; {@link #deleteTree} removes it. */
     static Path tempDir() {
         try {
-            return Files.createTempDirectory("bpfunit-jmh");
+            return Files.createTempDirectory(TEMP_PREFIX);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary directory", e);
         }
