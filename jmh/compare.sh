@@ -43,25 +43,37 @@ packet="$(java -cp "$jar" dev.bpfunit.jmh.Samples)"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) CPUs, kernel $(uname -r), load average (1/5/15 min) before: $load_before"
 echo "C (libbpf $(pkg-config --modversion libbpf 2>/dev/null || echo '?')): loads=$loads calls=$calls repeat=$repeat"
-"$out/libbpf_bench" "$objects/xdp_fw.bpf.o" "$objects/multi_prog.bpf.o" "$packet" "$loads" "$calls" "$repeat" \
-    > "$out/c.txt"
+run_c() {
+    "$out/libbpf_bench" "$objects/xdp_fw.bpf.o" "$objects/multi_prog.bpf.o" "$packet" "$loads" "$calls" "$repeat"
+}
+# C runs before and after JMH: the table shows their mean, and how far apart they were says how much the
+# machine's load moved during the run.
+run_c > "$out/c-before.txt"
 echo "Java (JMH $jmh_opts), log in $out/jmh.log"
 # shellcheck disable=SC2086  # the JMH options are words on purpose
 java -jar "$jar" 'dev\.bpfunit\.jmh\..*' $jmh_opts -rf json -rff "$out/jmh.json" > "$out/jmh.log" 2>&1 || {
     tail -30 "$out/jmh.log" >&2; echo "compare.sh: JMH failed, see $out/jmh.log" >&2; exit 1; }
+echo "C again, after JMH"
+run_c > "$out/c-after.txt"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-python3 - "$out/c.txt" "$out/jmh.json" "$repeat" <<'PY'
+python3 - "$out/c-before.txt" "$out/c-after.txt" "$out/jmh.json" "$repeat" <<'PY'
 import json, sys
 
-c = {}
-for line in open(sys.argv[1]):
-    name, ns, _count = line.split()
-    c[name] = float(ns)
-repeat = sys.argv[3]
+def read_c(path):
+    values = {}
+    for line in open(path):
+        name, ns, _count = line.split()
+        values[name] = float(ns)
+    return values
 
-java, error = {}, {}
-for r in json.load(open(sys.argv[2])):
+before, after = read_c(sys.argv[1]), read_c(sys.argv[2])
+c = {k: (before[k] + after[k]) / 2 for k in before}
+c_spread = {k: abs(before[k] - after[k]) / c[k] * 100 if c[k] > 0 else float("nan") for k in before}
+repeat = sys.argv[4]
+
+java, spread = {}, {}
+for r in json.load(open(sys.argv[3])):
     bench = r["benchmark"].rsplit(".", 2)
     key = bench[1] + "." + bench[2]
     if "object" in r.get("params", {}):
@@ -69,11 +81,12 @@ for r in json.load(open(sys.argv[2])):
     pm = r["primaryMetric"]
     scale = {"ns/op": 1, "us/op": 1e3, "ms/op": 1e6}[pm["scoreUnit"]]
     java[key] = pm["score"] * scale
-    error[key] = pm["scoreError"] * scale if pm["scoreError"] == pm["scoreError"] else float("nan")
+    samples = [v for fork in pm["rawData"] for v in fork]
+    spread[key] = (max(samples) - min(samples)) / pm["score"] * 100 if pm["score"] > 0 else float("nan")
     sec = r.get("secondaryMetrics", {})
     if "kernelNsSum" in sec and sec["kernelRuns"]["score"] > 0:
         java["kernel"] = sec["kernelNsSum"]["score"] / sec["kernelRuns"]["score"]
-        error["kernel"] = float("nan")
+        spread["kernel"] = float("nan")
 
 rows = [
     ("load xdp_fw (open+load+close)", "load:xdp_fw", "LoadBenchmark.load:xdp_fw"),
@@ -89,20 +102,26 @@ rows = [
     ("map update, BTF updateValue", "update", "MapBenchmark.updateValue"),
 ]
 
+nan = float("nan")
+
 def fmt(ns):
     return "%.0f" % ns if ns == ns else "-"
 
+def pct(p):
+    return "%.0f%%" % p if p == p else "-"
+
 print()
-print("%-38s %12s %12s %10s %8s" % ("operation", "C ns/op", "Java ns/op", "Java +-", "Java/C"))
+print("%-38s %11s %7s %11s %7s %7s" % ("operation", "C ns/op", "spread", "Java ns/op", "spread", "Java/C"))
 for label, ckey, jkey in rows:
-    cv, jv = c.get(ckey, float("nan")), java.get(jkey, float("nan"))
-    ratio = jv / cv if cv == cv and jv == jv and cv > 0 else float("nan")
-    print("%-38s %12s %12s %10s %8s" % (label, fmt(cv), fmt(jv), fmt(error.get(jkey, float("nan"))),
-                                        "%.2f" % ratio if ratio == ratio else "-"))
+    cv, jv = c.get(ckey, nan), java.get(jkey, nan)
+    ratio = jv / cv if cv == cv and jv == jv and cv > 0 else nan
+    print("%-38s %11s %7s %11s %7s %7s" % (label, fmt(cv), pct(c_spread.get(ckey, nan)), fmt(jv),
+                                           pct(spread.get(jkey, nan)), "%.2f" % ratio if ratio == ratio else "-"))
 PY
 echo
 echo "load average before: $load_before, after: $load_after"
-echo "Java +-: JMH's 99.9% confidence half-width. This is a short run (JMH $jmh_opts) meant for ratios:"
+echo "C: mean of the runs before and after JMH; spread: how far apart they were. Java spread: (max - min) / mean"
+echo "of JMH's measurement iterations. This is a short run (JMH $jmh_opts) meant for ratios:"
 echo "on a small, shared machine single figures move by tens of percent between runs; compare the ratios,"
 echo "and use longer runs (--jmh '-wi 5 -i 10 -f 2') on a quiet machine for absolute numbers."
-echo "Raw results: $out/c.txt and $out/jmh.json."
+echo "Raw results: $out/c-before.txt, $out/c-after.txt and $out/jmh.json."
