@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
         --loads) loads="$2"; shift 2 ;;
         --calls) calls="$2"; shift 2 ;;
         --jmh) jmh_opts="$2"; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
 done

@@ -139,7 +139,7 @@ int main(int argc, char **argv)
 	struct bpf_object *obj;
 	struct bpf_program *prog;
 	struct bpf_map *map;
-	uint32_t key;
+	uint32_t key, out_size;
 	uint64_t t0, kernel_ns = 0;
 	long loads, calls, repeat, i, repeat_calls;
 	size_t packet_len;
@@ -174,12 +174,13 @@ int main(int argc, char **argv)
 	prog_fd = bpf_program__fd(prog);
 	map_fd = bpf_map__fd(map);
 
-	/* as TestRunBenchmark: repeat 1, an output buffer of the packet plus 4096 bytes */
+	/* as TestRunBenchmark: repeat 1, an output buffer of the packet plus 4096 bytes (bpfunit's default) */
+	out_size = (uint32_t)packet_len + 4096;
 	LIBBPF_OPTS(bpf_test_run_opts, run,
 		.data_in = packet, .data_size_in = (uint32_t)packet_len,
-		.data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+		.data_out = out, .data_size_out = out_size, .repeat = 1);
 	for (i = 0; i < calls / 10 + 1; i++) {
-		run.data_size_out = sizeof(out);
+		run.data_size_out = out_size;
 		if (bpf_prog_test_run_opts(prog_fd, &run))
 			die("bpf_prog_test_run_opts: %s", strerror(errno));
 	}
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
 		die("xdp_fw returned %u on the packet, expected XDP_PASS (2)", run.retval);
 	t0 = now_ns();
 	for (i = 0; i < calls; i++) {
-		run.data_size_out = sizeof(out);
+		run.data_size_out = out_size;
 		bpf_prog_test_run_opts(prog_fd, &run);
 	}
 	report("run", now_ns() - t0, calls);
@@ -196,12 +197,12 @@ int main(int argc, char **argv)
 	repeat_calls = calls / repeat + 10;
 	run.repeat = (int)repeat;
 	for (i = 0; i < repeat_calls / 10 + 1; i++) {
-		run.data_size_out = sizeof(out);
+		run.data_size_out = out_size;
 		bpf_prog_test_run_opts(prog_fd, &run);
 	}
 	t0 = now_ns();
 	for (i = 0; i < repeat_calls; i++) {
-		run.data_size_out = sizeof(out);
+		run.data_size_out = out_size;
 		if (bpf_prog_test_run_opts(prog_fd, &run))
 			die("bpf_prog_test_run_opts repeat %ld: %s", repeat, strerror(errno));
 		kernel_ns += run.duration;

@@ -62,9 +62,11 @@ class BenchmarksRunOnceTest {
     }
 
     @Test
-    void thePacketIs64BytesOfUdpThatXdpFwPasses() {
+    void thePacketIs64BytesOfIpv4Udp() {
         byte[] packet = Samples.udpPacket();
         assertThat(packet).hasSize(Samples.PACKET_SIZE);
+        assertThat(packet[12]).as("EtherType, high byte").isEqualTo((byte) 0x08);
+        assertThat(packet[13]).as("EtherType, low byte").isEqualTo((byte) 0x00);
         assertThat(packet[23]).as("IPv4 protocol").isEqualTo((byte) 17);
     }
 
