@@ -121,7 +121,7 @@ PY
 echo
 echo "load average before: $load_before, after: $load_after"
 echo "C: mean of the runs before and after JMH; spread: how far apart they were. Java spread: (max - min) / mean"
-echo "of JMH's measurement iterations. This is a short run (JMH $jmh_opts) meant for ratios:"
-echo "on a small, shared machine single figures move by tens of percent between runs; compare the ratios,"
-echo "and use longer runs (--jmh '-wi 5 -i 10 -f 2') on a quiet machine for absolute numbers."
+echo "of JMH's measurement iterations. The default run (JMH -wi 2 -i 3 -f 1 -w 1s -r 1s) is short and meant"
+echo "for ratios: on a small, shared machine single figures move by tens of percent between runs. For absolute"
+echo "numbers use a longer run (--jmh '-wi 5 -i 10 -f 2') on a quiet machine."
 echo "Raw results: $out/c-before.txt, $out/c-after.txt and $out/jmh.json."
