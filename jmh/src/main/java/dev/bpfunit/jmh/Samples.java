@@ -5,7 +5,6 @@ import dev.bpfunit.packet.Packets;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -47,7 +46,7 @@ public final class Samples {
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + resource + " to " + dir, e);
+            throw new BpfException("cannot copy " + resource + " to " + dir, e);
         }
     }
 
@@ -56,7 +55,7 @@ public final class Samples {
         try {
             return Files.createTempDirectory(TEMP_PREFIX);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary directory", e);
+            throw new BpfException("cannot create a temporary directory", e);
         }
     }
 
@@ -71,7 +70,7 @@ public final class Samples {
             }
             Files.deleteIfExists(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
+            throw new BpfException("cannot delete " + dir, e);
         }
     }
 
@@ -84,7 +83,7 @@ public final class Samples {
         byte[] packet = Packets.ethernet().ipv4().src("10.0.0.1").dst("10.0.0.2").udp().dstPort(53)
                 .payload(payload).bytes();
         if (packet.length != PACKET_SIZE) {
-            throw new IllegalStateException("the benchmark packet is " + packet.length + " bytes, not " + PACKET_SIZE);
+            throw new BpfException("the benchmark packet is " + packet.length + " bytes, not " + PACKET_SIZE);
         }
         return packet;
     }
