@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * libbpf_bench: the C side of jmh/compare.sh. Times, with clock_gettime(CLOCK_MONOTONIC), the
+ * operations the JMH benchmarks time in Java, on the same objects and the same packet:
+ *
+ *   load <obj>     bpf_object__open_file + bpf_object__load + bpf_object__close   (LoadBenchmark.load)
+ *   parse <obj>    bpf_object__open_file + bpf_object__close                      (LoadBenchmark.parse)
+ *   run            bpf_prog_test_run_opts, repeat 1, xdp_fw on the packet        (TestRunBenchmark.run)
+ *   repeat         bpf_prog_test_run_opts, repeat R, per repetition              (TestRunBenchmark.repeat)
+ *   kernel         opts.duration of those calls: the kernel's own average        (repeat:kernelNsSum/kernelRuns)
+ *   lookup         bpf_map_lookup_elem of a present key in blocklist             (MapBenchmark.lookupBytes)
+ *   update         bpf_map_update_elem of that key, BPF_ANY                      (MapBenchmark.updateBytes)
+ *
+ * Each operation runs a tenth of its count untimed first, then its count timed; the output is one
+ * line per operation: "<name> <ns per op> <count>".
+ *
+ * usage: libbpf_bench XDP_FW_OBJ BIG_OBJ PACKET_HEX LOADS CALLS REPEAT
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+struct block_reason {
+	uint32_t rule_id;
+	uint32_t flags;
+};
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("libbpf_bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static long parse_count(const char *s, const char *what)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || n <= 0)
+		die("%s must be a positive number, got '%s'", what, s);
+	return n;
+}
+
+static size_t parse_hex(const char *hex, unsigned char *out, size_t cap)
+{
+	size_t len = strlen(hex), i;
+
+	if (len % 2 != 0 || len / 2 > cap)
+		die("the packet must be an even number of hex digits, at most %zu bytes", cap);
+	for (i = 0; i < len / 2; i++) {
+		unsigned int b;
+
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			die("bad hex digit in the packet at offset %zu", 2 * i);
+		out[i] = (unsigned char)b;
+	}
+	return len / 2;
+}
+
+static void report(const char *name, uint64_t total_ns, long count)
+{
+	printf("%s %.1f %ld\n", name, (double)total_ns / count, count);
+}
+
+/* Only libbpf's warnings and errors reach stderr; its debug chatter would slow the load loop. */
+static int print_warnings(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	return level == LIBBPF_DEBUG || level == LIBBPF_INFO ? 0 : vfprintf(stderr, fmt, args);
+}
+
+static void open_close(const char *path, int load)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	int err;
+
+	if (!obj)
+		die("bpf_object__open_file %s: %s", path, strerror(errno));
+	if (load) {
+		err = bpf_object__load(obj);
+		if (err)
+			die("bpf_object__load %s: %s", path, strerror(-err));
+	}
+	bpf_object__close(obj);
+}
+
+static void time_open(const char *label, const char *path, long n, int load)
+{
+	uint64_t t0;
+	long i;
+
+	for (i = 0; i < n / 10 + 1; i++)
+		open_close(path, load);
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		open_close(path, load);
+	report(label, now_ns() - t0, n);
+}
+
+static const char *object_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	static char name[256];
+	char *dot;
+
+	snprintf(name, sizeof(name), "%s", slash ? slash + 1 : path);
+	dot = strstr(name, ".bpf.o");
+	if (dot)
+		*dot = '\0';
+	return name;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char packet[1500], out[1500 + 4096];
+	struct block_reason reason = { .rule_id = 7, .flags = 0 }, got;
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	uint32_t key, out_size;
+	uint64_t t0, kernel_ns = 0;
+	long loads, calls, repeat, i, repeat_calls;
+	size_t packet_len;
+	char label[300];
+	int prog_fd, map_fd, err;
+
+	if (argc != 7)
+		die("usage: libbpf_bench XDP_FW_OBJ BIG_OBJ PACKET_HEX LOADS CALLS REPEAT");
+	packet_len = parse_hex(argv[3], packet, sizeof(packet));
+	loads = parse_count(argv[4], "LOADS");
+	calls = parse_count(argv[5], "CALLS");
+	repeat = parse_count(argv[6], "REPEAT");
+	libbpf_set_print(print_warnings);
+
+	for (i = 1; i <= 2; i++) {
+		snprintf(label, sizeof(label), "load:%s", object_name(argv[i]));
+		time_open(label, argv[i], loads, 1);
+		snprintf(label, sizeof(label), "parse:%s", object_name(argv[i]));
+		time_open(label, argv[i], loads, 0);
+	}
+
+	obj = bpf_object__open_file(argv[1], NULL);
+	if (!obj)
+		die("bpf_object__open_file %s: %s", argv[1], strerror(errno));
+	err = bpf_object__load(obj);
+	if (err)
+		die("bpf_object__load %s: %s", argv[1], strerror(-err));
+	prog = bpf_object__find_program_by_name(obj, "xdp_fw");
+	map = bpf_object__find_map_by_name(obj, "blocklist");
+	if (!prog || !map)
+		die("%s has no program xdp_fw or no map blocklist", argv[1]);
+	prog_fd = bpf_program__fd(prog);
+	map_fd = bpf_map__fd(map);
+
+	/* as TestRunBenchmark: repeat 1, an output buffer of the packet plus 4096 bytes (bpfunit's default) */
+	out_size = (uint32_t)packet_len + 4096;
+	LIBBPF_OPTS(bpf_test_run_opts, run,
+		.data_in = packet, .data_size_in = (uint32_t)packet_len,
+		.data_out = out, .data_size_out = out_size, .repeat = 1);
+	for (i = 0; i < calls / 10 + 1; i++) {
+		run.data_size_out = out_size;
+		if (bpf_prog_test_run_opts(prog_fd, &run))
+			die("bpf_prog_test_run_opts: %s", strerror(errno));
+	}
+	if (run.retval != XDP_PASS)
+		die("xdp_fw returned %u on the packet, expected XDP_PASS (2)", run.retval);
+	t0 = now_ns();
+	for (i = 0; i < calls; i++) {
+		run.data_size_out = out_size;
+		bpf_prog_test_run_opts(prog_fd, &run);
+	}
+	report("run", now_ns() - t0, calls);
+
+	/* as TestRunBenchmark.repeat: per repetition, and the kernel's average (opts.duration) */
+	repeat_calls = calls / repeat + 10;
+	run.repeat = (int)repeat;
+	for (i = 0; i < repeat_calls / 10 + 1; i++) {
+		run.data_size_out = out_size;
+		bpf_prog_test_run_opts(prog_fd, &run);
+	}
+	t0 = now_ns();
+	for (i = 0; i < repeat_calls; i++) {
+		run.data_size_out = out_size;
+		if (bpf_prog_test_run_opts(prog_fd, &run))
+			die("bpf_prog_test_run_opts repeat %ld: %s", repeat, strerror(errno));
+		kernel_ns += run.duration;
+	}
+	report("repeat", now_ns() - t0, repeat_calls * repeat);
+	printf("kernel %.1f %ld\n", (double)kernel_ns / repeat_calls, repeat_calls * repeat);
+
+	/* as MapBenchmark: key 10.0.0.99 (network order), value { 7, 0 } */
+	key = htonl(0x0a000063);
+	if (bpf_map_update_elem(map_fd, &key, &reason, BPF_ANY))
+		die("bpf_map_update_elem: %s", strerror(errno));
+	for (i = 0; i < calls / 10 + 1; i++)
+		bpf_map_lookup_elem(map_fd, &key, &got);
+	t0 = now_ns();
+	for (i = 0; i < calls; i++)
+		bpf_map_lookup_elem(map_fd, &key, &got);
+	report("lookup", now_ns() - t0, calls);
+	if (got.rule_id != 7)
+		die("blocklist lookup returned rule_id %u, expected 7", got.rule_id);
+	for (i = 0; i < calls / 10 + 1; i++)
+		bpf_map_update_elem(map_fd, &key, &reason, BPF_ANY);
+	t0 = now_ns();
+	for (i = 0; i < calls; i++)
+		bpf_map_update_elem(map_fd, &key, &reason, BPF_ANY);
+	report("update", now_ns() - t0, calls);
+
+	bpf_object__close(obj);
+	return 0;
+}
