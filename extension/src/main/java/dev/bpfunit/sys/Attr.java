@@ -3,8 +3,6 @@ package dev.bpfunit.sys;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The common part of every {@code XxxAttr}: a zeroed native buffer laid out like one member of
@@ -12,21 +10,35 @@ import java.util.Map;
  *
  * <p>A pointer field is a u64 holding the address of native memory this object owns; an fd field
  * holds the number of an {@link Fd} this object keeps a reference to, so that neither is freed or
- * closed by the garbage collector before the call. Not thread-safe: build, call, read, on one thread.
+ * closed by the garbage collector before the call. The buffer is either the attr's own or, for the
+ * commands called per map element or per test run, a slice of the thread's {@link Scratch} valid until
+ * that is closed. Not thread-safe: build, call, read, on one thread.
  */
 abstract class Attr {
-    private final Memory buf;
-    /** What each pointer or fd field refers to, by offset, kept reachable until the attr is. */
-    private final Map<Integer, Object> referents = new HashMap<>();
+    private final Pointer buf;
+    private final int size;
+    /**
+     * What each pointer or fd field refers to, at index offset / 4, kept reachable as long as the attr
+     * is; null until one is set.
+     */
+    private Object[] referents;
 
     Attr(int size) {
-        buf = new Memory(size);
-        buf.clear();
+        Memory m = new Memory(size);
+        m.clear();
+        this.buf = m;
+        this.size = size;
+    }
+
+    /** An attr in a zeroed slice of {@code scratch}, which must stay open until after the call. */
+    Attr(Scratch scratch, int size) {
+        this.buf = scratch.zeroed(size);
+        this.size = size;
     }
 
     /** The size passed to {@code bpf(2)}: the end of the last field this attr knows. */
     final int size() {
-        return (int) buf.size();
+        return size;
     }
 
     final Pointer pointer() {
@@ -49,16 +61,37 @@ abstract class Attr {
         return buf.getLong(offset);
     }
 
-    /** Points the u64 at {@code offset} to {@code memory} (or NULL) and keeps it alive. */
-    final void pointer(int offset, Memory memory) {
-        referents.put(offset, memory);
+    /**
+     * Points the u64 at {@code offset} to {@code memory} (or NULL) and keeps it alive: native memory
+     * this attr owns, or a {@link Scratch} slice.
+     */
+    final void pointer(int offset, Pointer memory) {
+        keep(offset, memory);
         buf.setLong(offset, memory == null ? 0 : Pointer.nativeValue(memory));
+    }
+
+    /**
+     * Writes the address of a {@link Scratch} slice (or NULL) into the u64 at {@code offset}; the
+     * scratch, not this attr, keeps it alive until the call is over.
+     */
+    final void address(int offset, Pointer slice) {
+        buf.setLong(offset, slice == null ? 0 : Pointer.nativeValue(slice));
     }
 
     /** Writes the fd's number (or 0 for none) at {@code offset} and keeps the {@link Fd} reachable. */
     final void fd(int offset, Fd fd) {
-        referents.put(offset, fd);
+        keep(offset, fd);
         u32(offset, fd == null ? 0 : fd.raw());
+    }
+
+    private void keep(int offset, Object referent) {
+        if (referents == null) {
+            if (referent == null) {
+                return;
+            }
+            referents = new Object[(size + 3) / 4];
+        }
+        referents[offset / 4] = referent;
     }
 
     /** Writes an object name into a {@code BPF_OBJ_NAME_LEN} field, as {@link #kernelName} makes it. */

@@ -1,6 +1,6 @@
 package dev.bpfunit.sys;
 
-import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 
 /** The attributes of the {@code BPF_MAP_*_BATCH} commands ({@code bpf_attr.batch}). */
 final class MapBatchAttr extends Attr {
@@ -20,22 +20,28 @@ final class MapBatchAttr extends Attr {
         fd(MAP_FD, map);
     }
 
-    MapBatchAttr inBatch(Memory m) {
+    /** In a slice of {@code scratch}, as {@link MapElemAttr}. */
+    MapBatchAttr(Scratch scratch, Fd map) {
+        super(scratch, SIZE);
+        fd(MAP_FD, map);
+    }
+
+    MapBatchAttr inBatch(Pointer m) {
         pointer(IN_BATCH, m);
         return this;
     }
 
-    MapBatchAttr outBatch(Memory m) {
+    MapBatchAttr outBatch(Pointer m) {
         pointer(OUT_BATCH, m);
         return this;
     }
 
-    MapBatchAttr keys(Memory m) {
+    MapBatchAttr keys(Pointer m) {
         pointer(KEYS, m);
         return this;
     }
 
-    MapBatchAttr values(Memory m) {
+    MapBatchAttr values(Pointer m) {
         pointer(VALUES, m);
         return this;
     }

@@ -1,6 +1,6 @@
 package dev.bpfunit.sys;
 
-import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 
 /**
  * The attributes of the {@code BPF_MAP_*_ELEM} commands, {@code BPF_MAP_GET_NEXT_KEY} and
@@ -20,17 +20,23 @@ final class MapElemAttr extends Attr {
         fd(MAP_FD, map);
     }
 
-    MapElemAttr key(Memory key) {
+    /** In a slice of {@code scratch}: the per-element commands allocate nothing of their own. */
+    MapElemAttr(Scratch scratch, Fd map) {
+        super(scratch, SIZE);
+        fd(MAP_FD, map);
+    }
+
+    MapElemAttr key(Pointer key) {
         pointer(KEY, key);
         return this;
     }
 
-    MapElemAttr value(Memory value) {
+    MapElemAttr value(Pointer value) {
         pointer(VALUE, value);
         return this;
     }
 
-    MapElemAttr nextKey(Memory nextKey) {
+    MapElemAttr nextKey(Pointer nextKey) {
         pointer(NEXT_KEY, nextKey);
         return this;
     }

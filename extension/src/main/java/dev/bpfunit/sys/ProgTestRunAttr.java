@@ -1,6 +1,6 @@
 package dev.bpfunit.sys;
 
-import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 
 /**
  * The attributes of {@code BPF_PROG_TEST_RUN}: the input packet and context, output buffer sizes,
@@ -12,6 +12,11 @@ import com.sun.jna.Memory;
  * large as the input context. After the call {@link #reportedDataSizeOut()} and
  * {@link #reportedCtxSizeOut()} give the sizes the kernel reported, also when the buffers were too
  * small ({@code ENOSPC}).
+ *
+ * <p>The attr itself is the only native memory this object owns: the input and output buffers are
+ * slices of the calling thread's {@link Scratch}, filled just before the call and copied out right after
+ * it, so one attr may be run again, and from another thread, as long as two threads do not use it at the
+ * same time.
  */
 public final class ProgTestRunAttr extends Attr {
     static final int PROG_FD = 0;         // test.prog_fd
@@ -39,9 +44,12 @@ public final class ProgTestRunAttr extends Attr {
     private byte[] ctxIn;
     private int dataSizeOut = -1;
     private int ctxSizeOut = -1;
-    private Memory ctxInMemory;
-    private Memory dataOut;
-    private Memory ctxOut;
+    /** After a call: the output buffers' sizes and what the kernel left in them and in the context input. */
+    private int dataCapacity;
+    private int ctxCapacity;
+    private byte[] dataOut = new byte[0];
+    private byte[] ctxOut = new byte[0];
+    private byte[] ctxInAfterCall = new byte[0];
 
     public ProgTestRunAttr() {
         super(SIZE);
@@ -50,7 +58,6 @@ public final class ProgTestRunAttr extends Attr {
     /** {@code data_in} and {@code data_size_in}: the packet (or other data) the program runs on. */
     public ProgTestRunAttr dataIn(byte[] data) {
         this.dataIn = data == null ? null : data.clone();
-        pointer(DATA_IN, nativeCopy(dataIn));
         u32(DATA_SIZE_IN, dataIn == null ? 0 : dataIn.length);
         return this;
     }
@@ -65,8 +72,6 @@ public final class ProgTestRunAttr extends Attr {
     /** {@code ctx_in} and {@code ctx_size_in}: the context ({@code struct xdp_md}, {@code __sk_buff}...). */
     public ProgTestRunAttr ctxIn(byte[] ctx) {
         this.ctxIn = ctx == null ? null : ctx.clone();
-        ctxInMemory = nativeCopy(ctxIn);
-        pointer(CTX_IN, ctxInMemory);
         u32(CTX_SIZE_IN, ctxIn == null ? 0 : ctxIn.length);
         return this;
     }
@@ -120,42 +125,75 @@ public final class ProgTestRunAttr extends Attr {
      * have no {@code ctx_out}; the kernel copies their context back into {@code ctx_in}.
      */
     public byte[] ctxInAfterCall() {
-        return ctxInMemory == null ? new byte[0] : ctxInMemory.getByteArray(0, ctxIn.length);
+        return ctxInAfterCall.clone();
     }
 
-    /** Sets the program and (re)allocates the output buffers just before a call. */
-    void prepare(Fd prog) {
+    private int dataCap() {
+        return dataSizeOut >= 0 ? dataSizeOut : dataIn == null ? 0 : dataIn.length + DEFAULT_DATA_OUT_PAD;
+    }
+
+    private int ctxCap() {
+        return ctxSizeOut >= 0 ? ctxSizeOut : ctxIn == null ? 0 : ctxIn.length;
+    }
+
+    /** The {@link Scratch} bytes {@link #prepare} takes: input and output buffers. */
+    long scratchSize() {
+        return Scratch.slot(dataIn == null ? 0 : dataIn.length) + Scratch.slot(ctxIn == null ? 0 : ctxIn.length)
+                + Scratch.slot(dataCap()) + Scratch.slot(ctxCap());
+    }
+
+    /**
+     * Sets the program and places the input and output buffers in {@code scratch} (which stays open until
+     * after {@link #finish}) just before a call.
+     *
+     * <p>The data output buffer is not cleared: the kernel writes the first {@code data_size_out} bytes it
+     * reports and {@link #finish} copies no more than those. The context output is cleared: the kernel may
+     * leave fields of it unwritten.
+     */
+    void prepare(Fd prog, Scratch scratch) {
         fd(PROG_FD, prog);
-        int dataCap = dataSizeOut >= 0 ? dataSizeOut : dataIn == null ? 0 : dataIn.length + DEFAULT_DATA_OUT_PAD;
-        int ctxCap = ctxSizeOut >= 0 ? ctxSizeOut : ctxIn == null ? 0 : ctxIn.length;
-        dataOut = nativeBuffer(dataCap);
-        ctxOut = nativeBuffer(ctxCap);
-        pointer(DATA_OUT, dataOut);
-        u32(DATA_SIZE_OUT, dataCap);
-        pointer(CTX_OUT, ctxOut);
-        u32(CTX_SIZE_OUT, ctxCap);
+        dataCapacity = dataCap();
+        ctxCapacity = ctxCap();
+        Pointer ctxInBuffer = scratch.copyOf(ctxIn);
+        address(DATA_IN, scratch.copyOf(dataIn));
+        address(CTX_IN, ctxInBuffer);
+        address(DATA_OUT, scratch.uncleared(dataCapacity));
+        u32(DATA_SIZE_OUT, dataCapacity);
+        address(CTX_OUT, scratch.zeroed(ctxCapacity));
+        u32(CTX_SIZE_OUT, ctxCapacity);
         u32(RETVAL, 0);
         u32(DURATION, 0);
+        dataOut = new byte[0];
+        ctxOut = new byte[0];
+        ctxInAfterCall = new byte[0];
+    }
+
+    /**
+     * Copies out what the kernel wrote into the scratch buffers of {@link #prepare}, after the call and
+     * before the scratch is closed, whether the call succeeded or not.
+     */
+    void finish() {
+        dataOut = read(DATA_OUT, Math.min(Integer.toUnsignedLong(reportedDataSizeOut()), dataCapacity));
+        ctxOut = read(CTX_OUT, Math.min(Integer.toUnsignedLong(reportedCtxSizeOut()), ctxCapacity));
+        ctxInAfterCall = read(CTX_IN, ctxIn == null ? 0 : ctxIn.length);
+    }
+
+    private byte[] read(int pointerField, long length) {
+        long address = u64(pointerField);
+        return address == 0 || length == 0 ? new byte[0] : new Pointer(address).getByteArray(0, (int) length);
     }
 
     int dataCapacity() {
-        return dataOut == null ? 0 : (int) dataOut.size();
+        return dataCapacity;
     }
 
     int ctxCapacity() {
-        return ctxOut == null ? 0 : (int) ctxOut.size();
+        return ctxCapacity;
     }
 
+    /** The result of the last call, after {@link #finish} (the record copies the arrays). */
     TestRunResult result() {
-        int dataSize = reportedDataSizeOut();
-        int ctxSize = reportedCtxSizeOut();
-        return new TestRunResult(u32(RETVAL),
-                copy(dataOut, Math.min(Integer.toUnsignedLong(dataSize), dataCapacity())),
-                copy(ctxOut, Math.min(Integer.toUnsignedLong(ctxSize), ctxCapacity())),
-                Integer.toUnsignedLong(u32(DURATION)), dataSize, ctxSize);
-    }
-
-    private static byte[] copy(Memory m, long length) {
-        return Attr.copy(m, (int) length);
+        return new TestRunResult(u32(RETVAL), dataOut, ctxOut, Integer.toUnsignedLong(u32(DURATION)),
+                reportedDataSizeOut(), reportedCtxSizeOut());
     }
 }
