@@ -24,6 +24,8 @@ final class Scratch implements AutoCloseable {
     private Memory memory;
     private long base;
     private long capacity;
+    /** The size asked for at {@link #open}: no slice may end beyond it, whatever the capacity. */
+    private long limit;
     private long used;
     private boolean open;
 
@@ -50,6 +52,7 @@ final class Scratch implements AutoCloseable {
             s = new Scratch(false);
         }
         s.reserve(bytes);
+        s.limit = bytes;
         s.used = 0;
         s.open = true;
         return s;
@@ -102,8 +105,8 @@ final class Scratch implements AutoCloseable {
             throw new IllegalStateException("scratch buffer used after close()");
         }
         long need = slot(size);
-        if (size < 0 || used + need > capacity) {
-            throw new IllegalStateException("scratch buffer of " + capacity + " bytes (" + used
+        if (size < 0 || used + need > limit) {
+            throw new IllegalStateException("scratch buffer of " + limit + " bytes (" + used
                     + " used) has no room for " + size + " more: the caller's open() size is wrong");
         }
         long offset = used;
