@@ -410,15 +410,15 @@ public final class Bpf {
         Objects.requireNonNull(attr, "attr");
         long r;
         try (Scratch s = Scratch.open(attr.scratchSize())) {
-            attr.prepare(prog, s);
+            Attr call = attr.prepare(prog, s);
             int interrupts = 0;
             while (true) {
-                r = call(BpfCommand.BPF_PROG_TEST_RUN, attr);
+                r = call(BpfCommand.BPF_PROG_TEST_RUN, call);
                 if (!isErrno(r, Errno.EINTR) || ++interrupts >= TEST_RUN_MAX_INTERRUPTS) {
                     break;
                 }
             }
-            attr.finish();
+            attr.finish(call);
         }
         if (isErrno(r, Errno.ENOSPC)) {
             throw new BpfSyscallException(BpfCommand.BPF_PROG_TEST_RUN, Errno.ENOSPC.number(), prog.toString(),

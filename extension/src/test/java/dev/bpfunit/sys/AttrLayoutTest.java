@@ -370,8 +370,9 @@ class AttrLayoutTest {
         ProgTestRunAttr a = new ProgTestRunAttr().dataIn(new byte[20]).ctxIn(new byte[24]).repeat(100).flags(1)
                 .cpu(3).batchSize(64);
         Scratch scratch = Scratch.open(a.scratchSize());
-        a.prepare(fdA, scratch);
-        Pointer p = a.pointer();
+        Attr call = a.prepare(fdA, scratch);
+        assertThat(call.size()).isEqualTo(ProgTestRunAttr.SIZE);
+        Pointer p = call.pointer();
         assertThat(p.getInt(at("test test.prog_fd"))).isEqualTo(fdA.raw());
         assertThat(p.getInt(at("test test.data_size_in"))).isEqualTo(20);
         assertThat(p.getInt(at("test test.data_size_out"))).isEqualTo(20 + ProgTestRunAttr.DEFAULT_DATA_OUT_PAD);
@@ -390,7 +391,7 @@ class AttrLayoutTest {
         p.setInt(at("test test.data_size_out"), 14);
         new Pointer(p.getLong(at("test test.data_out"))).setByte(13, (byte) 7);
         new Pointer(p.getLong(at("test test.ctx_in"))).setByte(0, (byte) 9);
-        a.finish();
+        a.finish(call);
         scratch.close();
         TestRunResult r = a.result();
         assertThat(r.retval()).isEqualTo(2);
