@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
  * The common part of every {@code XxxAttr}: a zeroed native buffer laid out like one member of
  * {@code union bpf_attr}, written at explicit offsets, in native byte order.
  *
- * <p>A pointer field is a u64 holding the address of native memory this object owns; an fd field
+ * <p>A pointer field is a u64 holding the address of native memory this object owns (or of a
+ * {@link Scratch} slice, which the open scratch keeps alive); an fd field
  * holds the number of an {@link Fd} this object keeps a reference to, so that neither is freed or
  * closed by the garbage collector before the call. The buffer is either the attr's own or, for the
  * commands called per map element or per test run, a slice of the thread's {@link Scratch} valid until

@@ -2,7 +2,10 @@ package dev.bpfunit.sys;
 
 import com.sun.jna.Pointer;
 
-/** The attributes of the {@code BPF_MAP_*_BATCH} commands ({@code bpf_attr.batch}). */
+/**
+ * The attributes of the {@code BPF_MAP_*_BATCH} commands ({@code bpf_attr.batch}). The buffer pointers
+ * are {@link Scratch} slices, kept alive by the open scratch, not by this attr.
+ */
 final class MapBatchAttr extends Attr {
     static final int IN_BATCH = 0;     // batch.in_batch (u64 pointer)
     static final int OUT_BATCH = 8;    // batch.out_batch (u64 pointer)
@@ -27,22 +30,22 @@ final class MapBatchAttr extends Attr {
     }
 
     MapBatchAttr inBatch(Pointer m) {
-        pointer(IN_BATCH, m);
+        address(IN_BATCH, m);
         return this;
     }
 
     MapBatchAttr outBatch(Pointer m) {
-        pointer(OUT_BATCH, m);
+        address(OUT_BATCH, m);
         return this;
     }
 
     MapBatchAttr keys(Pointer m) {
-        pointer(KEYS, m);
+        address(KEYS, m);
         return this;
     }
 
     MapBatchAttr values(Pointer m) {
-        pointer(VALUES, m);
+        address(VALUES, m);
         return this;
     }
 

@@ -5,6 +5,7 @@ import com.sun.jna.Pointer;
 /**
  * The attributes of the {@code BPF_MAP_*_ELEM} commands, {@code BPF_MAP_GET_NEXT_KEY} and
  * {@code BPF_MAP_FREEZE}: a map, a key and a value (or next key) buffer, flags.
+ * The key and value pointers are {@link Scratch} slices, kept alive by the open scratch, not by this attr.
  */
 final class MapElemAttr extends Attr {
     static final int MAP_FD = 0;     // map_fd
@@ -27,17 +28,17 @@ final class MapElemAttr extends Attr {
     }
 
     MapElemAttr key(Pointer key) {
-        pointer(KEY, key);
+        address(KEY, key);
         return this;
     }
 
     MapElemAttr value(Pointer value) {
-        pointer(VALUE, value);
+        address(VALUE, value);
         return this;
     }
 
     MapElemAttr nextKey(Pointer nextKey) {
-        pointer(NEXT_KEY, nextKey);
+        address(NEXT_KEY, nextKey);
         return this;
     }
 
