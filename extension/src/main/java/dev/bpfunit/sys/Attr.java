@@ -2,6 +2,7 @@ package dev.bpfunit.sys;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -18,6 +19,9 @@ import java.nio.charset.StandardCharsets;
 abstract class Attr {
     private final Pointer buf;
     private final int size;
+    /** For an attr in a {@link Scratch}: the scratch's buffer and where this attr starts in it; else null. */
+    private final ByteBuffer view;
+    private final int viewBase;
     /**
      * What each pointer or fd field refers to, at index offset / 4, kept reachable as long as the attr
      * is; null until one is set.
@@ -29,12 +33,16 @@ abstract class Attr {
         m.clear();
         this.buf = m;
         this.size = size;
+        this.view = null;
+        this.viewBase = 0;
     }
 
     /** An attr in a zeroed slice of {@code scratch}, which must stay open until after the call. */
     Attr(Scratch scratch, int size) {
         this.buf = scratch.zeroed(size);
         this.size = size;
+        this.view = scratch.view();
+        this.viewBase = scratch.offsetOf(buf, size);
     }
 
     /** The size passed to {@code bpf(2)}: the end of the last field this attr knows. */
@@ -47,19 +55,36 @@ abstract class Attr {
     }
 
     final void u32(int offset, int value) {
-        buf.setInt(offset, value);
+        if (view != null) {
+            view.putInt(viewBase + field(offset, 4), value);
+        } else {
+            buf.setInt(offset, value);
+        }
     }
 
     final int u32(int offset) {
-        return buf.getInt(offset);
+        return view != null ? view.getInt(viewBase + field(offset, 4)) : buf.getInt(offset);
     }
 
     final void u64(int offset, long value) {
-        buf.setLong(offset, value);
+        if (view != null) {
+            view.putLong(viewBase + field(offset, 8), value);
+        } else {
+            buf.setLong(offset, value);
+        }
     }
 
     final long u64(int offset) {
-        return buf.getLong(offset);
+        return view != null ? view.getLong(viewBase + field(offset, 8)) : buf.getLong(offset);
+    }
+
+    /** {@code offset}, checked to be a field of this attr (a {@link Memory} checks its own bounds). */
+    private int field(int offset, int width) {
+        if (offset < 0 || offset + width > size) {
+            throw new IllegalStateException("field at " + offset + " of " + width + " bytes is outside a "
+                    + size + "-byte " + getClass().getSimpleName());
+        }
+        return offset;
     }
 
     /**
@@ -68,7 +93,7 @@ abstract class Attr {
      */
     final void pointer(int offset, Pointer memory) {
         keep(offset, memory);
-        buf.setLong(offset, memory == null ? 0 : Pointer.nativeValue(memory));
+        u64(offset, memory == null ? 0 : Pointer.nativeValue(memory));
     }
 
     /**
@@ -76,7 +101,7 @@ abstract class Attr {
      * scratch, not this attr, keeps it alive until the call is over.
      */
     final void address(int offset, Pointer slice) {
-        buf.setLong(offset, slice == null ? 0 : Pointer.nativeValue(slice));
+        u64(offset, slice == null ? 0 : Pointer.nativeValue(slice));
     }
 
     /** Writes the fd's number (or 0 for none) at {@code offset} and keeps the {@link Fd} reachable. */

@@ -59,7 +59,7 @@ public final class Bpf {
                 return false;
             }
             check(BpfCommand.BPF_MAP_LOOKUP_ELEM, r, map, info);
-            readInto(v, valueOut);
+            readInto(s, v, valueOut);
             return true;
         }
     }
@@ -117,7 +117,7 @@ public final class Bpf {
                 return false;
             }
             check(BpfCommand.BPF_MAP_GET_NEXT_KEY, r, map, info);
-            readInto(next, nextKeyOut);
+            readInto(s, next, nextKeyOut);
             return true;
         }
     }
@@ -140,7 +140,7 @@ public final class Bpf {
                 return false;
             }
             check(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, r, map, info);
-            readInto(v, valueOut);
+            readInto(s, v, valueOut);
             return true;
         }
     }
@@ -203,9 +203,11 @@ public final class Bpf {
                 check(command, r, map, info);
             }
             int got = attr.count();
-            readInto(keys, keysOut);
-            readInto(values, valuesOut);
-            return new BatchResult(got, out.getByteArray(0, tokenSize), done);
+            readInto(s, keys, keysOut);
+            readInto(s, values, valuesOut);
+            byte[] token = new byte[tokenSize];
+            readInto(s, out, token);
+            return new BatchResult(got, token, done);
         }
     }
 
@@ -418,7 +420,7 @@ public final class Bpf {
                     break;
                 }
             }
-            attr.finish(call);
+            attr.finish(call, s);
         }
         if (isErrno(r, Errno.ENOSPC)) {
             throw new BpfSyscallException(BpfCommand.BPF_PROG_TEST_RUN, Errno.ENOSPC.number(), prog.toString(),
@@ -618,9 +620,9 @@ public final class Bpf {
         }
     }
 
-    private static void readInto(Pointer m, byte[] out) {
-        if (m != null) {
-            m.read(0, out, 0, out.length);
+    private static void readInto(Scratch s, Pointer slice, byte[] out) {
+        if (slice != null) {
+            s.read(slice, out);
         }
     }
 

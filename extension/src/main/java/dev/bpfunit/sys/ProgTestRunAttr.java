@@ -186,19 +186,23 @@ public final class ProgTestRunAttr {
      * Copies out what the kernel wrote into {@code call} and its buffers, after the call and before the
      * scratch is closed, whether the call succeeded or not.
      */
-    void finish(Attr call) {
+    void finish(Attr call, Scratch scratch) {
         retval = call.u32(RETVAL);
         duration = call.u32(DURATION);
         reportedDataSizeOut = call.u32(DATA_SIZE_OUT);
         reportedCtxSizeOut = call.u32(CTX_SIZE_OUT);
-        dataOut = read(call, DATA_OUT, Math.min(Integer.toUnsignedLong(reportedDataSizeOut), dataCapacity));
-        ctxOut = read(call, CTX_OUT, Math.min(Integer.toUnsignedLong(reportedCtxSizeOut), ctxCapacity));
-        ctxInAfterCall = read(call, CTX_IN, ctxIn == null ? 0 : ctxIn.length);
+        dataOut = read(call, scratch, DATA_OUT, Math.min(Integer.toUnsignedLong(reportedDataSizeOut), dataCapacity));
+        ctxOut = read(call, scratch, CTX_OUT, Math.min(Integer.toUnsignedLong(reportedCtxSizeOut), ctxCapacity));
+        ctxInAfterCall = read(call, scratch, CTX_IN, ctxIn == null ? 0 : ctxIn.length);
     }
 
-    private static byte[] read(Attr call, int pointerField, long length) {
+    private static byte[] read(Attr call, Scratch scratch, int pointerField, long length) {
         long address = call.u64(pointerField);
-        return address == 0 || length == 0 ? new byte[0] : new Pointer(address).getByteArray(0, (int) length);
+        byte[] out = new byte[address == 0 ? 0 : (int) length];
+        if (out.length > 0) {
+            scratch.read(new Pointer(address), out);
+        }
+        return out;
     }
 
     int dataCapacity() {

@@ -2,6 +2,8 @@ package dev.bpfunit.sys;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Per-thread native memory for the short-lived buffers of one {@code bpf(2)} call (an attr, a key, a
@@ -13,6 +15,9 @@ import com.sun.jna.Pointer;
  * {@value #RETAINED_MAX} bytes and kept for the next call; a larger request, or a call made while the
  * thread's buffer is already open (a nested call), gets a buffer of its own that {@link #close()}
  * frees. Never shared between threads, and a slice must not be used after {@link #close()}.
+ *
+ * <p>Slices are filled and read through a direct {@link ByteBuffer} over the same memory, which the JIT
+ * turns into plain loads and stores, rather than through JNA's {@code Pointer} methods, one JNI call each.
  */
 final class Scratch implements AutoCloseable {
     /** The largest buffer a thread keeps between calls; beyond it each call allocates and frees its own. */
@@ -22,6 +27,8 @@ final class Scratch implements AutoCloseable {
 
     private final boolean retained;
     private Memory memory;
+    /** The whole of {@link #memory}, in native byte order. */
+    private ByteBuffer view;
     private long base;
     private long capacity;
     /** The size asked for at {@link #open}: no slice may end beyond it, whatever the capacity. */
@@ -44,8 +51,8 @@ final class Scratch implements AutoCloseable {
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     static Scratch open(long bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("scratch size must not be negative, got " + bytes);
+        if (bytes < 0 || bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("scratch size must be between 0 and 2 GiB, got " + bytes);
         }
         Scratch s = CURRENT.get();
         if (s.open || bytes > RETAINED_MAX) {
@@ -68,6 +75,7 @@ final class Scratch implements AutoCloseable {
             memory.close();
         }
         memory = new Memory(size);
+        view = memory.getByteBuffer(0, size).order(ByteOrder.nativeOrder());
         base = Pointer.nativeValue(memory);
         capacity = size;
     }
@@ -77,8 +85,11 @@ final class Scratch implements AutoCloseable {
         if (size == 0) {
             return null;
         }
-        long offset = take(size);
-        memory.setMemory(offset, size, (byte) 0);
+        int offset = take(size);
+        int end = offset + (int) slot(size);
+        for (int i = offset; i < end; i += 8) {
+            view.putLong(i, 0);
+        }
         return new Pointer(base + offset);
     }
 
@@ -95,12 +106,31 @@ final class Scratch implements AutoCloseable {
         if (bytes == null || bytes.length == 0) {
             return null;
         }
-        long offset = take(bytes.length);
-        memory.write(offset, bytes, 0, bytes.length);
+        int offset = take(bytes.length);
+        view.put(offset, bytes);
         return new Pointer(base + offset);
     }
 
-    private long take(long size) {
+    /** Copies {@code out.length} bytes from the start of {@code slice}, a slice of this scratch, into {@code out}. */
+    void read(Pointer slice, byte[] out) {
+        view.get(offsetOf(slice, out.length), out);
+    }
+
+    /** The whole buffer as a {@link ByteBuffer} in native order, for {@link Attr}'s fields in a slice. */
+    ByteBuffer view() {
+        return view;
+    }
+
+    /** Where {@code slice} starts in {@link #view()}, checking that {@code length} bytes of it are in this scratch. */
+    int offsetOf(Pointer slice, long length) {
+        long offset = slice == null ? -1 : Pointer.nativeValue(slice) - base;
+        if (offset < 0 || length < 0 || offset + length > used) {
+            throw new IllegalStateException("not a slice of this scratch buffer, or read beyond it");
+        }
+        return (int) offset;
+    }
+
+    private int take(long size) {
         if (!open) {
             throw new IllegalStateException("scratch buffer used after close()");
         }
@@ -109,7 +139,7 @@ final class Scratch implements AutoCloseable {
             throw new IllegalStateException("scratch buffer of " + limit + " bytes (" + used
                     + " used) has no room for " + size + " more: the caller's open() size is wrong");
         }
-        long offset = used;
+        int offset = (int) used;
         used += need;
         return offset;
     }

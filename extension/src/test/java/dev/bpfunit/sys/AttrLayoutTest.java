@@ -391,7 +391,7 @@ class AttrLayoutTest {
         p.setInt(at("test test.data_size_out"), 14);
         new Pointer(p.getLong(at("test test.data_out"))).setByte(13, (byte) 7);
         new Pointer(p.getLong(at("test test.ctx_in"))).setByte(0, (byte) 9);
-        a.finish(call);
+        a.finish(call, scratch);
         scratch.close();
         TestRunResult r = a.result();
         assertThat(r.retval()).isEqualTo(2);
