@@ -123,6 +123,9 @@ final class Scratch implements AutoCloseable {
 
     /** Where {@code slice} starts in {@link #view()}, checking that {@code length} bytes of it are in this scratch. */
     int offsetOf(Pointer slice, long length) {
+        if (!open) {
+            throw new IllegalStateException("scratch buffer used after close()");
+        }
         long offset = slice == null ? -1 : Pointer.nativeValue(slice) - base;
         if (offset < 0 || length < 0 || offset + length > used) {
             throw new IllegalStateException("not a slice of this scratch buffer, or read beyond it");
