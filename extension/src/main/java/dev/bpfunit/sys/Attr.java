@@ -2,31 +2,52 @@ package dev.bpfunit.sys;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The common part of every {@code XxxAttr}: a zeroed native buffer laid out like one member of
  * {@code union bpf_attr}, written at explicit offsets, in native byte order.
  *
- * <p>A pointer field is a u64 holding the address of native memory this object owns; an fd field
+ * <p>A pointer field is a u64 holding the address of native memory this object owns (or of a
+ * {@link Scratch} slice, which the open scratch keeps alive); an fd field
  * holds the number of an {@link Fd} this object keeps a reference to, so that neither is freed or
- * closed by the garbage collector before the call. Not thread-safe: build, call, read, on one thread.
+ * closed by the garbage collector before the call. The buffer is either the attr's own or, for the
+ * commands called per map element or per test run, a slice of the thread's {@link Scratch} valid until
+ * that is closed. Not thread-safe: build, call, read, on one thread.
  */
 abstract class Attr {
-    private final Memory buf;
-    /** What each pointer or fd field refers to, by offset, kept reachable until the attr is. */
-    private final Map<Integer, Object> referents = new HashMap<>();
+    private final Pointer buf;
+    private final int size;
+    /** For an attr in a {@link Scratch}: the scratch's buffer and where this attr starts in it; else null. */
+    private final ByteBuffer view;
+    private final int viewBase;
+    /**
+     * What each pointer or fd field refers to, at index offset / 4, kept reachable as long as the attr
+     * is; null until one is set.
+     */
+    private Object[] referents;
 
     Attr(int size) {
-        buf = new Memory(size);
-        buf.clear();
+        Memory m = new Memory(size);
+        m.clear();
+        this.buf = m;
+        this.size = size;
+        this.view = null;
+        this.viewBase = 0;
+    }
+
+    /** An attr in a zeroed slice of {@code scratch}, which must stay open until after the call. */
+    Attr(Scratch scratch, int size) {
+        this.buf = scratch.zeroed(size);
+        this.size = size;
+        this.view = scratch.view();
+        this.viewBase = scratch.offsetOf(buf, size);
     }
 
     /** The size passed to {@code bpf(2)}: the end of the last field this attr knows. */
     final int size() {
-        return (int) buf.size();
+        return size;
     }
 
     final Pointer pointer() {
@@ -34,31 +55,69 @@ abstract class Attr {
     }
 
     final void u32(int offset, int value) {
-        buf.setInt(offset, value);
+        if (view != null) {
+            view.putInt(viewBase + field(offset, 4), value);
+        } else {
+            buf.setInt(offset, value);
+        }
     }
 
     final int u32(int offset) {
-        return buf.getInt(offset);
+        return view != null ? view.getInt(viewBase + field(offset, 4)) : buf.getInt(offset);
     }
 
     final void u64(int offset, long value) {
-        buf.setLong(offset, value);
+        if (view != null) {
+            view.putLong(viewBase + field(offset, 8), value);
+        } else {
+            buf.setLong(offset, value);
+        }
     }
 
     final long u64(int offset) {
-        return buf.getLong(offset);
+        return view != null ? view.getLong(viewBase + field(offset, 8)) : buf.getLong(offset);
     }
 
-    /** Points the u64 at {@code offset} to {@code memory} (or NULL) and keeps it alive. */
-    final void pointer(int offset, Memory memory) {
-        referents.put(offset, memory);
-        buf.setLong(offset, memory == null ? 0 : Pointer.nativeValue(memory));
+    /** {@code offset}, checked to be a field of this attr (a {@link Memory} checks its own bounds). */
+    private int field(int offset, int width) {
+        if (offset < 0 || offset + width > size) {
+            throw new IllegalStateException("field at " + offset + " of " + width + " bytes is outside a "
+                    + size + "-byte " + getClass().getSimpleName());
+        }
+        return offset;
+    }
+
+    /**
+     * Points the u64 at {@code offset} to {@code memory} (or NULL) and keeps it alive: native memory
+     * this attr owns, or a {@link Scratch} slice.
+     */
+    final void pointer(int offset, Pointer memory) {
+        keep(offset, memory);
+        u64(offset, memory == null ? 0 : Pointer.nativeValue(memory));
+    }
+
+    /**
+     * Writes the address of a {@link Scratch} slice (or NULL) into the u64 at {@code offset}; the
+     * scratch, not this attr, keeps it alive until the call is over.
+     */
+    final void address(int offset, Pointer slice) {
+        u64(offset, slice == null ? 0 : Pointer.nativeValue(slice));
     }
 
     /** Writes the fd's number (or 0 for none) at {@code offset} and keeps the {@link Fd} reachable. */
     final void fd(int offset, Fd fd) {
-        referents.put(offset, fd);
+        keep(offset, fd);
         u32(offset, fd == null ? 0 : fd.raw());
+    }
+
+    private void keep(int offset, Object referent) {
+        if (referents == null) {
+            if (referent == null) {
+                return;
+            }
+            referents = new Object[(size + 3) / 4];
+        }
+        referents[offset / 4] = referent;
     }
 
     /** Writes an object name into a {@code BPF_OBJ_NAME_LEN} field, as {@link #kernelName} makes it. */

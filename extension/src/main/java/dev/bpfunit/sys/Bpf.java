@@ -51,13 +51,15 @@ public final class Bpf {
         MapInfo info = info(map);
         requireKey(map, info, key, "key");
         requireValue(map, info, valueOut, "valueOut");
-        try (Memory k = Attr.nativeCopy(key); Memory v = Attr.nativeBuffer(valueOut.length)) {
-            long r = call(BpfCommand.BPF_MAP_LOOKUP_ELEM, new MapElemAttr(map).key(k).value(v).flags(flags));
+        try (Scratch s = Scratch.open(elemScratch(key, valueOut))) {
+            Pointer v = s.zeroed(valueOut.length);
+            long r = call(BpfCommand.BPF_MAP_LOOKUP_ELEM,
+                    new MapElemAttr(s, map).key(s.copyOf(key)).value(v).flags(flags));
             if (isErrno(r, Errno.ENOENT)) {
                 return false;
             }
             check(BpfCommand.BPF_MAP_LOOKUP_ELEM, r, map, info);
-            readInto(v, valueOut);
+            readInto(s, v, valueOut);
             return true;
         }
     }
@@ -72,9 +74,9 @@ public final class Bpf {
         MapInfo info = info(map);
         requireKey(map, info, key, "key");
         requireValue(map, info, value, "value");
-        try (Memory k = Attr.nativeCopy(key); Memory v = Attr.nativeCopy(value)) {
-            check(BpfCommand.BPF_MAP_UPDATE_ELEM,
-                    call(BpfCommand.BPF_MAP_UPDATE_ELEM, new MapElemAttr(map).key(k).value(v).flags(flags)), map, info);
+        try (Scratch s = Scratch.open(elemScratch(key, value))) {
+            MapElemAttr attr = new MapElemAttr(s, map).key(s.copyOf(key)).value(s.copyOf(value)).flags(flags);
+            check(BpfCommand.BPF_MAP_UPDATE_ELEM, call(BpfCommand.BPF_MAP_UPDATE_ELEM, attr), map, info);
         }
     }
 
@@ -86,8 +88,8 @@ public final class Bpf {
     public static boolean mapDeleteElem(Fd map, byte[] key) {
         MapInfo info = info(map);
         requireKey(map, info, key, "key");
-        try (Memory k = Attr.nativeCopy(key)) {
-            long r = call(BpfCommand.BPF_MAP_DELETE_ELEM, new MapElemAttr(map).key(k));
+        try (Scratch s = Scratch.open(elemScratch(key, null))) {
+            long r = call(BpfCommand.BPF_MAP_DELETE_ELEM, new MapElemAttr(s, map).key(s.copyOf(key)));
             if (isErrno(r, Errno.ENOENT)) {
                 return false;
             }
@@ -107,13 +109,15 @@ public final class Bpf {
             requireKey(map, info, keyOrNull, "key");
         }
         requireKey(map, info, nextKeyOut, "nextKeyOut");
-        try (Memory k = Attr.nativeCopy(keyOrNull); Memory next = Attr.nativeBuffer(nextKeyOut.length)) {
-            long r = call(BpfCommand.BPF_MAP_GET_NEXT_KEY, new MapElemAttr(map).key(k).nextKey(next));
+        try (Scratch s = Scratch.open(elemScratch(keyOrNull, nextKeyOut))) {
+            Pointer next = s.zeroed(nextKeyOut.length);
+            long r = call(BpfCommand.BPF_MAP_GET_NEXT_KEY, new MapElemAttr(s, map).key(s.copyOf(keyOrNull))
+                    .nextKey(next));
             if (isErrno(r, Errno.ENOENT)) {
                 return false;
             }
             check(BpfCommand.BPF_MAP_GET_NEXT_KEY, r, map, info);
-            readInto(next, nextKeyOut);
+            readInto(s, next, nextKeyOut);
             return true;
         }
     }
@@ -128,14 +132,15 @@ public final class Bpf {
         MapInfo info = info(map);
         requireKey(map, info, keyOrNull, "key");
         requireValue(map, info, valueOut, "valueOut");
-        try (Memory k = Attr.nativeCopy(keyOrNull); Memory v = Attr.nativeBuffer(valueOut.length)) {
+        try (Scratch s = Scratch.open(elemScratch(keyOrNull, valueOut))) {
+            Pointer v = s.zeroed(valueOut.length);
             long r = call(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM,
-                    new MapElemAttr(map).key(k).value(v).flags(flags));
+                    new MapElemAttr(s, map).key(s.copyOf(keyOrNull)).value(v).flags(flags));
             if (isErrno(r, Errno.ENOENT)) {
                 return false;
             }
             check(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, r, map, info);
-            readInto(v, valueOut);
+            readInto(s, v, valueOut);
             return true;
         }
     }
@@ -184,21 +189,25 @@ public final class Bpf {
             throw new IllegalArgumentException("batch token for " + map + " must be " + tokenSize
                     + " bytes (a nextBatch() of an earlier call), got " + inBatchOrNull.length);
         }
-        try (Memory in = Attr.nativeCopy(inBatchOrNull);
-                Memory out = Attr.nativeBuffer(tokenSize);
-                Memory keys = Attr.nativeBuffer(keysOut.length);
-                Memory values = Attr.nativeBuffer(valuesOut.length)) {
-            MapBatchAttr attr = new MapBatchAttr(map).inBatch(in).outBatch(out).keys(keys).values(values)
-                    .count(count).elemFlags(elemFlags);
+        long size = Scratch.slot(MapBatchAttr.SIZE) + 2 * Scratch.slot(tokenSize) + Scratch.slot(keysOut.length)
+                + Scratch.slot(valuesOut.length);
+        try (Scratch s = Scratch.open(size)) {
+            Pointer out = s.zeroed(tokenSize);
+            Pointer keys = s.zeroed(keysOut.length);
+            Pointer values = s.zeroed(valuesOut.length);
+            MapBatchAttr attr = new MapBatchAttr(s, map).inBatch(s.copyOf(inBatchOrNull)).outBatch(out).keys(keys)
+                    .values(values).count(count).elemFlags(elemFlags);
             long r = call(command, attr);
             boolean done = isErrno(r, Errno.ENOENT);
             if (!done) {
                 check(command, r, map, info);
             }
             int got = attr.count();
-            readInto(keys, keysOut);
-            readInto(values, valuesOut);
-            return new BatchResult(got, out.getByteArray(0, tokenSize), done);
+            readInto(s, keys, keysOut);
+            readInto(s, values, valuesOut);
+            byte[] token = new byte[tokenSize];
+            readInto(s, out, token);
+            return new BatchResult(got, token, done);
         }
     }
 
@@ -211,8 +220,10 @@ public final class Bpf {
     public static int mapUpdateBatch(Fd map, byte[] keys, byte[] values, int count, long elemFlags) {
         MapInfo info = info(map);
         requireBatch(map, info, keys, values, count);
-        try (Memory k = Attr.nativeCopy(keys); Memory v = Attr.nativeCopy(values)) {
-            MapBatchAttr attr = new MapBatchAttr(map).keys(k).values(v).count(count).elemFlags(elemFlags);
+        long size = Scratch.slot(MapBatchAttr.SIZE) + Scratch.slot(keys.length) + Scratch.slot(values.length);
+        try (Scratch s = Scratch.open(size)) {
+            MapBatchAttr attr = new MapBatchAttr(s, map).keys(s.copyOf(keys)).values(s.copyOf(values)).count(count)
+                    .elemFlags(elemFlags);
             return writeBatch(BpfCommand.BPF_MAP_UPDATE_BATCH, attr, map, info, count);
         }
     }
@@ -226,8 +237,8 @@ public final class Bpf {
     public static int mapDeleteBatch(Fd map, byte[] keys, int count, long elemFlags) {
         MapInfo info = info(map);
         requireBatch(map, info, keys, null, count);
-        try (Memory k = Attr.nativeCopy(keys)) {
-            MapBatchAttr attr = new MapBatchAttr(map).keys(k).count(count).elemFlags(elemFlags);
+        try (Scratch s = Scratch.open(Scratch.slot(MapBatchAttr.SIZE) + Scratch.slot(keys.length))) {
+            MapBatchAttr attr = new MapBatchAttr(s, map).keys(s.copyOf(keys)).count(count).elemFlags(elemFlags);
             return writeBatch(BpfCommand.BPF_MAP_DELETE_BATCH, attr, map, info, count);
         }
     }
@@ -399,14 +410,17 @@ public final class Bpf {
     public static TestRunResult progTestRun(Fd prog, ProgTestRunAttr attr) {
         Objects.requireNonNull(prog, "prog");
         Objects.requireNonNull(attr, "attr");
-        attr.prepare(prog);
         long r;
-        int interrupts = 0;
-        while (true) {
-            r = call(BpfCommand.BPF_PROG_TEST_RUN, attr);
-            if (!isErrno(r, Errno.EINTR) || ++interrupts >= TEST_RUN_MAX_INTERRUPTS) {
-                break;
+        try (Scratch s = Scratch.open(attr.scratchSize())) {
+            Attr call = attr.prepare(prog, s);
+            int interrupts = 0;
+            while (true) {
+                r = call(BpfCommand.BPF_PROG_TEST_RUN, call);
+                if (!isErrno(r, Errno.EINTR) || ++interrupts >= TEST_RUN_MAX_INTERRUPTS) {
+                    break;
+                }
             }
+            attr.finish(call, s);
         }
         if (isErrno(r, Errno.ENOSPC)) {
             throw new BpfSyscallException(BpfCommand.BPF_PROG_TEST_RUN, Errno.ENOSPC.number(), prog.toString(),
@@ -606,10 +620,16 @@ public final class Bpf {
         }
     }
 
-    private static void readInto(Memory m, byte[] out) {
-        if (m != null) {
-            m.read(0, out, 0, out.length);
+    private static void readInto(Scratch s, Pointer slice, byte[] out) {
+        if (slice != null) {
+            s.read(slice, out);
         }
+    }
+
+    /** The scratch bytes of a per-element call: its attr, the key and the value (or next key) buffer. */
+    private static long elemScratch(byte[] key, byte[] value) {
+        return Scratch.slot(MapElemAttr.SIZE) + Scratch.slot(key == null ? 0 : key.length)
+                + Scratch.slot(value == null ? 0 : value.length);
     }
 
     private static String hex(byte[] bytes) {

@@ -1,8 +1,11 @@
 package dev.bpfunit.sys;
 
-import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 
-/** The attributes of the {@code BPF_MAP_*_BATCH} commands ({@code bpf_attr.batch}). */
+/**
+ * The attributes of the {@code BPF_MAP_*_BATCH} commands ({@code bpf_attr.batch}). The buffer pointers
+ * are {@link Scratch} slices, kept alive by the open scratch, not by this attr.
+ */
 final class MapBatchAttr extends Attr {
     static final int IN_BATCH = 0;     // batch.in_batch (u64 pointer)
     static final int OUT_BATCH = 8;    // batch.out_batch (u64 pointer)
@@ -20,23 +23,29 @@ final class MapBatchAttr extends Attr {
         fd(MAP_FD, map);
     }
 
-    MapBatchAttr inBatch(Memory m) {
-        pointer(IN_BATCH, m);
+    /** In a slice of {@code scratch}, as {@link MapElemAttr}. */
+    MapBatchAttr(Scratch scratch, Fd map) {
+        super(scratch, SIZE);
+        fd(MAP_FD, map);
+    }
+
+    MapBatchAttr inBatch(Pointer m) {
+        address(IN_BATCH, m);
         return this;
     }
 
-    MapBatchAttr outBatch(Memory m) {
-        pointer(OUT_BATCH, m);
+    MapBatchAttr outBatch(Pointer m) {
+        address(OUT_BATCH, m);
         return this;
     }
 
-    MapBatchAttr keys(Memory m) {
-        pointer(KEYS, m);
+    MapBatchAttr keys(Pointer m) {
+        address(KEYS, m);
         return this;
     }
 
-    MapBatchAttr values(Memory m) {
-        pointer(VALUES, m);
+    MapBatchAttr values(Pointer m) {
+        address(VALUES, m);
         return this;
     }
 

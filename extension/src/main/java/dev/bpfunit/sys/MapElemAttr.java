@@ -1,10 +1,11 @@
 package dev.bpfunit.sys;
 
-import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 
 /**
  * The attributes of the {@code BPF_MAP_*_ELEM} commands, {@code BPF_MAP_GET_NEXT_KEY} and
  * {@code BPF_MAP_FREEZE}: a map, a key and a value (or next key) buffer, flags.
+ * The key and value pointers are {@link Scratch} slices, kept alive by the open scratch, not by this attr.
  */
 final class MapElemAttr extends Attr {
     static final int MAP_FD = 0;     // map_fd
@@ -20,18 +21,24 @@ final class MapElemAttr extends Attr {
         fd(MAP_FD, map);
     }
 
-    MapElemAttr key(Memory key) {
-        pointer(KEY, key);
+    /** In a slice of {@code scratch}: the per-element commands allocate nothing of their own. */
+    MapElemAttr(Scratch scratch, Fd map) {
+        super(scratch, SIZE);
+        fd(MAP_FD, map);
+    }
+
+    MapElemAttr key(Pointer key) {
+        address(KEY, key);
         return this;
     }
 
-    MapElemAttr value(Memory value) {
-        pointer(VALUE, value);
+    MapElemAttr value(Pointer value) {
+        address(VALUE, value);
         return this;
     }
 
-    MapElemAttr nextKey(Memory nextKey) {
-        pointer(NEXT_KEY, nextKey);
+    MapElemAttr nextKey(Pointer nextKey) {
+        address(NEXT_KEY, nextKey);
         return this;
     }
 

@@ -1,6 +1,6 @@
 package dev.bpfunit.sys;
 
-import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 
 /**
  * The attributes of {@code BPF_PROG_TEST_RUN}: the input packet and context, output buffer sizes,
@@ -12,8 +12,13 @@ import com.sun.jna.Memory;
  * large as the input context. After the call {@link #reportedDataSizeOut()} and
  * {@link #reportedCtxSizeOut()} give the sizes the kernel reported, also when the buffers were too
  * small ({@code ENOSPC}).
+ *
+ * <p>This object owns no native memory: it holds the settings, and each call lays the {@code bpf_attr}
+ * and the input and output buffers out in the calling thread's {@link Scratch} just before the call and
+ * copies the results back right after it. So one attr may be run again, and from another thread, as long
+ * as two threads do not use it at the same time.
  */
-public final class ProgTestRunAttr extends Attr {
+public final class ProgTestRunAttr {
     static final int PROG_FD = 0;         // test.prog_fd
     static final int RETVAL = 4;          // test.retval
     static final int DATA_SIZE_IN = 8;    // test.data_size_in
@@ -39,25 +44,40 @@ public final class ProgTestRunAttr extends Attr {
     private byte[] ctxIn;
     private int dataSizeOut = -1;
     private int ctxSizeOut = -1;
-    private Memory ctxInMemory;
-    private Memory dataOut;
-    private Memory ctxOut;
+    private int repeat;
+    private int flags;
+    private int cpu;
+    private int batchSize;
+    /** What the last call left: the kernel's fields, the buffer sizes and the buffers' contents. */
+    private int retval;
+    private int duration;
+    private int reportedDataSizeOut;
+    private int reportedCtxSizeOut;
+    private int dataCapacity;
+    private int ctxCapacity;
+    private byte[] dataOut = new byte[0];
+    private byte[] ctxOut = new byte[0];
+    private byte[] ctxInAfterCall = new byte[0];
+
+    /** The {@code bpf_attr} of one call, in a slice of the caller's {@link Scratch}. */
+    private static final class Call extends Attr {
+        Call(Scratch scratch) {
+            super(scratch, SIZE);
+        }
+    }
 
     public ProgTestRunAttr() {
-        super(SIZE);
     }
 
     /** {@code data_in} and {@code data_size_in}: the packet (or other data) the program runs on. */
     public ProgTestRunAttr dataIn(byte[] data) {
         this.dataIn = data == null ? null : data.clone();
-        pointer(DATA_IN, nativeCopy(dataIn));
-        u32(DATA_SIZE_IN, dataIn == null ? 0 : dataIn.length);
         return this;
     }
 
     /** {@code data_size_out}: bytes of the output data buffer (0: no data out). */
     public ProgTestRunAttr dataSizeOut(int size) {
-        requireNonNegative("dataSizeOut", size);
+        Attr.requireNonNegative("dataSizeOut", size);
         this.dataSizeOut = size;
         return this;
     }
@@ -65,54 +85,51 @@ public final class ProgTestRunAttr extends Attr {
     /** {@code ctx_in} and {@code ctx_size_in}: the context ({@code struct xdp_md}, {@code __sk_buff}...). */
     public ProgTestRunAttr ctxIn(byte[] ctx) {
         this.ctxIn = ctx == null ? null : ctx.clone();
-        ctxInMemory = nativeCopy(ctxIn);
-        pointer(CTX_IN, ctxInMemory);
-        u32(CTX_SIZE_IN, ctxIn == null ? 0 : ctxIn.length);
         return this;
     }
 
     /** {@code ctx_size_out}: bytes of the output context buffer (0: no context out). */
     public ProgTestRunAttr ctxSizeOut(int size) {
-        requireNonNegative("ctxSizeOut", size);
+        Attr.requireNonNegative("ctxSizeOut", size);
         this.ctxSizeOut = size;
         return this;
     }
 
     /** {@code repeat}: runs in one call (0 counts as 1); the duration is the mean over them. */
     public ProgTestRunAttr repeat(int times) {
-        requireNonNegative("repeat", times);
-        u32(REPEAT, times);
+        Attr.requireNonNegative("repeat", times);
+        this.repeat = times;
         return this;
     }
 
     /** {@code flags}: {@code BpfConstants.BPF_F_TEST_RUN_ON_CPU}, {@code BPF_F_TEST_XDP_LIVE_FRAMES}. */
     public ProgTestRunAttr flags(int flags) {
-        u32(FLAGS, flags);
+        this.flags = flags;
         return this;
     }
 
     /** {@code cpu}: where to run, with {@code BPF_F_TEST_RUN_ON_CPU}. */
     public ProgTestRunAttr cpu(int cpu) {
-        requireNonNegative("cpu", cpu);
-        u32(CPU, cpu);
+        Attr.requireNonNegative("cpu", cpu);
+        this.cpu = cpu;
         return this;
     }
 
     /** {@code batch_size}: frames per batch in XDP live-frame mode. */
     public ProgTestRunAttr batchSize(int size) {
-        requireNonNegative("batchSize", size);
-        u32(BATCH_SIZE, size);
+        Attr.requireNonNegative("batchSize", size);
+        this.batchSize = size;
         return this;
     }
 
     /** {@code data_size_out} as the kernel wrote it back after the last call; may exceed the buffer. */
     public int reportedDataSizeOut() {
-        return u32(DATA_SIZE_OUT);
+        return reportedDataSizeOut;
     }
 
     /** {@code ctx_size_out} as the kernel wrote it back after the last call; may exceed the buffer. */
     public int reportedCtxSizeOut() {
-        return u32(CTX_SIZE_OUT);
+        return reportedCtxSizeOut;
     }
 
     /**
@@ -120,42 +137,85 @@ public final class ProgTestRunAttr extends Attr {
      * have no {@code ctx_out}; the kernel copies their context back into {@code ctx_in}.
      */
     public byte[] ctxInAfterCall() {
-        return ctxInMemory == null ? new byte[0] : ctxInMemory.getByteArray(0, ctxIn.length);
+        return ctxInAfterCall.clone();
     }
 
-    /** Sets the program and (re)allocates the output buffers just before a call. */
-    void prepare(Fd prog) {
-        fd(PROG_FD, prog);
-        int dataCap = dataSizeOut >= 0 ? dataSizeOut : dataIn == null ? 0 : dataIn.length + DEFAULT_DATA_OUT_PAD;
-        int ctxCap = ctxSizeOut >= 0 ? ctxSizeOut : ctxIn == null ? 0 : ctxIn.length;
-        dataOut = nativeBuffer(dataCap);
-        ctxOut = nativeBuffer(ctxCap);
-        pointer(DATA_OUT, dataOut);
-        u32(DATA_SIZE_OUT, dataCap);
-        pointer(CTX_OUT, ctxOut);
-        u32(CTX_SIZE_OUT, ctxCap);
-        u32(RETVAL, 0);
-        u32(DURATION, 0);
+    private int dataCap() {
+        return dataSizeOut >= 0 ? dataSizeOut : dataIn == null ? 0 : dataIn.length + DEFAULT_DATA_OUT_PAD;
+    }
+
+    private int ctxCap() {
+        return ctxSizeOut >= 0 ? ctxSizeOut : ctxIn == null ? 0 : ctxIn.length;
+    }
+
+    /** The {@link Scratch} bytes {@link #prepare} takes: the attr, the input and the output buffers. */
+    long scratchSize() {
+        return Scratch.slot(SIZE) + Scratch.slot(dataIn == null ? 0 : dataIn.length)
+                + Scratch.slot(ctxIn == null ? 0 : ctxIn.length) + Scratch.slot(dataCap()) + Scratch.slot(ctxCap());
+    }
+
+    /**
+     * Lays out the {@code bpf_attr} for a call of {@code prog}, and its input and output buffers, in
+     * {@code scratch}, which stays open until after {@link #finish}.
+     *
+     * <p>The data output buffer is not cleared: the kernel writes the first {@code data_size_out} bytes it
+     * reports and {@link #finish} copies no more than those. The context output is cleared: the kernel may
+     * leave fields of it unwritten.
+     */
+    Attr prepare(Fd prog, Scratch scratch) {
+        Call call = new Call(scratch);
+        dataCapacity = dataCap();
+        ctxCapacity = ctxCap();
+        call.fd(PROG_FD, prog);
+        call.u32(DATA_SIZE_IN, dataIn == null ? 0 : dataIn.length);
+        call.address(DATA_IN, scratch.copyOf(dataIn));
+        call.u32(DATA_SIZE_OUT, dataCapacity);
+        call.address(DATA_OUT, scratch.uncleared(dataCapacity));
+        call.u32(REPEAT, repeat);
+        call.u32(CTX_SIZE_IN, ctxIn == null ? 0 : ctxIn.length);
+        call.address(CTX_IN, scratch.copyOf(ctxIn));
+        call.u32(CTX_SIZE_OUT, ctxCapacity);
+        call.address(CTX_OUT, scratch.zeroed(ctxCapacity));
+        call.u32(FLAGS, flags);
+        call.u32(CPU, cpu);
+        call.u32(BATCH_SIZE, batchSize);
+        return call;
+    }
+
+    /**
+     * Copies out what the kernel wrote into {@code call} and its buffers, after the call and before the
+     * scratch is closed, whether the call succeeded or not.
+     */
+    void finish(Attr call, Scratch scratch) {
+        retval = call.u32(RETVAL);
+        duration = call.u32(DURATION);
+        reportedDataSizeOut = call.u32(DATA_SIZE_OUT);
+        reportedCtxSizeOut = call.u32(CTX_SIZE_OUT);
+        dataOut = read(call, scratch, DATA_OUT, Math.min(Integer.toUnsignedLong(reportedDataSizeOut), dataCapacity));
+        ctxOut = read(call, scratch, CTX_OUT, Math.min(Integer.toUnsignedLong(reportedCtxSizeOut), ctxCapacity));
+        ctxInAfterCall = read(call, scratch, CTX_IN, ctxIn == null ? 0 : ctxIn.length);
+    }
+
+    private static byte[] read(Attr call, Scratch scratch, int pointerField, long length) {
+        long address = call.u64(pointerField);
+        byte[] out = new byte[address == 0 ? 0 : (int) length];
+        if (out.length > 0) {
+            scratch.read(new Pointer(address), out);
+        }
+        return out;
     }
 
     int dataCapacity() {
-        return dataOut == null ? 0 : (int) dataOut.size();
+        return dataCapacity;
     }
 
     int ctxCapacity() {
-        return ctxOut == null ? 0 : (int) ctxOut.size();
+        return ctxCapacity;
     }
 
+    /** The result of the last call, after {@link #finish} (the record copies the arrays). */
     TestRunResult result() {
-        int dataSize = reportedDataSizeOut();
-        int ctxSize = reportedCtxSizeOut();
-        return new TestRunResult(u32(RETVAL),
-                copy(dataOut, Math.min(Integer.toUnsignedLong(dataSize), dataCapacity())),
-                copy(ctxOut, Math.min(Integer.toUnsignedLong(ctxSize), ctxCapacity())),
-                Integer.toUnsignedLong(u32(DURATION)), dataSize, ctxSize);
-    }
-
-    private static byte[] copy(Memory m, long length) {
-        return Attr.copy(m, (int) length);
+        return new TestRunResult(retval, dataOut, ctxOut, Integer.toUnsignedLong(duration), reportedDataSizeOut,
+                reportedCtxSizeOut);
     }
 }

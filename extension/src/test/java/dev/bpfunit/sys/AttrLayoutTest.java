@@ -369,8 +369,10 @@ class AttrLayoutTest {
     void testRunSettersWriteTheKernelFields() {
         ProgTestRunAttr a = new ProgTestRunAttr().dataIn(new byte[20]).ctxIn(new byte[24]).repeat(100).flags(1)
                 .cpu(3).batchSize(64);
-        a.prepare(fdA);
-        Pointer p = a.pointer();
+        Scratch scratch = Scratch.open(a.scratchSize());
+        Attr call = a.prepare(fdA, scratch);
+        assertThat(call.size()).isEqualTo(ProgTestRunAttr.SIZE);
+        Pointer p = call.pointer();
         assertThat(p.getInt(at("test test.prog_fd"))).isEqualTo(fdA.raw());
         assertThat(p.getInt(at("test test.data_size_in"))).isEqualTo(20);
         assertThat(p.getInt(at("test test.data_size_out"))).isEqualTo(20 + ProgTestRunAttr.DEFAULT_DATA_OUT_PAD);
@@ -387,11 +389,17 @@ class AttrLayoutTest {
         p.setInt(at("test test.retval"), 2);
         p.setInt(at("test test.duration"), 40);
         p.setInt(at("test test.data_size_out"), 14);
+        new Pointer(p.getLong(at("test test.data_out"))).setByte(13, (byte) 7);
+        new Pointer(p.getLong(at("test test.ctx_in"))).setByte(0, (byte) 9);
+        a.finish(call, scratch);
+        scratch.close();
         TestRunResult r = a.result();
         assertThat(r.retval()).isEqualTo(2);
         assertThat(r.durationNs()).isEqualTo(40);
         assertThat(r.dataOut()).hasSize(14);
+        assertThat(r.dataOut()[13]).isEqualTo((byte) 7);
         assertThat(r.ctxOut()).hasSize(24);
+        assertThat(a.ctxInAfterCall()[0]).isEqualTo((byte) 9);
     }
 
     @Test
