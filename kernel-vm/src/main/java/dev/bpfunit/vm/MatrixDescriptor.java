@@ -39,6 +39,12 @@ final class MatrixDescriptor extends AbstractTestDescriptor {
         return type;
     }
 
+    /** A container may gain tests while its guest runs (parameterized and dynamic tests), so it is never pruned. */
+    @Override
+    public boolean mayRegisterTests() {
+        return type == Type.CONTAINER;
+    }
+
     @Override
     public String getLegacyReportingName() {
         return legacyName;

@@ -176,7 +176,7 @@ class LoaderTest {
                     assertThat(e.log()).contains("processed");
                     assertThat(e.verifierLog().failingInstruction()).isPresent();
                 });
-        assertThat(openFds()).as("no file descriptor leaked by a failed load").isEqualTo(before);
+        assertThat(openFds()).as("no file descriptor leaked by a failed load").isLessThanOrEqualTo(before);
     }
 
     @Test
