@@ -49,7 +49,7 @@ public @interface BpfKernels {
      * kernel instead (a value as in {@link #KERNELS}, e.g. {@code 6.12} or {@code container}); natively they are
      * then skipped saying so. Ignored when {@link #KERNELS} is set or BPF works here. Default: not set.
      */
-    String FALLBACK = "bpfunit.fallback";
+    String FALLBACK = dev.bpfunit.junit.BpfTest.FALLBACK;
 
     /** Configuration parameter: the longest one kernel's whole run (boot and all its classes) may take. Default: {@code 30m}. */
     String TIMEOUT = "bpfunit.kernels.timeout";

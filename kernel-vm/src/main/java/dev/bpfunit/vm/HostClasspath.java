@@ -70,11 +70,23 @@ final class HostClasspath {
     }
 
     /**
-     * The fewest host directories that hold all of {@code entries} and are not already in the container: a Maven
-     * repository as a whole, a class directory as itself, any other jar by its directory.
+     * The fewest host directories that hold all of {@code entries} and {@code workingDir} and are not already in the
+     * container: a Maven repository as a whole, and the nearest directory holding the working directory and every
+     * class directory (a multi-module project's root, so tests may read files of sibling modules), else each
+     * class directory as itself and any other jar by its directory.
      */
-    static List<Path> mountRoots(List<String> entries) {
+    static List<Path> mountRoots(List<String> entries, Path workingDir) {
         List<Path> roots = new ArrayList<>();
+        Path project = workingDir;
+        for (String entry : entries) {
+            Path path = Path.of(entry);
+            if (Files.isDirectory(path) && !IN_CONTAINER.stream().anyMatch(path::startsWith)) {
+                while (project != null && !path.startsWith(project)) {
+                    project = project.getParent();
+                }
+            }
+        }
+        roots.add(project == null || project.getParent() == null ? workingDir : project);
         for (String entry : entries) {
             Path path = Path.of(entry);
             if (IN_CONTAINER.stream().anyMatch(path::startsWith) || !Files.exists(path)) {

@@ -188,7 +188,7 @@ final class KernelRun {
             List<String> command = GuestJava.command(Accelerator.KVM, jvmArgs, String.join(":", classpath),
                     GuestLauncher.class.getName(), args);
             ContainerSpec spec = ContainerSpec.of(command).withWorkingDir(cwd).withTimeout(timeout);
-            for (Path root : HostClasspath.mountRoots(classpath)) {
+            for (Path root : HostClasspath.mountRoots(classpath, cwd)) {
                 spec = spec.withWritableDir(root);
             }
             ContainerSpec finalSpec = spec.withWritableDir(dir);
