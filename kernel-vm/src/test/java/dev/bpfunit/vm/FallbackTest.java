@@ -25,7 +25,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  */
 class FallbackTest {
 
-    /** Runs in the child JVM: the whole launcher on {@link NeedsBpf}, one line per finished or skipped test. */
+    /** Runs in the child JVM: the whole launcher on {@link NeedsBpf}, one line per test, and per container that did not succeed. */
     public static void main(String[] args) {
         LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(NeedsBpf.class))
                 .configurationParameter(BpfKernels.FALLBACK, "container")
@@ -37,7 +37,7 @@ class FallbackTest {
 
                     @Override
                     public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-                        if (id.isTest()) {
+                        if (id.isTest() || result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
                             System.out.println(result.getStatus() + " " + id.getLegacyReportingName() + ": "
                                     + result.getThrowable().map(Throwable::getMessage).orElse(""));
                         }
@@ -57,7 +57,7 @@ class FallbackTest {
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
 
-        assertThat(out).contains("ABORTED usesBpf(): bpfunit cannot use BPF here")
+        assertThat(out).contains("ABORTED NeedsBpf: bpfunit cannot use BPF here")
                 .contains("skipped here, run on container by the kernel-matrix engine instead (bpfunit.fallback)")
                 .contains("SUCCESSFUL [container] NeedsBpf > usesBpf(): ");
     }
