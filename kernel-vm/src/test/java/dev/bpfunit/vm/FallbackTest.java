@@ -57,7 +57,7 @@ class FallbackTest {
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
 
-        assertThat(out).contains("ABORTED NeedsBpf: bpfunit cannot use BPF here")
+        assertThat(out).contains("ABORTED dev.bpfunit.vm.fixtures.NeedsBpf: bpfunit cannot use BPF here")
                 .contains("skipped here, run on container by the kernel-matrix engine instead (bpfunit.fallback)")
                 .contains("SUCCESSFUL [container] NeedsBpf > usesBpf(): ");
     }
