@@ -132,6 +132,10 @@ final class KernelRun {
         }
         report(kernel, Map.of("outcome", result.outcome().text(), "elapsed", result.elapsed().toMillis() + " ms",
                 "bootTime", result.bootTime().map(d -> d.toMillis() + " ms").orElse("-")));
+        System.out.printf("bpfunit kernel matrix: %s %s; boot %s, whole run %.1f s%n", target.label(),
+                result.outcome() == VmResult.Outcome.EXITED ? "ran its tests" : result.outcome().text(),
+                result.bootTime().map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).orElse("-"),
+                result.elapsed().toMillis() / 1000.0);
         if (result.outcome() != VmResult.Outcome.EXITED) {
             fail(new VmFailureException(result));
         } else if (result.exitCode() != 0 || !done) {
