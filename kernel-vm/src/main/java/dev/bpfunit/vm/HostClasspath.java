@@ -72,15 +72,15 @@ final class HostClasspath {
     /**
      * The fewest host directories that hold all of {@code entries} and {@code workingDir} and are not already in the
      * container: a Maven repository as a whole, and the nearest directory holding the working directory and every
-     * class directory (a multi-module project's root, so tests may read files of sibling modules), else each
-     * class directory as itself and any other jar by its directory.
+     * entry outside it (a multi-module project's root with its modules' classes and jars, so tests may also read
+     * files of sibling modules).
      */
     static List<Path> mountRoots(List<String> entries, Path workingDir) {
         List<Path> roots = new ArrayList<>();
         Path project = workingDir;
         for (String entry : entries) {
             Path path = Path.of(entry);
-            if (Files.isDirectory(path) && !IN_CONTAINER.stream().anyMatch(path::startsWith)) {
+            if (!IN_CONTAINER.stream().anyMatch(path::startsWith) && repositoryOf(path).isEmpty()) {
                 while (project != null && !path.startsWith(project)) {
                     project = project.getParent();
                 }
@@ -92,15 +92,7 @@ final class HostClasspath {
             if (IN_CONTAINER.stream().anyMatch(path::startsWith) || !Files.exists(path)) {
                 continue;
             }
-            Path root = Files.isDirectory(path) ? path : path.getParent();
-            for (Path p = path; p != null; p = p.getParent()) {
-                if (p.getFileName() != null && p.getFileName().toString().equals("repository")
-                        && p.getParent() != null && p.getParent().getFileName() != null
-                        && p.getParent().getFileName().toString().equals(".m2")) {
-                    root = p;
-                    break;
-                }
-            }
+            Path root = repositoryOf(path).orElse(Files.isDirectory(path) ? path : path.getParent());
             roots.add(root);
         }
         List<Path> minimal = new ArrayList<>();
@@ -110,5 +102,18 @@ final class HostClasspath {
             }
         });
         return minimal;
+    }
+
+    /** The Maven repository ({@code .../.m2/repository}) holding {@code path}, if any. */
+    private static java.util.Optional<Path> repositoryOf(Path path) {
+        for (Path p = path; p != null; p = p.getParent()) {
+            Path name = p.getFileName();
+            Path parent = p.getParent();
+            if (name != null && name.toString().equals("repository") && parent != null
+                    && parent.getFileName() != null && parent.getFileName().toString().equals(".m2")) {
+                return java.util.Optional.of(p);
+            }
+        }
+        return java.util.Optional.empty();
     }
 }

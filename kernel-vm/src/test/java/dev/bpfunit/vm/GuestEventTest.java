@@ -75,10 +75,11 @@ class GuestEventTest {
         Path repo = tmp.resolve(".m2/repository");
         Path jar = java.nio.file.Files.createDirectories(repo.resolve("org/x/1")).resolve("x-1.jar");
         java.nio.file.Files.writeString(jar, "");
-        Path classes = java.nio.file.Files.createDirectories(tmp.resolve("proj/extension/target/classes"));
+        Path moduleJar = java.nio.file.Files.createDirectories(tmp.resolve("proj/extension/target")).resolve("b.jar");
+        java.nio.file.Files.writeString(moduleJar, "");
         Path testClasses = java.nio.file.Files.createDirectories(tmp.resolve("proj/samples/target/test-classes"));
 
-        List<Path> roots = HostClasspath.mountRoots(List.of(jar.toString(), classes.toString(), testClasses.toString(),
+        List<Path> roots = HostClasspath.mountRoots(List.of(jar.toString(), moduleJar.toString(), testClasses.toString(),
                 "/usr/share/java/y.jar"), tmp.resolve("proj/samples"));
 
         assertThat(roots).containsExactly(repo, tmp.resolve("proj"));
