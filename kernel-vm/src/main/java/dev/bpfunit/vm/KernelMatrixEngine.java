@@ -102,7 +102,7 @@ public final class KernelMatrixEngine implements TestEngine {
                 selectors.add(selector);
             }
         }
-        if (selectors.isEmpty()) {
+        if (selectors.isEmpty() || (configured.isEmpty() && onlyKernelOf.isEmpty() && noOwnKernels(selectors))) {
             return engine;
         }
         TestPlan plan = hostPlan(selectors, config);
@@ -148,6 +148,33 @@ public final class KernelMatrixEngine implements TestEngine {
         for (TestIdentifier child : plan.getChildren(node)) {
             mirror(plan, child, copy, base, target, name);
         }
+    }
+
+    /**
+     * True when, without configured kernels, no selected class can name its own: only classes and methods are
+     * selected and none of their classes has {@code @BpfKernels} values. This spares every ordinary test run the
+     * second discovery.
+     */
+    private static boolean noOwnKernels(List<DiscoverySelector> selectors) {
+        for (DiscoverySelector selector : selectors) {
+            Class<?> testClass;
+            try {
+                if (selector instanceof ClassSelector c) {
+                    testClass = c.getJavaClass();
+                } else if (selector instanceof MethodSelector m) {
+                    testClass = m.getJavaClass();
+                } else {
+                    return false;
+                }
+            } catch (RuntimeException e) {
+                continue; // a class that cannot be loaded is the other engines' to report
+            }
+            if (AnnotationSupport.findAnnotation(testClass, BpfKernels.class).filter(a -> a.value().length > 0)
+                    .isPresent()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code [engine:bpfunit-kernels]/[kernel:6.1]/[engine:junit-jupiter]/[class:X]/...} → X on kernel 6.1. */
