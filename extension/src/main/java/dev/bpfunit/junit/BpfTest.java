@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * when its scope ends, whatever happened.
  *
  * <p>Without CAP_BPF (or a kernel that can do BPF) the tests are aborted (skipped) with a reason, unless
- * {@link #REQUIRE} is {@code true}, which makes that a failure. A program the verifier rejects fails the
+ * {@link #REQUIRE} is {@code true}, which makes that a failure, or {@link #FALLBACK} names a VM kernel or
+ * a container to run them in instead. A program the verifier rejects fails the
  * test with the verifier's summary; the whole log is written to {@link #LOG_DIR} and published as a report
  * entry.
  *
@@ -61,6 +62,14 @@ public @interface BpfTest {
      * adds its index to the method name ({@code <method>[2]-<program>.log}). Default: {@code target/bpfunit}.
      */
     String LOG_DIR = "bpfunit.log.dir";
+
+    /**
+     * Configuration parameter (or system property): where {@code @BpfTest} classes run when this JVM cannot use BPF,
+     * e.g. {@code 6.12} (a VM booting Debian's 6.12 kernel) or {@code container} (a privileged container). Needs the
+     * {@code bpfunit-kernel-vm} module on the test classpath, whose engine then runs them there; here they are
+     * skipped saying so (also with {@link #REQUIRE}). Default: not set.
+     */
+    String FALLBACK = "bpfunit.fallback";
 
     /** The default of {@link #LOG_DIR}. */
     String DEFAULT_LOG_DIR = "target/bpfunit";

@@ -2,12 +2,16 @@ package dev.bpfunit.junit;
 
 import dev.bpfunit.Features;
 import java.util.Optional;
+import org.junit.platform.commons.support.ReflectionSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** Reads bpfunit's configuration parameters and decides what happens when this process cannot use BPF. */
 final class Settings {
+
+    /** The engine of the bpfunit-kernel-vm module, which runs {@code @BpfTest} classes elsewhere on a fallback. */
+    private static final String KERNEL_MATRIX_ENGINE = "dev.bpfunit.vm.KernelMatrixEngine";
 
     private Settings() {
     }
@@ -42,6 +46,11 @@ final class Settings {
             return;
         }
         String message = unavailableMessage(reason.get());
+        Optional<String> fallback = get(context, BpfTest.FALLBACK).filter(v -> !v.isEmpty());
+        if (fallback.isPresent() && ReflectionSupport.tryToLoadClass(KERNEL_MATRIX_ENGINE).toOptional().isPresent()) {
+            Assumptions.abort(message + "; skipped here, run on " + fallback.get() + " by the kernel-matrix engine"
+                    + " instead (" + BpfTest.FALLBACK + ")");
+        }
         if (required(context)) {
             throw new BpfTestException(message + "; failing because " + BpfTest.REQUIRE + "=true");
         }

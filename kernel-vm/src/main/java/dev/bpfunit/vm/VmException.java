@@ -1,13 +1,12 @@
 package dev.bpfunit.vm;
 
+import dev.bpfunit.BpfException;
+
 /**
  * The unchecked exception for everything that keeps a kernel VM or container from running a command:
  * a missing tool, a kernel that cannot be found or unpacked, a guest that did not finish.
- *
- * <p>It extends {@link RuntimeException} rather than {@code dev.bpfunit.BpfException} because this
- * module must not depend on the extension module; the JUnit integration wraps it where needed.
  */
-public class VmException extends RuntimeException {
+public class VmException extends BpfException {
     private static final long serialVersionUID = 1L;
 
     public VmException(String message) {

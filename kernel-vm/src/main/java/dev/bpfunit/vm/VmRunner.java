@@ -84,6 +84,21 @@ public final class VmRunner {
         return Accelerator.detect(qemu);
     }
 
+    /**
+     * The directory of a {@code vmlinuz-<release>} that also holds its {@code config-<release>} (a Debian package's
+     * {@code boot/}, a distribution's {@code /boot}), shown to the guest as its {@code /boot}.
+     */
+    static Optional<Path> kernelBootDir(KernelImage kernel) {
+        Path vmlinuz = kernel.vmlinuz().toAbsolutePath().normalize();
+        String file = vmlinuz.getFileName().toString();
+        Path dir = vmlinuz.getParent();
+        if (!file.startsWith("vmlinuz-") || dir == null
+                || !Files.isRegularFile(dir.resolve("config-" + file.substring("vmlinuz-".length())))) {
+            return Optional.empty();
+        }
+        return Optional.of(dir);
+    }
+
     /** Runs the command, keeping its output only in the result's console tail. */
     public VmResult run(VmSpec spec) {
         return run(spec, line -> { });
@@ -131,6 +146,7 @@ public final class VmRunner {
             }
             Files.writeString(runDir.resolve("shares"), shareLines);
             Files.writeString(runDir.resolve("command.sh"), commandScript(spec));
+            Files.writeString(runDir.resolve("bootdir"), kernelBootDir(spec.kernel()).map(Path::toString).orElse(""));
             QemuCommand command = new QemuCommand(qemu, accelerator(), spec.memoryMiB(), spec.cpus(),
                     spec.kernel().vmlinuz(), initrd, QemuCommand.defaultAppend(verbose), shares);
             Path stderr = runDir.resolve("qemu.stderr");

@@ -49,6 +49,14 @@ while read -r tag path mode; do
     mount -t 9p -o "$ninep,${mode:-rw}" "$tag" "/newroot$path" || fail "cannot mount share $tag on $path"
 done < /newroot/run/bpfunit/shares
 
+# The guest kernel's own boot directory (config-<release>, System.map) over the host's /boot, when the kernel
+# image came with one: programs reading /boot/config-$(uname -r) then see this kernel's configuration.
+if [ -s /newroot/run/bpfunit/bootdir ]; then
+    read -r bootdir < /newroot/run/bpfunit/bootdir
+    mount -o bind "/newroot$bootdir" /newroot/boot \
+        || echo "bpfunit-vm: warning: cannot show the kernel's $bootdir as /boot"
+fi
+
 echo "@START_MARKER@"
 chroot /newroot /bin/sh /run/bpfunit/command.sh
 status=$?

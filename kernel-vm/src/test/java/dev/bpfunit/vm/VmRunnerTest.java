@@ -73,12 +73,13 @@ class VmRunnerTest {
         assertThat(result.bootTime().get()).isLessThan(result.elapsed());
     }
 
+    /** The guest's /boot is the kernel package's, so /boot/config-$(uname -r) is this kernel's configuration. */
     @Test
-    void runsUnameIn61() {
-        VmResult result = run(kernel61, "uname -r", TIMEOUT);
+    void runsUnameIn61WithItsOwnConfigInBoot() {
+        VmResult result = run(kernel61, "uname -r; grep -c '^CONFIG_BPF_SYSCALL=y' /boot/config-$(uname -r)", TIMEOUT);
 
         assertThat(result.succeeded()).as(result.describe()).isTrue();
-        assertThat(output).containsExactly(kernel61.name());
+        assertThat(output).containsExactly(kernel61.name(), "1");
         assertThat(kernel61.name()).startsWith("6.1.0-");
     }
 

@@ -16,6 +16,7 @@ import dev.bpfunit.btf.CoreRelocator;
 import dev.bpfunit.btf.CoreResult;
 import dev.bpfunit.btf.Member;
 import dev.bpfunit.btf.Struct;
+import dev.bpfunit.junit.EnabledOnKernel;
 import dev.bpfunit.spec.MapKind;
 import dev.bpfunit.spec.ObjectSpec;
 import dev.bpfunit.spec.ProgramSpec;
@@ -116,6 +117,7 @@ class CoreTest {
     }
 
     @Test
+    @EnabledOnKernel(min = "6.2", reason = "kfunc bpf_task_acquire for tracing programs")
     void tpBtfProgramWithKfuncsLoadsLikeBpftoolLoadsIt() {
         assertSameXlatedAsBpftool("core_tracing", "on_switch");
         try (BpfObject obj = BpfObject.load(object("core_tracing"))) {

@@ -176,7 +176,7 @@ class LoaderTest {
                     assertThat(e.log()).contains("processed");
                     assertThat(e.verifierLog().failingInstruction()).isPresent();
                 });
-        assertThat(openFds()).as("no file descriptor leaked by a failed load").isEqualTo(before);
+        assertThat(openFds()).as("no file descriptor leaked by a failed load").isLessThanOrEqualTo(before);
     }
 
     @Test
@@ -321,6 +321,8 @@ class LoaderTest {
 
     @Test
     void closingTheObjectFreesItsPrograms() {
+        // once first, so that jars and classes opened lazily on first use are not counted as a leak
+        BpfObject.load(object("tailcall")).close();
         long before = openFds();
         BpfObject obj = BpfObject.load(object("tailcall"));
         assertThat(openFds()).isGreaterThan(before);

@@ -15,6 +15,7 @@ import dev.bpfunit.RingBuffer;
 import dev.bpfunit.TypedMap;
 import dev.bpfunit.XdpAction;
 import dev.bpfunit.btf.BtfValue;
+import dev.bpfunit.junit.EnabledOnKernel;
 import dev.bpfunit.sys.BpfSyscallException;
 import dev.bpfunit.sys.SystemInfo;
 import java.net.Inet4Address;
@@ -125,6 +126,8 @@ class MapsTest {
     }
 
     @Test
+    @EnabledOnKernel(min = "6.2", reason = "on Debian's 6.1.0-56 (6.1.192) bpf_map_pop_elem on an empty queue"
+            + " returns 0 with a zeroed value instead of -ENOENT; bpftool prog run shows the same")
     void queueStackAndPerCpuHash() {
         try (BpfObject obj = BpfObject.load(object("percpu_queue"))) {
             BpfMap in = obj.map("in_queue");

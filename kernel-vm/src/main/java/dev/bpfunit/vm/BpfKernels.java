@@ -1,0 +1,71 @@
+package dev.bpfunit.vm;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Runs a test class on other kernels too: the kernel-matrix test engine ({@value #ENGINE_ID}) boots one VM per
+ * kernel, runs every class meant for that kernel in it and reports each test as {@code [kernel 6.1] Class > test}.
+ *
+ * <pre>{@code
+ * @BpfTest("bpf/xdp_fw.bpf.o")
+ * @BpfKernels({"6.1", "6.12", "container"})
+ * class XdpFirewallTest { ... }
+ * }</pre>
+ *
+ * <p>Without values, the class takes part whenever {@link #KERNELS} is set, like every {@code @BpfTest} class.
+ * The class still runs natively (in the JUnit Jupiter engine) as well.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+public @interface BpfKernels {
+
+    /** The id of the kernel-matrix test engine, for {@code includeEngines} / Surefire's {@code includeJUnit5Engines}. */
+    String ENGINE_ID = "bpfunit-kernels";
+
+    /**
+     * Configuration parameter (or system property): the kernels every selected {@code @BpfTest} class (and every
+     * class annotated {@code @BpfKernels} without values) runs on, comma-separated. Each is a Debian kernel version
+     * ({@code 6.1}, {@code 6.12}, {@code 6.1.0-56-amd64}), a path to a {@code vmlinuz}, or {@code container} (a
+     * privileged container on the host's kernel). Default: not set, no matrix.
+     */
+    String KERNELS = "bpfunit.kernels";
+
+    /**
+     * Configuration parameter: which selected classes the matrix runs: {@code annotated} ({@code @BpfTest} or
+     * {@code @BpfKernels}) or {@code all} (every class the other engines discover, e.g. a whole suite of plain
+     * JUnit tests that use bpfunit's API). Default: {@code annotated}.
+     */
+    String CLASSES = "bpfunit.kernels.classes";
+
+    /**
+     * Configuration parameter: when this JVM cannot use BPF (no CAP_BPF), run the {@code @BpfTest} classes on this
+     * kernel instead (a value as in {@link #KERNELS}, e.g. {@code 6.12} or {@code container}); natively they are
+     * then skipped saying so. Ignored when {@link #KERNELS} is set or BPF works here. Default: not set.
+     */
+    String FALLBACK = dev.bpfunit.junit.BpfTest.FALLBACK;
+
+    /** Configuration parameter: the longest one kernel's whole run (boot and all its classes) may take. Default: {@code 30m}. */
+    String TIMEOUT = "bpfunit.kernels.timeout";
+
+    /** Configuration parameter: each VM's memory, like QEMU's {@code -m}. Default: {@code 2G}. */
+    String MEMORY = "bpfunit.kernels.memory";
+
+    /**
+     * Configuration parameter: the directory for each kernel's run files (request, event stream, verifier logs),
+     * as {@code <dir>/<kernel>/}. Default: {@code target/bpfunit-kernels}.
+     */
+    String DIR = "bpfunit.kernels.dir";
+
+    /** Configuration parameter: {@code true} copies each guest's console to standard output as it comes. Default: {@code false}. */
+    String VERBOSE = "bpfunit.kernels.verbose";
+
+    /** The kernels this class runs on (values as in {@link #KERNELS}); empty: those of {@link #KERNELS}. */
+    String[] value() default {};
+}

@@ -1,0 +1,143 @@
+package dev.bpfunit.vm;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.ServiceLoader;
+import org.junit.platform.engine.TestEngine;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+import org.junit.platform.launcher.core.LauncherConfig;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * The main class a kernel-matrix guest runs: it runs the requested test classes with the JUnit Platform
+ * Launcher (every engine on the classpath but the kernel-matrix engine itself) and writes each event as one
+ * {@link GuestEvent} line to the event file, flushed at once so the host can follow it while the guest runs.
+ *
+ * <p>Arguments: the request file (a properties file: {@value #CLASSES} lists the classes, comma-separated;
+ * every other property is passed as a configuration parameter) and the event file to write.
+ * Exit status 0 when the run completed (whatever the tests' results), 2 when it could not run.
+ */
+public final class GuestLauncher {
+    /** The request property listing the test classes to run, comma-separated. */
+    static final String CLASSES = "bpfunit.guest.classes";
+    /** Set in the guest JVM so that nothing in it starts another matrix. */
+    static final String GUEST_PROPERTY = "bpfunit.guest";
+
+    private GuestLauncher() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length != 2) {
+            System.err.println("usage: GuestLauncher <request.properties> <events file>");
+            System.exit(2);
+        }
+        try {
+            run(Path.of(args[0]), Path.of(args[1]));
+        } catch (RuntimeException | IOException e) {
+            System.err.println("bpfunit guest launcher failed:");
+            e.printStackTrace();
+            System.exit(2);
+        }
+        System.exit(0);
+    }
+
+    static void run(Path requestFile, Path eventFile) throws IOException {
+        Properties request = new Properties();
+        try (Reader in = Files.newBufferedReader(requestFile, StandardCharsets.UTF_8)) {
+            request.load(in);
+        }
+        LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request();
+        for (String name : request.getProperty(CLASSES, "").split(",")) {
+            if (!name.isBlank()) {
+                builder.selectors(DiscoverySelectors.selectClass(name.trim()));
+            }
+        }
+        for (String key : request.stringPropertyNames()) {
+            if (!key.equals(CLASSES)) {
+                builder.configurationParameter(key, request.getProperty(key));
+            }
+        }
+        LauncherDiscoveryRequest discovery = builder.build();
+        try (BufferedWriter out = Files.newBufferedWriter(eventFile, StandardCharsets.UTF_8)) {
+            EventWriter writer = new EventWriter(out);
+            Launcher launcher = launcherWithoutMatrix();
+            TestPlan plan = launcher.discover(discovery);
+            launcher.execute(plan, writer);
+            writer.write(GuestEvent.done(plan.countTestIdentifiers(TestIdentifier::isTest)));
+        }
+    }
+
+    /** A launcher with every test engine on the classpath except the kernel-matrix engine. */
+    static Launcher launcherWithoutMatrix() {
+        List<TestEngine> engines = new ArrayList<>();
+        for (TestEngine engine : ServiceLoader.load(TestEngine.class)) {
+            if (!engine.getId().equals(KernelMatrixEngine.ID)) {
+                engines.add(engine);
+            }
+        }
+        return LauncherFactory.create(LauncherConfig.builder().enableTestEngineAutoRegistration(false)
+                .addTestEngines(engines.toArray(TestEngine[]::new)).build());
+    }
+
+    /** Writes each launcher event as a line and flushes it. */
+    private static final class EventWriter implements TestExecutionListener {
+        private final BufferedWriter out;
+
+        EventWriter(BufferedWriter out) {
+            this.out = out;
+        }
+
+        synchronized void write(GuestEvent event) {
+            try {
+                out.write(event.encode());
+                out.newLine();
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the guest's event file", e);
+            }
+        }
+
+        @Override
+        public void dynamicTestRegistered(TestIdentifier id) {
+            write(GuestEvent.registered(id.getUniqueId(), id.getParentId().orElse(""), id.isTest(), id.getDisplayName()));
+        }
+
+        @Override
+        public void executionSkipped(TestIdentifier id, String reason) {
+            write(GuestEvent.skipped(id.getUniqueId(), reason));
+        }
+
+        @Override
+        public void executionStarted(TestIdentifier id) {
+            write(GuestEvent.started(id.getUniqueId()));
+        }
+
+        @Override
+        public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+            write(GuestEvent.finished(id.getUniqueId(), result.getStatus().name(), result.getThrowable()));
+        }
+
+        @Override
+        public void reportingEntryPublished(TestIdentifier id, ReportEntry entry) {
+            Map<String, String> values = entry.getKeyValuePairs();
+            write(GuestEvent.reported(id.getUniqueId(), values));
+        }
+    }
+}

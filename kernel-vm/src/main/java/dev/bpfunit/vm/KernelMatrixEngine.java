@@ -1,0 +1,263 @@
+package dev.bpfunit.vm;
+
+import dev.bpfunit.Features;
+import dev.bpfunit.junit.BpfTest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.ReflectionSupport;
+import org.junit.platform.engine.ConfigurationParameters;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.EngineDiscoveryRequest;
+import org.junit.platform.engine.EngineExecutionListener;
+import org.junit.platform.engine.ExecutionRequest;
+import org.junit.platform.engine.TestDescriptor;
+import org.junit.platform.engine.TestEngine;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.TestSource;
+import org.junit.platform.engine.UniqueId;
+import org.junit.platform.engine.discovery.ClassSelector;
+import org.junit.platform.engine.discovery.ClasspathRootSelector;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.engine.discovery.MethodSelector;
+import org.junit.platform.engine.discovery.PackageSelector;
+import org.junit.platform.engine.discovery.UniqueIdSelector;
+import org.junit.platform.engine.support.descriptor.ClassSource;
+import org.junit.platform.engine.support.descriptor.EngineDescriptor;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+
+/**
+ * The JUnit Platform engine of the kernel matrix: it runs the selected {@code @BpfTest} classes (and classes
+ * annotated {@link BpfKernels}) in one guest per kernel and reports every test as {@code [kernel 6.1] Class > test}
+ * with the outcome, report entries and output it had in the guest.
+ *
+ * <p>Nothing happens unless kernels are configured ({@link BpfKernels#KERNELS}, {@link BpfKernels @BpfKernels}
+ * values, or {@link BpfKernels#FALLBACK} on a JVM without BPF). Discovery asks the other engines on the classpath
+ * for the selected classes' tests, so the matrix shows every test before it runs; each kernel's guest then runs
+ * its classes with {@link GuestLauncher} and the host replays the guest's events as they are written. A guest that
+ * panics, crashes, hangs or fails to boot fails its kernel's container and every test it did not finish, with the
+ * console tail.
+ */
+public final class KernelMatrixEngine implements TestEngine {
+    /** The engine id. */
+    public static final String ID = BpfKernels.ENGINE_ID;
+
+    private final Supplier<Optional<String>> bpfUnavailable;
+    private final KernelRun.Backends backends;
+
+    /** The engine as the JUnit Platform loads it. */
+    public KernelMatrixEngine() {
+        this(Features::unavailableReason, KernelRun.Backends.real());
+    }
+
+    /** For tests: how to tell whether this JVM can use BPF, and the VM and container runners to use. */
+    KernelMatrixEngine(Supplier<Optional<String>> bpfUnavailable, KernelRun.Backends backends) {
+        this.bpfUnavailable = bpfUnavailable;
+        this.backends = backends;
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public Optional<String> getGroupId() {
+        return Optional.of("dev.bpfunit");
+    }
+
+    @Override
+    public Optional<String> getArtifactId() {
+        return Optional.of("bpfunit-kernel-vm");
+    }
+
+    @Override
+    public TestDescriptor discover(EngineDiscoveryRequest request, UniqueId uniqueId) {
+        EngineDescriptor engine = new EngineDescriptor(uniqueId, "bpfunit kernel matrix");
+        if (System.getProperty(GuestLauncher.GUEST_PROPERTY) != null) {
+            return engine;
+        }
+        ConfigurationParameters config = request.getConfigurationParameters();
+        List<MatrixTarget> configured = configuredKernels(config);
+        boolean all = classesSetting(config);
+        List<DiscoverySelector> selectors = new ArrayList<>();
+        Map<String, MatrixTarget> onlyKernelOf = new LinkedHashMap<>();
+        for (DiscoverySelector selector : request.getSelectorsByType(DiscoverySelector.class)) {
+            if (selector instanceof UniqueIdSelector u) {
+                ownUniqueId(u.getUniqueId(), uniqueId).ifPresent(e -> {
+                    selectors.add(DiscoverySelectors.selectClass(e.getKey()));
+                    onlyKernelOf.put(e.getKey(), e.getValue());
+                });
+            } else if (selector instanceof ClassSelector || selector instanceof MethodSelector
+                    || selector instanceof PackageSelector || selector instanceof ClasspathRootSelector) {
+                selectors.add(selector);
+            }
+        }
+        if (selectors.isEmpty() || (configured.isEmpty() && onlyKernelOf.isEmpty() && noOwnKernels(selectors))) {
+            return engine;
+        }
+        TestPlan plan = hostPlan(selectors, config);
+        Map<MatrixTarget, List<TestIdentifier>> byKernel = new LinkedHashMap<>();
+        for (TestIdentifier root : plan.getRoots()) {
+            for (TestIdentifier top : plan.getChildren(root)) {
+                Optional<Class<?>> testClass = classOf(top);
+                if (testClass.isEmpty()) {
+                    continue;
+                }
+                List<MatrixTarget> kernels = kernelsFor(testClass.get(), configured, all);
+                MatrixTarget only = onlyKernelOf.get(testClass.get().getName());
+                if (only != null) {
+                    kernels = List.of(only);
+                }
+                kernels.forEach(k -> byKernel.computeIfAbsent(k, x -> new ArrayList<>()).add(top));
+            }
+        }
+        byKernel.forEach((target, tops) -> {
+            MatrixDescriptor kernel = MatrixDescriptor.kernel(uniqueId, target);
+            engine.addChild(kernel);
+            for (TestIdentifier top : tops) {
+                UniqueId guestRoot = UniqueId.parse(top.getParentId().orElseThrow());
+                mirror(plan, top, kernel, kernel.getUniqueId().append(guestRoot.getLastSegment()), target, "");
+            }
+        });
+        return engine;
+    }
+
+    /** Adds the host's copy of {@code node} and its descendants under {@code parent}. */
+    private static void mirror(TestPlan plan, TestIdentifier node, TestDescriptor parent, UniqueId base,
+                               MatrixTarget target, String path) {
+        UniqueId original = UniqueId.parse(node.getUniqueId());
+        UniqueId id = base;
+        List<UniqueId.Segment> segments = original.getSegments();
+        for (int i = 1; i < segments.size(); i++) {
+            id = id.append(segments.get(i));
+        }
+        String name = path.isEmpty() ? node.getDisplayName() : path + " > " + node.getDisplayName();
+        MatrixDescriptor copy = MatrixDescriptor.mirror(id, node.getDisplayName(), node.getSource().orElse(null),
+                node.isTest(), target, name);
+        parent.addChild(copy);
+        for (TestIdentifier child : plan.getChildren(node)) {
+            mirror(plan, child, copy, base, target, name);
+        }
+    }
+
+    /**
+     * True when, without configured kernels, no selected class can name its own: only classes and methods are
+     * selected and none of their classes has {@code @BpfKernels} values. This spares every ordinary test run the
+     * second discovery.
+     */
+    private static boolean noOwnKernels(List<DiscoverySelector> selectors) {
+        for (DiscoverySelector selector : selectors) {
+            Class<?> testClass;
+            try {
+                if (selector instanceof ClassSelector c) {
+                    testClass = c.getJavaClass();
+                } else if (selector instanceof MethodSelector m) {
+                    testClass = m.getJavaClass();
+                } else {
+                    return false;
+                }
+            } catch (RuntimeException e) {
+                continue; // a class that cannot be loaded is the other engines' to report
+            }
+            if (AnnotationSupport.findAnnotation(testClass, BpfKernels.class).filter(a -> a.value().length > 0)
+                    .isPresent()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code [engine:bpfunit-kernels]/[kernel:6.1]/[engine:junit-jupiter]/[class:X]/...} → X on kernel 6.1. */
+    private static Optional<Map.Entry<String, MatrixTarget>> ownUniqueId(UniqueId selected, UniqueId engineId) {
+        List<UniqueId.Segment> s = selected.getSegments();
+        if (!selected.hasPrefix(engineId) || s.size() < 2 || !s.get(1).getType().equals("kernel")) {
+            return Optional.empty();
+        }
+        return s.stream().filter(seg -> seg.getType().equals("class")).findFirst()
+                .map(seg -> Map.entry(seg.getValue(), new MatrixTarget(s.get(1).getValue())));
+    }
+
+    /** What the other engines on the classpath find for these selectors, with the same configuration. */
+    private static TestPlan hostPlan(List<DiscoverySelector> selectors, ConfigurationParameters config) {
+        LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request().selectors(selectors);
+        for (String key : config.keySet()) {
+            config.get(key).ifPresent(v -> builder.configurationParameter(key, v));
+        }
+        return GuestLauncher.launcherWithoutMatrix().discover(builder.build());
+    }
+
+    private static Optional<Class<?>> classOf(TestIdentifier id) {
+        Optional<TestSource> source = id.getSource();
+        if (source.isPresent() && source.get() instanceof ClassSource cs) {
+            return ReflectionSupport.tryToLoadClass(cs.getClassName()).toOptional();
+        }
+        return Optional.empty();
+    }
+
+    private List<MatrixTarget> kernelsFor(Class<?> testClass, List<MatrixTarget> configured, boolean all) {
+        Optional<BpfKernels> annotation = AnnotationSupport.findAnnotation(testClass, BpfKernels.class);
+        if (annotation.isPresent() && annotation.get().value().length > 0) {
+            Set<MatrixTarget> own = new LinkedHashSet<>();
+            Arrays.stream(annotation.get().value()).forEach(v -> own.add(new MatrixTarget(v)));
+            return List.copyOf(own);
+        }
+        if (all || annotation.isPresent() || AnnotationSupport.isAnnotated(testClass, BpfTest.class)) {
+            return configured;
+        }
+        return List.of();
+    }
+
+    /** The kernels of {@link BpfKernels#KERNELS}, or of {@link BpfKernels#FALLBACK} when this JVM cannot use BPF. */
+    private List<MatrixTarget> configuredKernels(ConfigurationParameters config) {
+        Optional<String> kernels = setting(config, BpfKernels.KERNELS);
+        if (kernels.isPresent()) {
+            Set<MatrixTarget> targets = new LinkedHashSet<>();
+            for (String k : kernels.get().split(",")) {
+                targets.add(new MatrixTarget(k));
+            }
+            return List.copyOf(targets);
+        }
+        Optional<String> fallback = setting(config, BpfKernels.FALLBACK);
+        if (fallback.isPresent() && bpfUnavailable.get().isPresent()) {
+            return List.of(new MatrixTarget(fallback.get()));
+        }
+        return List.of();
+    }
+
+    private static boolean classesSetting(ConfigurationParameters config) {
+        String value = setting(config, BpfKernels.CLASSES).orElse("annotated");
+        return switch (value) {
+            case "all" -> true;
+            case "annotated" -> false;
+            default -> throw new VmException(BpfKernels.CLASSES + " is '" + value + "': set it to annotated or all");
+        };
+    }
+
+    /** A non-blank configuration parameter, falling back to the system property of the same name. */
+    static Optional<String> setting(ConfigurationParameters config, String key) {
+        Optional<String> value = config.get(key).or(() -> Optional.ofNullable(System.getProperty(key)));
+        return value.map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    @Override
+    public void execute(ExecutionRequest request) {
+        TestDescriptor engine = request.getRootTestDescriptor();
+        EngineExecutionListener listener = request.getEngineExecutionListener();
+        listener.executionStarted(engine);
+        for (TestDescriptor child : new ArrayList<>(engine.getChildren())) {
+            MatrixDescriptor kernel = (MatrixDescriptor) child;
+            new KernelRun(kernel, listener, request.getConfigurationParameters(), backends).execute();
+        }
+        listener.executionFinished(engine, TestExecutionResult.successful());
+    }
+}
