@@ -86,7 +86,15 @@ final class HostClasspath {
                 }
             }
         }
-        roots.add(project == null || project.getParent() == null ? workingDir : project);
+        if (project == null || project.getParent() == null) {
+            project = workingDir;
+        }
+        // a module's tests may read files of its multi-module build (the root README, sibling modules) even when
+        // the siblings come as jars from the repository: share the outermost directory of the Maven build
+        while (project.getParent() != null && Files.isRegularFile(project.getParent().resolve("pom.xml"))) {
+            project = project.getParent();
+        }
+        roots.add(project);
         for (String entry : entries) {
             Path path = Path.of(entry);
             if (IN_CONTAINER.stream().anyMatch(path::startsWith) || !Files.exists(path)) {

@@ -84,4 +84,20 @@ class GuestEventTest {
 
         assertThat(roots).containsExactly(repo, tmp.resolve("proj"));
     }
+
+    @Test
+    void theWholeMavenBuildIsMountedWhenSiblingModulesComeAsJars(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path repo = tmp.resolve(".m2/repository");
+        Path jar = java.nio.file.Files.createDirectories(repo.resolve("dev/bpfunit/1")).resolve("bpfunit-1.jar");
+        java.nio.file.Files.writeString(jar, "");
+        java.nio.file.Files.createDirectories(tmp.resolve("proj/samples/target/test-classes"));
+        java.nio.file.Files.writeString(tmp.resolve("proj/pom.xml"), "<project/>");
+        java.nio.file.Files.writeString(tmp.resolve("proj/samples/pom.xml"), "<project/>");
+
+        List<Path> roots = HostClasspath.mountRoots(List.of(jar.toString(),
+                tmp.resolve("proj/samples/target/test-classes").toString()), tmp.resolve("proj/samples"));
+
+        assertThat(roots).containsExactly(repo, tmp.resolve("proj"));
+    }
 }
