@@ -15,17 +15,34 @@ import org.junit.jupiter.api.Test;
 
 class FdTest {
 
-    private static Fd copyOfStdout(String description) {
-        return Fd.adopt(Libc.fcntl(1, Libc.F_DUPFD_CLOEXEC, 1), description);
+    /**
+     * A descriptor of a file of this test's own. Whether a number is still open is asked of /proc/self/fd: other
+     * threads of the JVM may reuse a closed number at once, but not for one of these files.
+     */
+    private static Fd markerFd(String description) {
+        try {
+            java.nio.file.Path marker = java.nio.file.Files.createTempFile("bpfunit-fdtest-", ".marker");
+            marker.toFile().deleteOnExit();
+            int raw = Libc.open(marker.toString(), 0x80000 /* O_RDONLY | O_CLOEXEC */);
+            assertThat(raw).as("open %s", marker).isGreaterThanOrEqualTo(0);
+            return Fd.adopt(raw, description);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static boolean isOpen(int raw) {
-        return Libc.fcntl(raw, Libc.F_GETFD, 0) >= 0;
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + raw)).getFileName()
+                    .toString().startsWith("bpfunit-fdtest-");
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     @Test
     void closeIsIdempotentAndClosesTheDescriptor() {
-        Fd fd = copyOfStdout("map 'blocklist'");
+        Fd fd = markerFd("map 'blocklist'");
         int raw = fd.raw();
         assertThat(isOpen(raw)).isTrue();
         assertThat(fd.toString()).isEqualTo("map 'blocklist' (fd " + raw + ")");
@@ -40,7 +57,7 @@ class FdTest {
     @Test
     void concurrentClosesCloseOnce() throws Exception {
         for (int round = 0; round < 20; round++) {
-            Fd fd = copyOfStdout("racy");
+            Fd fd = markerFd("racy");
             int raw = fd.raw();
             CountDownLatch start = new CountDownLatch(1);
             AtomicInteger errors = new AtomicInteger();
@@ -68,7 +85,7 @@ class FdTest {
 
     @Test
     void dupGivesAnIndependentDescriptor() {
-        Fd fd = copyOfStdout("program 'xdp_fw'");
+        Fd fd = markerFd("program 'xdp_fw'");
         try (Fd copy = fd.dup("program 'xdp_fw' (copy)")) {
             assertThat(copy.raw()).isNotEqualTo(fd.raw()).isPositive();
             assertThat(copy.description()).isEqualTo("program 'xdp_fw' (copy)");
@@ -88,7 +105,7 @@ class FdTest {
 
     @Test
     void dupOfABadDescriptorNamesItAndTheErrno() {
-        Fd fd = copyOfStdout("BTF of x.bpf.o");
+        Fd fd = markerFd("BTF of x.bpf.o");
         int raw = fd.raw();
         Libc.close(raw); // behind the Fd's back, to provoke EBADF
         assertThatThrownBy(() -> fd.dup("copy")).isInstanceOf(BpfSyscallException.class)
