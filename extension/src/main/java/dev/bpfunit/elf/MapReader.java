@@ -75,25 +75,14 @@ final class MapReader {
         int datasecId = btf.findId(".maps", Datasec.class).orElseThrow(() -> new BpfException(
                 "section .maps has no DATASEC '.maps' in BTF: was the object stripped of BTF?"));
         Datasec datasec = (Datasec) btf.type(datasecId);
-        List<ElfRelocation> relocations = relocationsOf(section);
+        List<ElfRelocation> relocations = elf.relocations(section);
         for (VarSecinfo vsi : datasec.vars()) {
             if (!(btf.type(vsi.type()) instanceof Var var)) {
                 throw new BpfException("DATASEC .maps entry " + vsi.type() + " is not a VAR");
             }
-            MapSpec spec = btfMap(var.name(), var.type(), false);
-            List<MapSpec.InitialValue> values = staticValues(var.name(), var.type(), vsi, relocations);
-            if (!values.isEmpty()) {
-                spec = new MapSpec(spec.name(), spec.kernelName(), spec.kind(), spec.type(), spec.keySize(),
-                        spec.valueSize(), spec.maxEntries(), spec.flags(), spec.numaNode(), spec.pinning(),
-                        spec.mapExtra(), spec.btfKeyTypeId(), spec.btfValueTypeId(), spec.innerMap(), values,
-                        null, false);
-            }
-            maps.add(spec);
+            maps.add(btfMap(var.name(), var.type(), false)
+                    .withInitialValues(staticValues(var.name(), var.type(), vsi, relocations)));
         }
-    }
-
-    private List<ElfRelocation> relocationsOf(ElfSection section) {
-        return elf.relocations(section);
     }
 
     private MapSpec btfMap(String name, int typeId, boolean inner) {

@@ -62,6 +62,12 @@ public record MapSpec(String name, String kernelName, MapKind kind, MapType type
                 mapExtra, btfKeyTypeId, btfValueTypeId, innerMap, initialValues, newContents, freeze);
     }
 
+    /** A copy with these static {@code .values} entries. */
+    public MapSpec withInitialValues(List<InitialValue> values) {
+        return new MapSpec(name, kernelName, kind, type, keySize, valueSize, maxEntries, flags, numaNode, pinning,
+                mapExtra, btfKeyTypeId, btfValueTypeId, innerMap, values, contents, freeze);
+    }
+
     /** A copy without BTF key and value types, for kernels or map types that refuse them. */
     public MapSpec withoutBtfTypes() {
         return new MapSpec(name, kernelName, kind, type, keySize, valueSize, maxEntries, flags, numaNode, pinning,
