@@ -27,6 +27,7 @@ public final class BpfObject implements AutoCloseable {
     private final Fd btf;
     private final Map<String, BpfMap> maps;
     private final Map<String, BpfProgram> programs;
+    private final List<Link> links = new ArrayList<>();
     private Globals globals;
     private boolean closed;
 
@@ -118,9 +119,26 @@ public final class BpfObject implements AutoCloseable {
         return Optional.ofNullable(btf);
     }
 
+    /** The links of this object's programs that are still attached, oldest first. */
+    public synchronized List<Link> links() {
+        return List.copyOf(links);
+    }
+
+    synchronized void register(Link link) {
+        if (closed) {
+            link.close();
+            throw new BpfException(spec.name() + " is closed: cannot attach " + link.program().name());
+        }
+        links.add(link);
+    }
+
+    synchronized void unregister(Link link) {
+        links.remove(link);
+    }
+
     /**
-     * Closes event readers and global variable mappings, then programs, then maps, then BTF; safe to call
-     * more than once.
+     * Detaches the links, then closes event readers and global variable mappings, then programs, then maps, then
+     * BTF; safe to call more than once.
      */
     @Override
     public synchronized void close() {
@@ -128,7 +146,8 @@ public final class BpfObject implements AutoCloseable {
             return;
         }
         closed = true;
-        List<AutoCloseable> all = new ArrayList<>();
+        List<AutoCloseable> all = new ArrayList<>(links);
+        Collections.reverse(all);      // the newest link first
         for (BpfMap m : maps.values()) {
             all.add(m::closeReaders);
         }
