@@ -39,11 +39,17 @@ class PcapArgumentsProvider implements ArgumentsProvider, AnnotationConsumer<Pca
         this.source = annotation;
     }
 
+    /**
+     * The arguments, read when the stream is consumed: Jupiter 6 wraps any exception thrown by this method itself in
+     * a JUnitException "does not override provideArguments(ParameterDeclarations, ...)", which would hide the
+     * configuration error (a missing capture, a parameter of the wrong type) behind a misleading message.
+     */
     @Override
     @SuppressWarnings("deprecation")
     public Stream<? extends Arguments> provideArguments(ExtensionContext context) {
         java.lang.reflect.Method method = context.getRequiredTestMethod();
-        return provide(List.of(method.getParameterTypes()), "method " + method.toGenericString(), context);
+        return Stream.of(method).flatMap(m -> provide(List.of(m.getParameterTypes()), "method " + m.toGenericString(),
+                context));
     }
 
     private Stream<? extends Arguments> provide(List<Class<?>> parameterTypes, String element, ExtensionContext context) {

@@ -53,6 +53,24 @@ class LifecycleOnJupiter5Test {
         }
     }
 
+    static class MissingCapture {
+        @org.junit.jupiter.params.ParameterizedTest
+        @dev.bpfunit.junit.PcapSource("captures/nope.pcap")
+        void packets(dev.bpfunit.packet.Packet packet) {
+        }
+    }
+
+    @Test
+    void aMissingCaptureIsAConfigurationErrorNamingIt() {
+        Events containers = EngineTestKit.engine("junit-jupiter").selectors(selectClass(MissingCapture.class))
+                .execute().containerEvents();
+        assertThat(containers.failed().list()).singleElement().satisfies(e -> assertThat(e.getPayload(
+                org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow())
+                .isInstanceOf(org.junit.jupiter.api.extension.ExtensionConfigurationException.class)
+                .hasMessageContaining("@PcapSource(\"captures/nope.pcap\") on method")
+                .hasMessageContaining("no such capture"));
+    }
+
     @Test
     void theRunningJupiterIsTheOneThisProjectDeclares() {
         String expected = System.getProperty("compat.expected.jupiter");
