@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.spec.ObjectSpec;
 import dev.bpfunit.sys.Fd;
 

@@ -1,6 +1,6 @@
 package dev.bpfunit.elf;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.btf.Array;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.BtfLinkage;

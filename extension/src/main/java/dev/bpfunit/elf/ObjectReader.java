@@ -1,6 +1,6 @@
 package dev.bpfunit.elf;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.BtfExt;
 import dev.bpfunit.btf.BtfFixups;

@@ -1,6 +1,6 @@
 package dev.bpfunit.elf;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.asm.Instruction;
 import dev.bpfunit.asm.Opcodes;
 import dev.bpfunit.btf.BtfExt;
