@@ -1,5 +1,9 @@
 package dev.bpfunit.elf;
 
+import dev.bpfunit.rawelf.ElfFile;
+import dev.bpfunit.rawelf.ElfSection;
+import dev.bpfunit.rawelf.ElfSymbol;
+import dev.bpfunit.rawelf.ElfRelocation;
 import dev.bpfunit.error.BpfException;
 import dev.bpfunit.btf.Array;
 import dev.bpfunit.btf.Btf;

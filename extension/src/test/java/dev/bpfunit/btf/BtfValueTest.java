@@ -1,5 +1,6 @@
 package dev.bpfunit.btf;
 
+import dev.bpfunit.rawelf.ElfFile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +17,7 @@ class BtfValueTest {
     private final byte[] globalStats = globalStatsBytes();
 
     private static byte[] globalStatsBytes() {
-        byte[] data = ElfSections.section(Fixtures.bytes("types.bpf.o"), ".data", "types.bpf.o").orElseThrow();
+        byte[] data = ElfFile.parseSections(Fixtures.bytes("types.bpf.o"), "types.bpf.o").section(".data").orElseThrow().data();
         int offset = (int) new ObjdumpFacts("types").symbolOffset(".data", "global_stats").orElseThrow();
         return Arrays.copyOfRange(data, offset, offset + 152);
     }

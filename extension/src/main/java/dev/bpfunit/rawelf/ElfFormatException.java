@@ -1,4 +1,4 @@
-package dev.bpfunit.elf;
+package dev.bpfunit.rawelf;
 
 import dev.bpfunit.error.BpfException;
 
