@@ -1,5 +1,10 @@
 package dev.bpfunit;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import dev.bpfunit.sys.BpfConstants;
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.lang.ArchRule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -37,8 +42,8 @@ class ArchitectureTest {
                         "rawelf", "error")
                 .whereLayer("root").mayOnlyAccessLayers("elf", "spec", "btf", "asm", "sys", "packet", "rawelf",
                         "error")
-                .whereLayer("elf").mayOnlyAccessLayers("spec", "btf", "asm", "rawelf", "error")
-                .whereLayer("spec").mayOnlyAccessLayers("btf", "asm", "error")
+                .whereLayer("elf").mayOnlyAccessLayers("spec", "btf", "asm", "sys", "rawelf", "error")
+                .whereLayer("spec").mayOnlyAccessLayers("btf", "asm", "sys", "error")
                 .whereLayer("btf").mayOnlyAccessLayers("rawelf", "error")
                 .whereLayer("asm").mayOnlyAccessLayers("error")
                 .whereLayer("sys").mayOnlyAccessLayers("error")
@@ -53,6 +58,15 @@ class ArchitectureTest {
                 .importPackages("dev.bpfunit");
         assertThat(main.size()).as("classes imported from extension/target/classes").isGreaterThan(150);
         layers().check(main);
+        kernelNumbersOnly().check(main);
+    }
+
+    /** spec and elf take the kernel's numbers from sys.BpfConstants, their one home, and nothing else of sys. */
+    static ArchRule kernelNumbersOnly() {
+        return noClasses().that().resideInAnyPackage("dev.bpfunit.spec", "dev.bpfunit.elf").should()
+                .dependOnClassesThat(JavaClass.Predicates.resideInAPackage("dev.bpfunit.sys")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.type(BpfConstants.class))))
+                .because("only sys calls the kernel; the layers above it share its numbers (CONTRIBUTING.md)");
     }
 
     @Test

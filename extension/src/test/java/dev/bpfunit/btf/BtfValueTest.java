@@ -130,8 +130,11 @@ class BtfValueTest {
         assertThatThrownBy(() -> v.get("packets").asEnumName()).isInstanceOf(BtfException.class)
                 .hasMessage("__u64 is not an enum");
         assertThatThrownBy(() -> BtfValue.encode(btf, u32, 1L << 32)).isInstanceOf(BtfException.class)
-                .hasMessage("__u32: 4294967296 is out of range for a unsigned 32-bit integer (0..4294967295)");
-        assertThatThrownBy(() -> BtfValue.encode(btf, u32, "7")).isInstanceOf(BtfException.class)
+                .hasMessage("__u32: 4294967296 does not fit an unsigned 32-bit integer: give a value from 0 to 4294967295");
+        assertThat(BtfValue.encode(btf, u32, "7")).isEqualTo(BtfValue.encode(btf, u32, 7));
+        assertThatThrownBy(() -> BtfValue.encode(btf, u32, "seven")).isInstanceOf(BtfException.class)
+                .hasMessageContaining("__u32: 'seven' is not an integer: give one in decimal or 0x hex");
+        assertThatThrownBy(() -> BtfValue.encode(btf, u32, new Object())).isInstanceOf(BtfException.class)
                 .hasMessageContaining("__u32: an integer type needs a Number");
         assertThatThrownBy(() -> BtfValue.encode(btf, statsId, Map.of("proto", "PROTO_SCTP")))
                 .isInstanceOf(BtfException.class)
