@@ -84,7 +84,7 @@ public record FlowKeys(int nhoff, int thoff, int addrProto, boolean isFrag, bool
     }
 
     @Override
-    public boolean fits(ProgramType type) {
-        return type == ProgramType.FLOW_DISSECTOR;
+    public RunKind kind() {
+        return RunKind.FLOW_DISSECTOR;
     }
 }

@@ -280,6 +280,26 @@ class RunTest {
     }
 
     @Test
+    void anSkbRunNeedsTheWholeIpHeaderItsEthertypeAnnounces() {
+        try (BpfObject obj = BpfObject.load(object("tc_rewrite"))) {
+            BpfProgram tc = obj.program("tc_rewrite");
+            // 29 bytes: an Ethernet header saying IPv4 and 15 of the IPv4 header's 20 bytes
+            assertThatThrownBy(() -> tc.run(Frames.ethernet(0x0800, new byte[15])))
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageContaining("the packet is 29 bytes, but its ethertype 0x0800 says IPv4")
+                    .hasMessageContaining("needs the whole IPv4 header: at least 34 bytes")
+                    .hasMessageNotContaining("must fit a page");
+            assertThatThrownBy(() -> tc.run(Frames.ethernet(0x86dd, new byte[39])))
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageContaining("needs the whole IPv6 header: at least 54 bytes");
+            // the whole header is enough, and another ethertype needs only the Ethernet header
+            tc.run(Frames.ethernet(0x0800, new byte[20]));
+            tc.run(Frames.ethernet(0x86dd, new byte[40]));
+            tc.run(Frames.ethernet(0x0806, new byte[4]));
+        }
+    }
+
+    @Test
     void wrongContextAndFlagsAreRefusedBeforeTheCall() {
         try (BpfObject obj = BpfObject.load(object("xdp_fw"))) {
             BpfProgram p = obj.program("xdp_fw");
