@@ -1,5 +1,6 @@
 package dev.bpfunit.junit;
 
+import dev.bpfunit.error.Closeables;
 import dev.bpfunit.BpfObject;
 import dev.bpfunit.BpfObjectLoader;
 import java.util.ArrayList;
@@ -52,23 +53,6 @@ final class ObjectSet implements AutoCloseable, ExtensionContext.Store.Closeable
     public void close() {
         List<Entry> reversed = new ArrayList<>(entries);
         Collections.reverse(reversed);
-        RuntimeException first = null;
-        for (Entry e : reversed) {
-            if (e.object() == null) {
-                continue;
-            }
-            try {
-                e.object().close();
-            } catch (RuntimeException ex) {
-                if (first == null) {
-                    first = ex;
-                } else {
-                    first.addSuppressed(ex);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closeables.closeAll(reversed.stream().map(Entry::object).toList());
     }
 }

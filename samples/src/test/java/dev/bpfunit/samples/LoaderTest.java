@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfMap;
 import dev.bpfunit.BpfObject;
 import dev.bpfunit.BpfProgram;
