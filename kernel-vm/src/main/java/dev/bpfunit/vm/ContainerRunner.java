@@ -58,6 +58,9 @@ public final class ContainerRunner {
      *     BPF commands the kernel keeps for it (listing objects by id: {@code BPF_*_GET_NEXT_ID},
      *     {@code BPF_*_GET_FD_BY_ID}, as {@code bpftool prog show} does), and BPF itself where the kernel or Docker
      *     does not know CAP_BPF; Docker's seccomp profile also allows mount, unshare and setns only with it;</li>
+     * <li>{@code SYSLOG}: kernel symbol addresses in {@code /proc/kallsyms}, which the loader resolves ksym externs
+     *     ({@code __ksym}) with; unless {@code kptr_restrict} is 0 and {@code perf_event_paranoid} at most 1, the
+     *     kernel shows them only to CAP_SYSLOG ({@code kallsyms_show_value()}), to others as 0;</li>
      * <li>{@code NET_RAW}: packet sockets (AF_PACKET) and raw sockets that tests send and capture packets with;</li>
      * <li>{@code CHOWN}, {@code DAC_OVERRIDE}, {@code FOWNER}: the command's root writes and reads the shared
      *     writable directories (the project, {@code ~/.m2}), which may belong to another user on the host.</li>
@@ -65,7 +68,8 @@ public final class ContainerRunner {
      * Not granted, among others: SYS_MODULE, SYS_RAWIO, SYS_RESOURCE, DAC_READ_SEARCH, SYS_PTRACE, MKNOD.
      */
     static final List<Capability> CAPABILITIES = List.of(Capability.BPF, Capability.PERFMON, Capability.NET_ADMIN,
-            Capability.SYS_ADMIN, Capability.NET_RAW, Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FOWNER);
+            Capability.SYS_ADMIN, Capability.SYSLOG, Capability.NET_RAW,
+            Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FOWNER);
     /** Capabilities of Linux 5.8 that Docker 20.10 does not know (see {@link #create}). */
     private static final List<Capability> NEWER_CAPABILITIES = List.of(Capability.BPF, Capability.PERFMON);
     /** Docker's default AppArmor profile denies mount(2); seccomp keeps Docker's default profile. */
