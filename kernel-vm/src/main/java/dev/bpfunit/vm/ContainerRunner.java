@@ -231,12 +231,15 @@ public final class ContainerRunner {
         }
     }
 
+    /** The exception's message and, when it was caused by another one, the root cause's, each once. */
     static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + t.getMessage();
+        String message = String.valueOf(e.getMessage());
+        return t == e || t.getMessage() == null || message.endsWith(t.getMessage()) ? message
+                : message + ": " + t.getMessage();
     }
 
     /** Splits the container's stdout and stderr frames into lines, forwards them and keeps the tail. */
