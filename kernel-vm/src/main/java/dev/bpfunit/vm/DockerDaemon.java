@@ -6,8 +6,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.testcontainers.dockerclient.DockerClientProviderStrategy;
-import org.testcontainers.dockerclient.TransportConfig;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import org.testcontainers.shaded.com.github.dockerjava.core.DefaultDockerClientConfig;
+import org.testcontainers.shaded.com.github.dockerjava.core.DockerClientImpl;
 
 /**
  * The Docker daemon the container backend talks to, and a docker-java client connected straight to it.
@@ -19,10 +20,15 @@ import org.testcontainers.dockerclient.TransportConfig;
  * route, and pulls it: without a registry every first container use waited two minutes and failed. It also may
  * pull its reaper (Ryuk) and startup-check images, and writes {@code ~/.testcontainers.properties}; all of this
  * depends on environment variables and property files the user may or may not have. bpfunit maps no ports and
- * removes its containers itself, so it needs none of it: it builds the same docker-java client Testcontainers
- * builds ({@link DockerClientProviderStrategy#getClientForConfig}: docker-java's API with the zero-dependency
- * transport, both already on the classpath through Testcontainers) for one explicit daemon address, and drives
- * the container with docker-java's commands. Nothing is ever pulled and no host address is looked up.
+ * removes its containers itself, so it needs none of it. It builds docker-java's own client for one explicit
+ * daemon address: docker-java's API and its zero-dependency transport ({@code docker-java-api},
+ * {@code docker-java-transport-zerodep}, which Testcontainers depends on) and docker-java's core, which Testcontainers
+ * ships relocated under {@code org.testcontainers.shaded} (a Testcontainers upgrade that moves it fails the build,
+ * never a run). Not Testcontainers' {@code DockerClientProviderStrategy.getClientForConfig} either: its client
+ * looks up registry credentials for every container it creates through {@code DockerClientFactory.getInfo()},
+ * which runs Testcontainers' daemon discovery (another daemon maybe, and a write of
+ * {@code ~/.testcontainers.properties}). Nothing is ever pulled, no host address is looked up, and no
+ * {@code TESTCONTAINERS_*} variable or Testcontainers property file matters.
  *
  * <p>The address is {@code DOCKER_HOST} when set (a {@code unix://} socket or a plain {@code tcp://} address),
  * else {@value #DEFAULT_SOCKET}. TLS ({@code DOCKER_TLS_VERIFY}) and Docker CLI contexts are not supported.
@@ -84,7 +90,12 @@ final class DockerDaemon {
     DockerClient connect() {
         DockerClient client;
         try {
-            client = DockerClientProviderStrategy.getClientForConfig(TransportConfig.builder().dockerHost(address).build());
+            // the API version is left to the daemon (unversioned paths): Docker 20.10 speaks 1.41, Docker 29 no
+            // longer takes versions below 1.44
+            DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                    .withDockerHost(address.toString()).withDockerTlsVerify(false).build();
+            client = DockerClientImpl.getInstance(config,
+                    new ZerodepDockerHttpClient.Builder().dockerHost(address).build());
         } catch (RuntimeException e) {
             throw unusable(e);
         }
