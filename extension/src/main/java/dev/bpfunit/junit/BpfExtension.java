@@ -5,6 +5,7 @@ import dev.bpfunit.BpfObject;
 import dev.bpfunit.BpfObjectLoader;
 import dev.bpfunit.BpfProgram;
 import dev.bpfunit.Globals;
+import dev.bpfunit.TraceLog;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Executable;
@@ -35,7 +36,7 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
     static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BpfExtension.class);
     private static final String OBJECTS = "objects";
     private static final Set<Class<?>> INJECTABLE = Set.of(BpfObject.class, BpfProgram.class, BpfMap.class,
-            Globals.class, BpfObjectLoader.class);
+            Globals.class, BpfObjectLoader.class, TraceLog.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -118,8 +119,13 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
         List<ObjectSet.Entry> from = fromObject(d, objects.entries(), element, where);
         if (type == BpfProgram.class) {
             Optional<Program> named = AnnotationSupport.findAnnotation(element, Program.class);
-            return pick(d, from, named.map(Program::value).orElse(""), "program", "@Program", where,
+            BpfProgram program = pick(d, from, named.map(Program::value).orElse(""), "program", "@Program", where,
                     o -> o.programs().stream().map(BpfProgram::name).toList(), BpfObject::program, n -> true);
+            AnnotationSupport.findAnnotation(element, Attach.class).ifPresent(a -> LiveAttach.attach(program, a, where));
+            return program;
+        }
+        if (type == TraceLog.class) {
+            return LiveAttach.traceLog(context);
         }
         Optional<Map> named = AnnotationSupport.findAnnotation(element, Map.class);
         return pick(d, from, named.map(Map::value).orElse(""), "map", "@Map", where,

@@ -39,6 +39,11 @@ public final class SystemInfo {
         return cpus.clone();
     }
 
+    /** The online CPUs now, from {@code /sys/devices/system/cpu/online}: where per-CPU perf events can be opened. */
+    public static int[] onlineCpus() {
+        return parseCpuList(read(java.nio.file.Path.of("/sys/devices/system/cpu/online")).trim());
+    }
+
     /** The size of a memory page ({@code getpagesize()}), the unit of ring buffer and perf buffer mappings. */
     public static int pageSize() {
         int size = pageSize;
