@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -31,7 +32,7 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * static fields and {@code @BeforeAll} parameters, test for everything else), keeps them in its
  * {@link ExtensionContext.Store} so JUnit closes them when the scope ends, and injects them.
  */
-final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
     static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BpfExtension.class);
     private static final String OBJECTS = "objects";
@@ -56,6 +57,11 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
                 inject(context, false, fields, instance);
             }
         }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        LiveAttach.publish(context);
     }
 
     @Override

@@ -42,16 +42,21 @@ final class LiveAttach {
                 k -> new Published(context, TraceLog.capture()), Published.class).log;
     }
 
-    private record Published(ExtensionContext context, TraceLog log) implements ExtensionContext.Store.CloseableResource {
+    /** After each test: its {@code bpf_printk} lines as the report entry {@code bpf_printk}, if it took a trace log. */
+    static void publish(ExtensionContext context) {
+        Published p = context.getStore(BpfExtension.NAMESPACE).get(TRACE_LOG + ":" + context.getUniqueId(),
+                Published.class);
+        if (p != null) {
+            var messages = p.log.messages();
+            context.publishReportEntry("bpf_printk", messages.isEmpty() ? "(no bpf_printk lines from this test)"
+                    : String.join("\n", messages));
+        }
+    }
+
+    private record Published(ExtensionContext context, TraceLog log) implements AutoCloseable {
         @Override
         public void close() {
-            try {
-                var messages = log.messages();
-                context.publishReportEntry("bpf_printk", messages.isEmpty() ? "(no bpf_printk lines from this test)"
-                        : String.join("\n", messages));
-            } finally {
-                log.close();
-            }
+            log.close();
         }
     }
 }
