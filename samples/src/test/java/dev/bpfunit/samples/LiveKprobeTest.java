@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * A kprobe and a kretprobe on do_sys_openat2. Skipped, with the reason, on a kernel without CONFIG_KPROBES (the CI
  * machine's 6.18); runs in Debian's 6.1 and 6.12 guests of the kernel matrix.
  */
-// snippet: kprobe
+// snippet:kprobe
 @BpfTest("bpf/live_kprobe.bpf.o")
 @RequiresHook(Hook.KPROBE)      // "kernel 6.18... has no kprobe PMU ...: built without CONFIG_KPROBES"
 class LiveKprobeTest {
@@ -32,4 +32,4 @@ class LiveKprobeTest {
         }
     }
 }
-// end snippet
+// end:kprobe

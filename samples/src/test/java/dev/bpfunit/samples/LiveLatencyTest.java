@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 @RequiresHook(Hook.TRACEPOINT)
 class LiveLatencyTest {
 
-    // snippet: stats
+    // snippet:stats
     @Test
     void averageRunTimeOfAnAttachedProgram(BpfObjectLoader loader) {
         try (BpfObject obj = loader.global("filter_pid", Triggers.pid()).load();
@@ -38,7 +38,7 @@ class LiveLatencyTest {
                     .hasAverageNsPerRunBelow(1_000_000);          // a generous budget: 1 ms per openat
         }
     }
-    // end snippet
+    // end:stats
 
     @Test
     void agreesWithBpftool(BpfObjectLoader loader) {

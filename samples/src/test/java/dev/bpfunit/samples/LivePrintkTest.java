@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 @RequiresHook(Hook.TRACEPOINT)
 class LivePrintkTest {
 
-    // snippet: printk
+    // snippet:printk
     @Test
     void printsTheCallingThread(BpfObjectLoader loader, TraceLog trace) {   // published as report entry bpf_printk
         try (BpfObject obj = loader.global("filter_pid", Triggers.pid()).load()) {
@@ -27,7 +27,7 @@ class LivePrintkTest {
             assertThat(trace.await("bpfunit getpid from " + Triggers.tid(), Duration.ofSeconds(2))).hasSize(1);
         }
     }
-    // end snippet
+    // end:printk
 
     @Test
     void anotherProcesssLinesAreNotTheTests(BpfObjectLoader loader, TraceLog trace) {

@@ -30,7 +30,7 @@ class LiveTracepointTest {
 
     private static final Path FILE = Path.of("/etc/hostname");
 
-    // snippet: filterPid
+    // snippet:filterPid
     @Test
     void countsOnlyTheTestsOwnOpenatCalls(BpfObjectLoader loader) {
         try (BpfObject obj = loader.global("filter_pid", Triggers.pid()).load()) {   // FILTER_PID, before load
@@ -47,7 +47,7 @@ class LiveTracepointTest {
             assertThat(calls.sumPerCpu((int) child.pid())).isZero();   // another process: filtered out
         }
     }
-    // end snippet
+    // end:filterPid
 
     @Test
     void withoutTheFilterTheChildIsCountedToo(BpfObjectLoader loader) {

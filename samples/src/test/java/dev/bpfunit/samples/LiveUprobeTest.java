@@ -32,7 +32,7 @@ class LiveUprobeTest {
         }
     }
 
-    // snippet: uprobe
+    // snippet:uprobe
     @Test
     void reportsTheArgumentsAndResultOfANativeCall(BpfObjectLoader loader) {
         Path library = NativeTarget.path();               // built by gcc in the samples' Maven build
@@ -49,7 +49,7 @@ class LiveUprobeTest {
             assertThat(got).containsExactly(new Call(1, Triggers.tid(), 2, 40, 0), new Call(2, Triggers.tid(), 0, 0, 42));
         }
     }
-    // end snippet
+    // end:uprobe
 
     @Test
     void aUprobeForAnotherProcessSeesNothingOfOurs(BpfObjectLoader loader) throws Exception {
