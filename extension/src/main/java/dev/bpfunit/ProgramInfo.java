@@ -2,9 +2,7 @@ package dev.bpfunit;
 
 import dev.bpfunit.spec.ProgramType;
 import dev.bpfunit.sys.ProgInfo;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.bpfunit.sys.SystemInfo;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
@@ -81,13 +79,7 @@ public record ProgramInfo(int id, int typeNumber, String name, String tag, long 
      */
     public Instant loadTime() {
         long nowMs = System.currentTimeMillis();
-        try {
-            String up = Files.readString(Path.of("/proc/uptime")).trim().split("\\s+")[0];
-            long uptimeNs = (long) (Double.parseDouble(up) * 1e9);
-            return Instant.ofEpochMilli(nowMs).minusNanos(uptimeNs).plusNanos(loadTimeSinceBootNs);
-        } catch (IOException | RuntimeException e) {
-            throw new BpfException("cannot read /proc/uptime to turn the load time into a date: " + e, e);
-        }
+        return Instant.ofEpochMilli(nowMs).minusNanos(SystemInfo.uptimeNs()).plusNanos(loadTimeSinceBootNs);
     }
 
     @Override

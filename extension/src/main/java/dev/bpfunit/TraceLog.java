@@ -1,9 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.sys.SystemInfo;
 import dev.bpfunit.sys.Tracefs;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,7 +10,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The {@code bpf_printk} output of this test: lines of the kernel's trace buffer ({@code /sys/kernel/tracing/trace},
@@ -127,12 +124,6 @@ public final class TraceLog implements AutoCloseable {
     }
 
     private static Set<Integer> ownThreads() {
-        Set<Integer> tids = new HashSet<>();
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
-            s.forEach(p -> tids.add(Integer.parseInt(p.getFileName().toString())));
-        } catch (IOException | NumberFormatException e) {
-            throw new BpfException("cannot list this JVM's threads in /proc/self/task: " + e, e);
-        }
-        return tids;
+        return SystemInfo.threadIds();
     }
 }
