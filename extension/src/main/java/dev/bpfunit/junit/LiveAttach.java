@@ -38,8 +38,8 @@ final class LiveAttach {
 
     /** The test's trace log, captured from its first injection on and published when the test's scope closes. */
     static TraceLog traceLog(ExtensionContext context) {
-        return context.getStore(BpfExtension.NAMESPACE).getOrComputeIfAbsent(TRACE_LOG + ":" + context.getUniqueId(),
-                k -> new Published(context, TraceLog.capture()), Published.class).log;
+        return JupiterCompat.computeIfAbsent(context.getStore(BpfExtension.NAMESPACE), TRACE_LOG + ":"
+                + context.getUniqueId(), k -> new Published(context, TraceLog.capture()), Published.class).log;
     }
 
     /** After each test: its {@code bpf_printk} lines as the report entry {@code bpf_printk}, if it took a trace log. */
