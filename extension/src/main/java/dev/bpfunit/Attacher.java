@@ -1,5 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.Closeables;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.spec.AttachType;
 import dev.bpfunit.spec.ProgramSpec;
 import dev.bpfunit.spec.ProgramType;
@@ -284,7 +286,7 @@ final class Attacher {
             closeQuietly(opened, e);
             throw e;
         }
-        return Link.of(p, target, null, () -> BpfObject.closeAll(opened), p.owner());
+        return Link.of(p, target, null, () -> Closeables.closeAll(opened), p.owner());
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -317,7 +319,7 @@ final class Attacher {
         if (detach instanceof Fd linkFd) {
             return Link.of(p, target, linkFd, event::close, p.owner());
         }
-        return Link.of(p, target, event, () -> BpfObject.closeAll(List.of(detach)), p.owner());
+        return Link.of(p, target, event, () -> Closeables.closeAll(List.of(detach)), p.owner());
     }
 
     /** Returns what undoes it: the BPF link's fd, or a disable of the event. */
@@ -361,7 +363,7 @@ final class Attacher {
 
     private static void closeQuietly(List<AutoCloseable> resources, RuntimeException failure) {
         try {
-            BpfObject.closeAll(resources);
+            Closeables.closeAll(resources);
         } catch (RuntimeException e) {
             failure.addSuppressed(e);
         }

@@ -141,7 +141,7 @@ public final class BpfObject implements AutoCloseable {
         } catch (RuntimeException e) {
             Collections.reverse(made);
             try {
-                closeAll(made);
+                Closeables.closeAll(made);
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }

@@ -1,5 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.Closeables;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.asm.Instruction;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.Func;
@@ -127,7 +129,7 @@ public enum Hook {
                     + e.getMessage() + ")" + why);
         } finally {
             java.util.Collections.reverse(open);
-            BpfObject.closeAll(open);
+            Closeables.closeAll(open);
         }
     }
 

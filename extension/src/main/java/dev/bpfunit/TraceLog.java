@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.sys.SystemInfo;
 import dev.bpfunit.sys.Tracefs;
 import java.time.Duration;

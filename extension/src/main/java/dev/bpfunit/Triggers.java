@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.sys.Syscalls;
 import java.io.FileOutputStream;
 import java.io.IOException;

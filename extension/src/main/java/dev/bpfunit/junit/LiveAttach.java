@@ -1,6 +1,6 @@
 package dev.bpfunit.junit;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfProgram;
 import dev.bpfunit.Link;
 import dev.bpfunit.TraceLog;

@@ -3,7 +3,7 @@ package dev.bpfunit.sys;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.lang.ref.Reference;
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import java.util.Objects;
 
 /**

@@ -56,7 +56,7 @@ public final class SystemInfo {
         try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
             s.forEach(p -> tids.add(Integer.parseInt(p.getFileName().toString())));
         } catch (java.io.IOException | NumberFormatException e) {
-            throw new dev.bpfunit.BpfException("cannot list this process's threads in /proc/self/task: " + e, e);
+            throw new dev.bpfunit.error.BpfException("cannot list this process's threads in /proc/self/task: " + e, e);
         }
         return tids;
     }
