@@ -71,6 +71,9 @@ public final class BpfObjectLoader {
     private int logLevel;
     private int logSize = INITIAL_LOG_SIZE;
     private Path targetBtf;
+    private ObjectSpec parsed;
+    /** Test hook: told of each kernel object a load opens, before the next step. */
+    static volatile java.util.function.Consumer<AutoCloseable> openedHook;
 
     BpfObjectLoader(Path path, byte[] bytes, String name) {
         this.path = path;
@@ -148,10 +151,19 @@ public final class BpfObjectLoader {
         return this;
     }
 
-    /** Parses and links the object without loading it, with this loader's overrides applied. */
+    /**
+     * Parses and links the object without loading it, with this loader's overrides applied. The file is parsed
+     * once per loader: later calls, and {@link #load()}, reuse the parse.
+     */
     public ObjectSpec spec() {
-        ObjectSpec spec = path != null ? ObjectReader.read(path) : ObjectReader.read(bytes, name);
-        return applyOverrides(spec);
+        return applyOverrides(parsed());
+    }
+
+    private synchronized ObjectSpec parsed() {
+        if (parsed == null) {
+            parsed = path != null ? ObjectReader.read(path) : ObjectReader.read(bytes, name);
+        }
+        return parsed;
     }
 
     /** Loads the object: BTF, maps (filled and frozen), programs, then static prog-array and map-in-map values. */
@@ -160,13 +172,10 @@ public final class BpfObjectLoader {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             return new Loading(spec, opened).run();
-        } catch (RuntimeException e) {
-            Closeables.closeAllAfter(e, reversed(opened));
-            if (e instanceof VerifierException || e.getMessage() != null
-                    && e.getMessage().startsWith("object " + spec.name())) {
-                throw e;
-            }
-            throw new BpfException("object " + spec.name() + ": " + e.getMessage(), e);
+        } catch (Throwable failure) {
+            // every Throwable: an OutOfMemoryError copying a log must not leave the BTF, maps and programs open
+            Closeables.closeAllAfter(failure, reversed(opened));
+            throw ObjectLoadException.inObject(spec.name(), failure);
         }
     }
 
@@ -230,14 +239,14 @@ public final class BpfObjectLoader {
         BpfObject run() {
             if (spec.btf() != null) {
                 btfFd = loadBtf(spec.btf());
-                opened.add(btfFd);
+                opened(btfFd);
             }
             for (MapSpec m : spec.maps()) {
                 if (m.kind() == MapKind.KCONFIG) {
                     m = m.withContents(externs().kconfig(m));
                 }
                 BpfMap map = createMap(m);
-                opened.add(map);
+                opened(map);
                 maps.put(m.name(), map);
             }
             for (ProgramSpec p : spec.programs()) {
@@ -245,13 +254,21 @@ public final class BpfObjectLoader {
                     continue;
                 }
                 BpfProgram prog = loadProgram(p);
-                opened.add(prog);
+                opened(prog);
                 programs.put(p.name(), prog);
             }
             for (MapSpec m : spec.maps()) {
                 fillStaticValues(m);
             }
             return new BpfObject(spec, btfFd, maps, programs);
+        }
+
+        private void opened(AutoCloseable resource) {
+            opened.add(resource);
+            java.util.function.Consumer<AutoCloseable> hook = openedHook;
+            if (hook != null) {
+                hook.accept(resource);
+            }
         }
 
         /** The kernel BTF to relocate against and resolve names in, opened on first use. */
