@@ -245,7 +245,7 @@ public final class BpfObjectLoader {
                 if (m.kind() == MapKind.KCONFIG) {
                     m = m.withContents(externs().kconfig(m));
                 }
-                BpfMap map = createMap(m);
+                BpfMap map = MapCreation.create(m, btfFd, spec.btf());
                 opened(map);
                 maps.put(m.name(), map);
             }
@@ -258,7 +258,7 @@ public final class BpfObjectLoader {
                 programs.put(p.name(), prog);
             }
             for (MapSpec m : spec.maps()) {
-                fillStaticValues(m);
+                MapCreation.fillStaticValues(m, maps, programs, skipped);
             }
             return new BpfObject(spec, btfFd, maps, programs);
         }
@@ -307,64 +307,6 @@ public final class BpfObjectLoader {
                 }
                 throw new BpfException("BPF_BTF_LOAD of " + spec.name() + "'s BTF failed: " + e.getMessage()
                         + "\n" + tail(log, 12), e);
-            }
-        }
-
-        private BpfMap createMap(MapSpec m) {
-            int entries = m.maxEntries();
-            if (entries == 0) {
-                if (m.type() == MapType.PERF_EVENT_ARRAY) {
-                    entries = SystemInfo.possibleCpuCount();
-                    m = m.withMaxEntries(entries);
-                } else {
-                    throw new BpfException("map '" + m.name() + "' has no max_entries in its definition: set it "
-                            + "with BpfObject.loader(path).maxEntries(\"" + m.name() + "\", n)");
-                }
-            }
-            Fd fd;
-            try {
-                fd = createMapFd(m, true);
-            } catch (BpfSyscallException e) {
-                if (e.errno() == Errno.EPERM || m.btfKeyTypeId() == 0 && m.btfValueTypeId() == 0) {
-                    throw e;
-                }
-                // As libbpf: some kernels and map types refuse BTF key/value types; retry without them.
-                fd = createMapFd(m, false);
-                m = m.withoutBtfTypes();
-            }
-            BpfMap map = new BpfMap(m, fd, spec.btf());
-            try {
-                byte[] contents = m.contents();
-                if (contents != null) {
-                    Bpf.mapUpdateElem(fd, new byte[4], contents, BpfMap.ANY);
-                    if (m.freeze()) {
-                        Bpf.mapFreeze(fd);
-                    }
-                }
-            } catch (RuntimeException e) {
-                map.close();
-                throw e;
-            }
-            return map;
-        }
-
-        private Fd createMapFd(MapSpec m, boolean withBtf) {
-            MapCreateAttr attr = new MapCreateAttr().mapType(m.type().number()).keySize(m.keySize())
-                    .valueSize(m.valueSize()).maxEntries(m.maxEntries()).mapFlags(m.flags())
-                    .numaNode(m.numaNode()).mapName(m.kernelName()).mapExtra(m.mapExtra());
-            if (withBtf && btfFd != null && (m.btfKeyTypeId() != 0 || m.btfValueTypeId() != 0)) {
-                attr.btfFd(btfFd).btfKeyTypeId(m.btfKeyTypeId()).btfValueTypeId(m.btfValueTypeId());
-            }
-            if (m.innerMap() == null) {
-                return Bpf.mapCreate(attr);
-            }
-            MapSpec inner = m.innerMap();
-            if (inner.maxEntries() == 0) {
-                throw new BpfException("map '" + m.name() + "': its inner map definition has no max_entries");
-            }
-            try (Fd innerFd = createMapFd(inner, withBtf)) {
-                attr.innerMapFd(innerFd);
-                return Bpf.mapCreate(attr);
             }
         }
 
@@ -547,36 +489,6 @@ public final class BpfObjectLoader {
             return p.lineOf(slot).map(BpfObjectLoader::sourceText);
         }
 
-        private void fillStaticValues(MapSpec m) {
-            if (m.initialValues().isEmpty()) {
-                return;
-            }
-            BpfMap map = maps.get(m.name());
-            for (MapSpec.InitialValue v : m.initialValues()) {
-                Fd target;
-                if (m.type() == MapType.PROG_ARRAY) {
-                    if (skipped.contains(v.target())) {
-                        continue;
-                    }
-                    BpfProgram prog = programs.get(v.target());
-                    if (prog == null) {
-                        throw new BpfException("map '" + m.name() + "': slot " + v.index() + " names program '"
-                                + v.target() + "', which the object does not define");
-                    }
-                    target = prog.fd();
-                } else {
-                    BpfMap inner = maps.get(v.target());
-                    if (inner == null) {
-                        throw new BpfException("map '" + m.name() + "': slot " + v.index() + " names map '"
-                                + v.target() + "', which the object does not define");
-                    }
-                    target = inner.fd();
-                }
-                byte[] key = ByteBuffer.allocate(m.keySize()).order(ByteOrder.LITTLE_ENDIAN).putInt(v.index()).array();
-                byte[] value = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(target.raw()).array();
-                Bpf.mapUpdateElem(map.fd(), key, value, BpfMap.ANY);
-            }
-        }
     }
 
     /** Renders a line-info record as {@code file:line: text}. */
