@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.MediaType;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
@@ -225,7 +224,7 @@ final class ObjectLoading {
         try {
             context.publishReportEntry(java.util.Map.of("bpfunit.verifier", ve.program() + " in " + e.fileName()
                     + " rejected", "bpfunit.verifier.log", file.toString()));
-            context.publishFile(method + "-" + ve.program() + ".verifier.log", MediaType.TEXT_PLAIN_UTF_8,
+            JupiterCompat.publishTextFile(context, method + "-" + ve.program() + ".verifier.log",
                     p -> Files.writeString(p, ve.log(), StandardCharsets.UTF_8));
         } catch (RuntimeException publishing) {
             problems.add(publishing);
