@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,21 +23,47 @@ public class VerifierException extends BpfException {
 
     private static String message(String object, String program, String errno, VerifierLog log) {
         StringBuilder b = new StringBuilder();
-        b.append("object ").append(object).append(": program ").append(program)
-                .append(": the verifier rejected it (").append(errno).append(")");
-        if (!log.errorLines().isEmpty()) {
-            b.append(":\n  ").append(String.join("\n  ", log.errorLines()));
+        b.append("object ").append(object).append(": program ").append(program);
+        if (log.rejectionCause() == VerifierCause.PROGRAM_TOO_LARGE) {
+            b.append(": ").append(log.errorLines().get(0)).append(" (").append(errno).append(")");
+        } else {
+            b.append(": the verifier rejected it (").append(errno).append(")");
+            if (!log.errorLines().isEmpty()) {
+                b.append(":\n  ").append(String.join("\n  ", log.errorLines()));
+            }
         }
+        b.append("\n  cause: ").append(log.rejectionCause()).append(": ").append(log.rejectionCause().explanation());
         log.cause().ifPresent(c -> b.append("\n  because: ").append(c));
         log.failingInstruction().ifPresent(i -> b.append("\n  at instruction ").append(i.index()).append(": ")
                 .append(i.text()));
         log.source().ifPresent(s -> b.append("\n  source: ").append(s));
-        log.hint().ifPresent(h -> b.append("\n  hint: ").append(h));
-        if (log.truncated()) {
-            b.append("\n  (the verifier log was truncated)");
+        log.hint().ifPresent(h -> b.append("\n  fix: ").append(h));
+        List<VerifierLog.Step> context = log.context();
+        if (context.size() > 1) {
+            b.append("\n  the instructions leading to it:");
+            String lastSource = null;
+            for (VerifierLog.Step s : context) {
+                String src = s.source().orElse(null);
+                if (src != null && !src.equals(lastSource)) {
+                    b.append("\n    ; ").append(src);
+                    lastSource = src;
+                }
+                b.append(String.format("%n    %5d: %-36s", s.index(), s.text()));
+                if (!s.state().isEmpty()) {
+                    b.append(" ; ").append(s.state());
+                }
+            }
         }
-        b.append("\n  (the whole log, ").append(log.text().lines().count())
-                .append(" lines, is in VerifierException#log())");
+        log.statistics().ifPresent(s -> {
+            b.append("\n  verifier: ").append(s.processedInstructions()).append(" instructions processed, ")
+                    .append(s.totalStates()).append(" states (peak ").append(s.peakStates()).append(")");
+            s.timeMicros().ifPresent(t -> b.append(", ").append(t).append(" us"));
+        });
+        if (log.truncated()) {
+            b.append("\n  (the verifier log was truncated: its end is kept)");
+        }
+        b.append("\n  (the log, ").append(log.lineCount()).append(log.truncated() ? " lines of its end" : " lines")
+                .append(", is in VerifierException#log())");
         return b.toString();
     }
 
@@ -58,6 +85,11 @@ public class VerifierException extends BpfException {
     /** The parsed log: error lines, failing instruction, source line, statistics. */
     public VerifierLog verifierLog() {
         return log;
+    }
+
+    /** Why the program was rejected, as a type. */
+    public VerifierCause rejectionCause() {
+        return log.rejectionCause();
     }
 
     /** The source line ({@code file:line: text}) of the failing instruction, when the object has line info. */
