@@ -9,8 +9,8 @@ public enum VerifierCause {
     /** A pointer that may be NULL (a map lookup's result, a socket lookup's) is used without a check. */
     NULL_CHECK("a pointer that may be NULL (the result of bpf_map_lookup_elem() or another *_or_null helper) is "
             + "dereferenced or passed on before the program checks it",
-            "check the pointer for NULL first: if (!val) return ...; every path that uses it must be behind "
-            + "the check"),
+            "check the pointer returned by bpf_map_lookup_elem() for NULL (or another helper's *_or_null "
+            + "result) before using it: if (!val) return ...; every path that uses it must be behind the check"),
     /** A packet access the program did not first bound against {@code data_end}. */
     PACKET_BOUNDS("the program reads or writes packet bytes it has not proven to be inside the packet",
             "compare the pointer plus the size you access against ctx->data_end right before the access: "
