@@ -554,7 +554,7 @@ public final class BpfObjectLoader {
             int limit = SystemInfo.hasCapBpf() ? BpfConstants.BPF_COMPLEXITY_LIMIT_INSNS : BpfConstants.BPF_MAXINSNS;
             if ((first.errno() == Errno.E2BIG || first.errno() == Errno.EINVAL) && count > limit) {
                 return new VerifierException(spec.name(), p.name(), first.errno().name(),
-                        VerifierLog.refusedSize(count, limit));
+                        VerifierLog.refusedSize(count, limit), insns, slot -> sourceLine(p, slot));
             }
             int size = Math.min(logSize, FAILURE_LOG_SIZE);
             int level = Math.max(1, logLevel) | BpfConstants.BPF_LOG_STATS;
@@ -577,7 +577,8 @@ public final class BpfObjectLoader {
                     }
                     VerifierLog log = VerifierLog.parse(attr.log(), full, program);
                     Errno errno = full ? first.errno() : e.errno();
-                    return new VerifierException(spec.name(), p.name(), errno.name(), log);
+                    return new VerifierException(spec.name(), p.name(), errno.name(), log, insns,
+                            slot -> sourceLine(p, slot));
                 }
             }
         }

@@ -14,11 +14,40 @@ public class VerifierException extends BpfException {
     private final String errno;
     private final transient VerifierLog log;
 
+    private final transient byte[] instructions;
+    private final transient java.util.function.IntFunction<Optional<String>> sourceOf;
+
     public VerifierException(String object, String program, String errno, VerifierLog log) {
+        this(object, program, errno, log, new byte[0], slot -> Optional.empty());
+    }
+
+    /**
+     * A rejection of a program whose instructions (as loaded, 8 bytes a slot) and line info are known, so that
+     * {@link #controlFlowGraphDot()} can draw it.
+     */
+    public VerifierException(String object, String program, String errno, VerifierLog log, byte[] instructions,
+                             java.util.function.IntFunction<Optional<String>> sourceOf) {
         super(message(object, program, errno, log));
         this.program = program;
         this.errno = errno;
         this.log = log;
+        this.instructions = instructions.clone();
+        this.sourceOf = sourceOf;
+    }
+
+    /**
+     * The program's control-flow graph in Graphviz DOT, each block with its instructions under their source
+     * lines, the block of the failing instruction drawn in red; empty when the instructions are unknown (a
+     * program the kernel refused for its size is not drawn either: it is too large to read).
+     */
+    public Optional<String> controlFlowGraphDot() {
+        if (instructions == null || instructions.length == 0
+                || log.rejectionCause() == VerifierCause.PROGRAM_TOO_LARGE) {
+            return Optional.empty();
+        }
+        int marked = log.failingInstruction().map(VerifierLog.Instruction::index).orElse(-1);
+        return Optional.of(dev.bpfunit.asm.ControlFlowGraph.of(instructions).toDot(program,
+                slot -> sourceOf.apply(slot).orElse(null), marked));
     }
 
     private static String message(String object, String program, String errno, VerifierLog log) {
