@@ -18,7 +18,7 @@ public enum VerifierCause {
     /** A register read before anything wrote it. */
     UNINIT_REGISTER("a register is read before anything wrote to it (an uninitialised variable, or a return "
             + "value not set on some path)",
-            "initialise the variable on every path (for R0 at exit: make every path return a value)"),
+            "initialise the variable on every path (for R0 at exit: every path must set a return value)"),
     /** Stack memory read before it was written (refused only where the loader lacks CAP_PERFMON). */
     UNINIT_STACK("stack memory is read (or passed to a helper) before it was written",
             "initialise the buffer or struct first: = {} or __builtin_memset(&v, 0, sizeof(v))"),
