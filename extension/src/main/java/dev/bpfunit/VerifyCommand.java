@@ -1,6 +1,7 @@
 package dev.bpfunit;
 
 import dev.bpfunit.asm.ControlFlowGraph;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.spec.ProgramSpec;
 import java.io.IOException;
 import java.io.PrintStream;
