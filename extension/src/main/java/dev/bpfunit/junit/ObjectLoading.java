@@ -214,15 +214,16 @@ final class ObjectLoading {
         try {
             Files.createDirectories(dir);
             Files.writeString(file, saved, StandardCharsets.UTF_8);
-            where = "the verifier log is in " + file + (saved.length() < ve.log().length()
-                    ? " (its middle elided)" : "");
+            where = "";
             java.util.Optional<String> dot = ve.controlFlowGraphDot();
             if (dot.isPresent()) {
                 Path dotFile = dir.resolve(method + "-" + ve.program() + ".dot").toAbsolutePath();
                 Files.writeString(dotFile, dot.get(), StandardCharsets.UTF_8);
-                where += "\n  its control-flow graph, the failing block in red, in " + dotFile
-                        + Graphviz.renderSvg(dotFile).map(svg -> " and " + svg).orElse("");
+                where = "the control-flow graph, the failing block in red, is in " + dotFile
+                        + Graphviz.renderSvg(dotFile).map(svg -> " and " + svg).orElse("") + "\n  ";
             }
+            where += (saved.length() < ve.log().length() ? "(its middle elided) " : "")
+                    + "the whole verifier log is in " + file;
         } catch (IOException io) {
             problems.add(io);
             where = "the whole verifier log could not be written to " + file + " (" + io + "); it is in the cause's "
