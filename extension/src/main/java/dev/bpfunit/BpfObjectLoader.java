@@ -24,6 +24,7 @@ import dev.bpfunit.spec.Reference;
 import dev.bpfunit.spec.SectionDefs;
 import dev.bpfunit.spec.VariableSpec;
 import dev.bpfunit.sys.Bpf;
+import dev.bpfunit.sys.BpfConstants;
 import dev.bpfunit.sys.BpfSyscallException;
 import dev.bpfunit.sys.BtfLoadAttr;
 import dev.bpfunit.sys.Errno;
@@ -60,6 +61,11 @@ public final class BpfObjectLoader {
 
     /** The first verifier log buffer; it grows until the whole log fits. */
     static final int INITIAL_LOG_SIZE = 256 * 1024;
+    /**
+     * The log buffer for diagnosing a rejection on kernels that keep the log's end when it is full (6.4+): the
+     * error is at the end, and an unbounded loop's log would otherwise take 100 MB and more.
+     */
+    static final int FAILURE_LOG_SIZE = 8 * 1024 * 1024;
 
     private final Path path;
     private final byte[] bytes;
@@ -332,7 +338,8 @@ public final class BpfObjectLoader {
                 try {
                     Fd fd = Bpf.progLoad(attr);
                     VerifierLog log = logLevel > 0
-                            ? VerifierLog.parse(attr.log(), false, slot -> sourceLine(p, slot)) : null;
+                            ? VerifierLog.parse(attr.log(), false,
+                            new VerifierLog.Program(p.type(), slot -> sourceLine(p, slot), slot -> Optional.empty())) : null;
                     return new BpfProgram(p, fd, log);
                 } catch (BpfSyscallException e) {
                     if (logLevel > 0 && e.errno() == Errno.ENOSPC && size < ProgLoadAttr.MAX_LOG_SIZE) {
@@ -450,11 +457,24 @@ public final class BpfObjectLoader {
             Instruction.decode(insns, slot + 1).withImm(next).encodeInto(insns, slot + 1);
         }
 
-        /** Loads the program again with a log (grown until it all fits) and turns it into a VerifierException. */
+        /**
+         * Turns a failed load into a diagnosis: a size the kernel refuses before verifying is said as such;
+         * otherwise the program is loaded again with a log (level 1 and statistics, or the level asked for). On
+         * kernels that keep the log's end when the buffer is full (6.4+) the buffer stays bounded, since the error
+         * is at the end; older kernels keep the start, so there the buffer grows until the log fits.
+         */
         private RuntimeException verifierFailure(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray,
                                                  BpfSyscallException first, CoreResult core) {
-            int size = logSize;
-            int level = Math.max(1, logLevel);
+            int count = insns.length / 8;
+            int limit = SystemInfo.hasCapBpf() ? BpfConstants.BPF_COMPLEXITY_LIMIT_INSNS : BpfConstants.BPF_MAXINSNS;
+            if ((first.errno() == Errno.E2BIG || first.errno() == Errno.EINVAL) && count > limit) {
+                return new VerifierException(spec.name(), p.name(), first.errno().name(),
+                        VerifierLog.refusedSize(count, limit), insns, slot -> sourceLine(p, slot));
+            }
+            int size = Math.min(logSize, FAILURE_LOG_SIZE);
+            int level = Math.max(1, logLevel) | BpfConstants.BPF_LOG_STATS;
+            VerifierLog.Program program = new VerifierLog.Program(p.type(), slot -> sourceLine(p, slot),
+                    slot -> poisonCause(insns, slot, core));
             while (true) {
                 ProgLoadAttr attr = programAttr(p, insns, fdArray).logLevel(level).logSize(size);
                 try {
@@ -464,25 +484,32 @@ public final class BpfObjectLoader {
                             + " (it loaded when asked for a verifier log)", first);
                 } catch (BpfSyscallException e) {
                     boolean full = e.errno() == Errno.ENOSPC;
-                    if (full && size < ProgLoadAttr.MAX_LOG_SIZE) {
-                        size = grownLogSize(size, attr.logTrueSize());
+                    boolean keepsTail = attr.logTrueSize() > 0;
+                    int bufferLimit = keepsTail ? FAILURE_LOG_SIZE : ProgLoadAttr.MAX_LOG_SIZE;
+                    if (full && size < bufferLimit) {
+                        size = Math.min(bufferLimit, grownLogSize(size, attr.logTrueSize()));
                         continue;
                     }
-                    VerifierLog log = VerifierLog.parse(attr.log(), full, slot -> sourceLine(p, slot),
-                            slot -> poisonCause(insns, slot, core));
-                    return new VerifierException(spec.name(), p.name(), e.errno().name(), log);
+                    VerifierLog log = VerifierLog.parse(attr.log(), full, program);
+                    Errno errno = full ? first.errno() : e.errno();
+                    return new VerifierException(spec.name(), p.name(), errno.name(), log, insns,
+                            slot -> sourceLine(p, slot));
                 }
             }
         }
 
         /** What a poisoned instruction at {@code slot} stands for: a failed CO-RE relocation or a missing kfunc. */
-        private Optional<String> poisonCause(byte[] insns, int slot, CoreResult core) {
+        private Optional<VerifierLog.Poison> poisonCause(byte[] insns, int slot, CoreResult core) {
             Optional<String> relo = core.poisonedAt(slot).map(CoreFixup::describe);
-            if (relo.isPresent() || externs == null || slot < 0 || slot >= insns.length / 8) {
-                return relo;
+            if (relo.isPresent()) {
+                return relo.map(d -> new VerifierLog.Poison(VerifierCause.CORE_RELOCATION, d));
+            }
+            if (externs == null || slot < 0 || slot >= insns.length / 8) {
+                return Optional.empty();
             }
             Instruction insn = Instruction.decode(insns, slot);
-            return insn.isHelperCall() ? externs.poisonedKfunc(insn.imm()) : Optional.empty();
+            return insn.isHelperCall() ? externs.poisonedKfunc(insn.imm())
+                    .map(d -> new VerifierLog.Poison(VerifierCause.UNKNOWN_KFUNC, d)) : Optional.empty();
         }
 
         private Optional<String> sourceLine(ProgramSpec p, int slot) {

@@ -54,6 +54,52 @@ public final class BpfProgram implements AutoCloseable {
         return fd;
     }
 
+    /**
+     * The instructions as the kernel runs them (translated: helper calls resolved, map pointers in place, some
+     * helpers inlined), disassembled in the kernel's syntax, each run of instructions under the source line it
+     * came from ({@code ; file:line: text}, from the kernel's line info). Kernel addresses are masked. Lets a
+     * test assert that the compiler kept a check: {@code anyMatch(l -> l.contains("if r2 > r3"))}.
+     */
+    public java.util.List<String> translatedInstructions() {
+        byte[] xlated = Bpf.progInfo(fd).xlatedInsns();
+        if (xlated.length == 0) {
+            return java.util.List.of();
+        }
+        java.util.Map<Long, dev.bpfunit.btf.LineInfo> byOffsets = new java.util.HashMap<>();
+        for (dev.bpfunit.btf.LineInfo li : spec.lineInfos()) {
+            byOffsets.putIfAbsent(((long) li.fileNameOffset() << 32) | (li.lineOffset() & 0xffffffffL), li);
+        }
+        java.util.Map<Integer, String> sourceAt = new java.util.HashMap<>();
+        for (int[] rec : Bpf.progLineInfo(fd)) {
+            dev.bpfunit.btf.LineInfo li = byOffsets.get(((long) rec[1] << 32) | (rec[2] & 0xffffffffL));
+            if (li != null) {
+                sourceAt.put(rec[0], BpfObjectLoader.sourceText(li));
+            }
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        java.util.List<String> insns = dev.bpfunit.asm.Disassembler.disassemble(xlated);
+        for (String line : insns) {
+            int slot = Integer.parseInt(line.substring(0, line.indexOf(':')));
+            String src = sourceAt.get(slot);
+            if (src != null) {
+                out.add("; " + src);
+            }
+            out.add(VerifierLog.mask(line));
+        }
+        return java.util.List.copyOf(out);
+    }
+
+    /** The size of the program's JIT-compiled machine code in bytes; 0 when it runs in the interpreter. */
+    public int jitedSize() {
+        return Bpf.progInfo(fd).jitedProgLen();
+    }
+
+    /** The program's control-flow graph in Graphviz DOT, as the object has it (before loading rewrote it). */
+    public String controlFlowGraphDot() {
+        return dev.bpfunit.asm.ControlFlowGraph.of(spec.instructions()).toDot(name(),
+                slot -> spec.lineOf(slot).map(BpfObjectLoader::sourceText).orElse(null), -1);
+    }
+
     /** What the kernel reports about the program ({@code BPF_OBJ_GET_INFO_BY_FD}), as {@code bpftool prog show}. */
     public ProgramInfo info() {
         return ProgramInfo.of(Bpf.progInfo(fd));

@@ -1,102 +1,172 @@
 package dev.bpfunit;
 
+import dev.bpfunit.spec.ProgramType;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A verifier log made readable: the error lines, the failing instruction, its source line, a hint and the
- * statistics of the last line ({@code processed N insns}).
+ * A verifier log made readable: the error lines, the typed {@link VerifierCause} with a fix, the failing
+ * instruction with the instructions that led to it (each with its source line and the register state the
+ * verifier printed), the source line at fault and the statistics ({@code processed N insns}, states, time).
+ * Kernel addresses in the log are masked ({@code 0xffff888104781000} becomes {@code 0xffff____masked}).
  */
 public final class VerifierLog {
 
     private static final Pattern INSN = Pattern.compile("^(\\d+): \\(([0-9a-f]{2})\\) (.*)$");
+    private static final Pattern STATE_LINE = Pattern.compile("^(?:from \\d+ to )?(\\d+):( frame\\d+:)? (R\\d.*)$");
     private static final Pattern PROCESSED = Pattern.compile("^processed (\\d+) insns.*");
+    private static final Pattern STAT = Pattern.compile("(max_states_per_insn|total_states|peak_states|mark_read) "
+            + "(\\d+)");
+    private static final Pattern TIME = Pattern.compile("^verification time (\\d+) usec");
+    private static final Pattern STACK_DEPTH = Pattern.compile("^stack depth ([\\d+]+)");
     private static final Pattern SOURCE = Pattern.compile("^; (.*?)(?: @ (\\S+:\\d+))?$");
+    private static final Pattern KERNEL_ADDRESS = Pattern.compile("0xffff(?!f{12}\\b)[0-9a-f]{12}\\b");
+    private static final Pattern WRITES_R0 = Pattern.compile("^(?:[rw]0 (?:[-+*/%&|^]|<<|>>|s>>)?= |call (?!pc)"
+            + "|r0 = \\*)");
+    private static final Pattern DYNPTR_ARG = Pattern.compile("Expected an initialized (?:\\w+ )?dynptr as arg #(\\d+)");
+    private static final Pattern ALLOC_INSN = Pattern.compile("alloc_insn=(\\d+)");
+    private static final Pattern RANGE = Pattern.compile("should have been in (\\[-?\\d+, ?-?\\d+\\]|\\(0x[0-9a-f]+; "
+            + "0x[0-9a-f]+\\))");
+    private static final Pattern HELPER_NAME = Pattern.compile("(?:unknown func|cannot use helper|calling kernel "
+            + "function) (\\w+)");
+    private static final Pattern CALL_NAME = Pattern.compile("^call (\\w+)#");
+    /** How many instructions before the failing one {@link #context()} shows. */
+    static final int CONTEXT_INSTRUCTIONS = 8;
+    /** How many of the log's last lines the parser reads for the path (the error is at the end). */
+    private static final int PATH_LINES = 20_000;
 
     /** A failing instruction: its index in the loaded program and the verifier's rendering. */
     public record Instruction(int index, String text) {
     }
 
-    private static final List<String[]> HINTS = List.of(
-            new String[]{"map_value_or_null", "check the pointer returned by bpf_map_lookup_elem() for NULL "
-                    + "before using it: if (!val) return ...;"},
-            new String[]{"_or_null", "a helper may return NULL here: check the pointer before dereferencing it"},
-            new String[]{"invalid access to packet", "compare the pointer plus the size you read against "
-                    + "ctx->data_end before the access (if ((void *)(hdr + 1) > data_end) return ...;)"},
-            new String[]{"R0 !read_ok", "the program (or a subprogram) can reach exit without setting a "
-                    + "return value"},
-            new String[]{"!read_ok", "a register is read before it is written: initialise the variable"},
-            new String[]{"invalid indirect read from stack", "stack memory passed to a helper must be "
-                    + "initialised first (= {} or __builtin_memset)"},
-            new String[]{"invalid read from stack", "a stack slot is read before it is written: initialise it"},
-            new String[]{"unbounded min value", "bound the offset before adding it to a pointer (e.g. check "
-                    + "it against a constant or mask it)"},
-            new String[]{"back-edge", "loops need a bound the verifier can see (or use bpf_loop())"},
-            new String[]{"infinite loop", "loops need a bound the verifier can see (or use bpf_loop())"},
-            new String[]{"too large", "the program is too complex: split it with bpf-to-bpf calls, tail calls or "
-                    + "bpf_loop()"},
-            new String[]{"GPL", "helpers marked GPL-only need a GPL-compatible license: "
-                    + "char LICENSE[] SEC(\"license\") = \"GPL\";"},
-            new String[]{"unknown func", "this helper is not available to this program type or on this kernel"},
-            new String[]{"program of this type cannot use helper", "this helper is not allowed for this "
-                    + "program type"},
-            new String[]{"dereference of modified ctx ptr", "read context fields at constant offsets straight "
-                    + "from the ctx pointer"},
-            new String[]{"invalid bpf_context access", "this context field cannot be accessed (at this size) "
-                    + "by this program type"},
-            new String[]{"misaligned", "the access is not aligned to its size"},
-            new String[]{"unreachable insn", "the program has dead code the compiler left: build with -O2"},
-            new String[]{"jump out of range", "a jump leaves the program: the object may be corrupt"},
-            new String[]{"expected=", "a helper argument has the wrong type: check the helper's signature"},
-            new String[]{"invalid mem access", "a pointer is used before the verifier can prove it is valid"});
+    /**
+     * One instruction on the path the verifier walked: its index, the kernel's rendering, the source line it came
+     * from ({@code file:line: text}, when known) and the register state the verifier printed after it (may be
+     * empty).
+     */
+    public record Step(int index, String text, Optional<String> source, String state) {
+    }
+
+    /**
+     * The verifier's statistics. {@code timeMicros} is present when the log was asked with statistics (level
+     * bit 4), which bpfunit does for rejected programs.
+     */
+    public record Statistics(int processedInstructions, int maxStatesPerInstruction, int totalStates,
+                             int peakStates, OptionalLong timeMicros, Optional<String> stackDepth) {
+    }
+
+    /**
+     * What the loader knows about a program whose log this is.
+     *
+     * @param type     the program type (for advice on helpers the type may not call); may be null
+     * @param sourceOf the source line ({@code file:line: text}) of an instruction index, from line info
+     * @param poisonOf for an instruction the loader poisoned on purpose (a CO-RE relocation it could not
+     *                 resolve, a missing weak kfunc), the cause and why in words
+     */
+    public record Program(ProgramType type, IntFunction<Optional<String>> sourceOf,
+                          IntFunction<Optional<Poison>> poisonOf) {
+        /** A program known only by its line info. */
+        public static Program withLines(IntFunction<Optional<String>> sourceOf) {
+            return new Program(null, sourceOf, slot -> Optional.empty());
+        }
+    }
+
+    /** An instruction the loader replaced with an invalid call on purpose, and why. */
+    public record Poison(VerifierCause cause, String description) {
+    }
 
     private final String text;
     private final boolean truncated;
+    private final long lineCount;
     private final List<String> errorLines;
     private final Optional<Instruction> failing;
+    private final List<Step> path;
+    private final List<Integer> faultInstructions;
     private final Optional<String> source;
+    private final VerifierCause rejectionCause;
+    private final String fix;
     private final Optional<String> hint;
-    private final OptionalInt processed;
-    private final Optional<String> cause;
+    private final Optional<Statistics> statistics;
+    private final Optional<String> loaderNote;
 
-    private VerifierLog(String text, boolean truncated, IntFunction<Optional<String>> sourceOf,
-                        IntFunction<Optional<String>> poisonCauseOf) {
-        this.text = text;
+    private VerifierLog(String rawText, boolean truncated, Program program) {
+        this.text = mask(rawText);
         this.truncated = truncated;
-        List<String> lines = text.lines().toList();
+        String tailText = tailLines(text, PATH_LINES);
+        List<String> lines = tailText.lines().toList();
+        this.lineCount = text.isEmpty() ? 0 : text.chars().filter(c -> c == '\n').count()
+                + (text.endsWith("\n") ? 0 : 1);
         int end = lines.size();
         Integer processedInsns = null;
-        // drop the statistics at the end
+        Map<String, Integer> stats = new HashMap<>();
+        Long micros = null;
+        String depth = null;
         while (end > 0) {
             String l = lines.get(end - 1).trim();
             Matcher m = PROCESSED.matcher(l);
+            Matcher t = TIME.matcher(l);
+            Matcher d = STACK_DEPTH.matcher(l);
             if (m.matches()) {
                 processedInsns = Integer.parseInt(m.group(1));
+                Matcher s = STAT.matcher(l);
+                while (s.find()) {
+                    stats.put(s.group(1), Integer.parseInt(s.group(2)));
+                }
                 end--;
-            } else if (l.isEmpty() || l.startsWith("verification time") || l.startsWith("stack depth")) {
+            } else if (t.find()) {
+                micros = Long.parseLong(t.group(1));
+                end--;
+            } else if (d.find()) {
+                depth = d.group(1);
+                end--;
+            } else if (l.isEmpty()) {
                 end--;
             } else {
                 break;
             }
         }
-        this.processed = processedInsns == null ? OptionalInt.empty() : OptionalInt.of(processedInsns);
-        // the error lines: those after the last instruction or state line
-        int lastInsn = -1;
-        for (int i = end - 1; i >= 0; i--) {
-            if (INSN.matcher(lines.get(i)).matches()) {
-                lastInsn = i;
-                break;
+        this.statistics = processedInsns == null ? Optional.empty() : Optional.of(new Statistics(processedInsns,
+                stats.getOrDefault("max_states_per_insn", 0), stats.getOrDefault("total_states", 0),
+                stats.getOrDefault("peak_states", 0), micros == null ? OptionalLong.empty() : OptionalLong.of(micros),
+                Optional.ofNullable(depth)));
+        // the path: instruction lines with the source comment before them and the state after " ; "
+        List<Step> steps = new ArrayList<>();
+        List<Integer> stepLine = new ArrayList<>();
+        String currentSource = null;
+        for (int i = 0; i < end; i++) {
+            String l = lines.get(i);
+            Matcher s = SOURCE.matcher(l);
+            if (s.matches()) {
+                currentSource = s.group(2) == null ? s.group(1).trim() : s.group(2) + ": " + s.group(1).trim();
+                continue;
+            }
+            Matcher m = INSN.matcher(l);
+            if (m.matches()) {
+                String rest = m.group(3);
+                int semi = rest.indexOf(" ; ");
+                String insnText = (semi >= 0 ? rest.substring(0, semi) : rest).strip();
+                String state = semi >= 0 ? rest.substring(semi + 3).strip() : "";
+                int index = Integer.parseInt(m.group(1));
+                Optional<String> src = program.sourceOf().apply(index);
+                steps.add(new Step(index, insnText, src.isPresent() ? src : Optional.ofNullable(currentSource),
+                        state));
+                stepLine.add(i);
             }
         }
+        this.path = List.copyOf(steps);
+        int lastInsn = stepLine.isEmpty() ? -1 : stepLine.get(stepLine.size() - 1);
         List<String> errors = new ArrayList<>();
         for (int i = Math.max(lastInsn + 1, end - 5); i < end; i++) {
             String l = lines.get(i).trim();
-            if (!l.isEmpty() && !l.startsWith(";")) {
+            if (!l.isEmpty() && !l.startsWith(";") && !STATE_LINE.matcher(l).matches()) {
                 errors.add(l);
             }
         }
@@ -104,33 +174,95 @@ public final class VerifierLog {
             errors.add(lines.get(end - 1).trim());
         }
         this.errorLines = List.copyOf(errors);
-        Optional<Instruction> insn = Optional.empty();
-        String kernelSource = null;
-        if (lastInsn >= 0) {
-            Matcher m = INSN.matcher(lines.get(lastInsn));
-            if (m.matches()) {
-                // drop the register state the verifier appends after " ; "
-                String insnText = m.group(3).replaceFirst("\\s+;.*$", "");
-                insn = Optional.of(new Instruction(Integer.parseInt(m.group(1)), insnText));
+        Optional<Instruction> insn = steps.isEmpty() ? Optional.empty()
+                : Optional.of(new Instruction(steps.get(steps.size() - 1).index(), steps.get(steps.size() - 1).text()));
+        this.failing = insn;
+
+        String all = String.join("\n", errors);
+        Optional<Poison> poison = Optional.empty();
+        if (all.contains("invalid func") || all.contains("unknown#")) {
+            poison = insn.flatMap(i -> program.poisonOf().apply(i.index()));
+        }
+        this.loaderNote = poison.map(Poison::description);
+        VerifierCause cause = poison.map(Poison::cause).orElseGet(() -> VerifierHints.causeOf(errors));
+        if (cause == VerifierCause.COMPLEXITY_LIMIT && loopsOnPath(steps)) {
+            cause = VerifierCause.UNBOUNDED_LOOP;
+        }
+        this.rejectionCause = cause;
+
+        List<Integer> fault = new ArrayList<>();
+        Optional<String> faultSource = Optional.empty();
+        StringBuilder specific = new StringBuilder();
+        switch (cause) {
+            case RETURN_RANGE, POINTER_LEAK -> {
+                for (int i = steps.size() - 2; i >= 0; i--) {
+                    Step st = steps.get(i);
+                    if (WRITES_R0.matcher(st.text()).find()) {
+                        fault.add(st.index());
+                        faultSource = st.source();
+                        specific.append("R0 was last set by instruction ").append(st.index()).append(" (")
+                                .append(st.text()).append(")").append(st.source().map(x -> " at " + place(x)).orElse(""));
+                        break;
+                    }
+                }
+                Matcher r = RANGE.matcher(all);
+                if (r.find()) {
+                    specific.insert(0, "this program type allows return values in " + range(r.group(1)) + "; ");
+                }
             }
-            for (int i = lastInsn - 1; i >= 0; i--) {
-                Matcher s = SOURCE.matcher(lines.get(i));
-                if (s.matches()) {
-                    kernelSource = s.group(2) == null ? s.group(1).trim() : s.group(2) + ": " + s.group(1).trim();
-                    break;
+            case UNINIT_DYNPTR -> {
+                Matcher m = DYNPTR_ARG.matcher(all);
+                if (m.find()) {
+                    int n = Integer.parseInt(m.group(1));
+                    int cArg = dynptrArgument(n, steps);
+                    String fn = insn.map(i -> CALL_NAME.matcher(i.text())).filter(Matcher::find)
+                            .map(c -> c.group(1) + "()").orElse("the call");
+                    specific.append("the dynptr is argument ").append(cArg).append(" of ").append(fn)
+                            .append(" as C counts (the verifier's arg #").append(n).append(")");
                 }
-                if (INSN.matcher(lines.get(i)).matches() && lines.get(i).startsWith("0:")) {
-                    break;
+            }
+            case UNRELEASED_REFERENCE -> {
+                Matcher m = ALLOC_INSN.matcher(all);
+                if (m.find()) {
+                    int at = Integer.parseInt(m.group(1));
+                    steps.stream().filter(s -> s.index() == at).reduce((a, b) -> b).ifPresent(s -> {
+                        fault.add(at);
+                        specific.append("acquired by instruction ").append(at).append(" (").append(s.text())
+                                .append(")").append(s.source().map(x -> " at " + place(x)).orElse(""));
+                        Matcher c = CALL_NAME.matcher(s.text());
+                        if (c.find()) {
+                            releaseOf(c.group(1)).ifPresent(r -> specific.append("; release it with ").append(r)
+                                    .append(" on every path"));
+                        }
+                    });
                 }
+            }
+            case HELPER_NOT_ALLOWED -> {
+                Matcher m = HELPER_NAME.matcher(all);
+                if (m.find()) {
+                    String helper = m.group(1);
+                    specific.append(helper).append(" is not available to ")
+                            .append(program.type() == null ? "this program type"
+                                    : program.type().name().toLowerCase(java.util.Locale.ROOT) + " programs")
+                            .append(" on this kernel");
+                    if (program.type() != null) {
+                        VerifierHints.insteadOf(helper, program.type()).ifPresent(x -> specific.append("; ").append(x));
+                    }
+                }
+            }
+            default -> {
             }
         }
-        this.failing = insn;
-        Optional<String> fromLineInfo = insn.flatMap(i -> sourceOf.apply(i.index()));
-        this.source = fromLineInfo.isPresent() ? fromLineInfo : Optional.ofNullable(kernelSource);
-        String all = String.join("\n", errors);
-        this.hint = HINTS.stream().filter(h -> all.contains(h[0])).map(h -> h[1]).findFirst();
-        boolean poisonedCall = all.contains("invalid func") || all.contains("unknown#");
-        this.cause = poisonedCall ? insn.flatMap(i -> poisonCauseOf.apply(i.index())) : Optional.empty();
+        this.faultInstructions = List.copyOf(fault);
+        Optional<String> fromLineInfo = insn.flatMap(i -> program.sourceOf().apply(i.index()));
+        Optional<String> kernelSource = steps.isEmpty() ? Optional.empty() : steps.get(steps.size() - 1).source();
+        Optional<String> atFailing = fromLineInfo.isPresent() ? fromLineInfo : kernelSource;
+        this.source = cause == VerifierCause.RETURN_RANGE || cause == VerifierCause.POINTER_LEAK
+                ? (faultSource.isPresent() ? faultSource : atFailing) : atFailing;
+        this.fix = specific.length() == 0 ? cause.fix() : specific.toString().contains("release it with")
+                || cause == VerifierCause.HELPER_NOT_ALLOWED && specific.indexOf(";") >= 0 ? specific.toString()
+                : specific + ". " + cause.fix();
+        this.hint = cause == VerifierCause.OTHER ? Optional.empty() : Optional.of(fix);
     }
 
     /**
@@ -141,30 +273,173 @@ public final class VerifierLog {
      * @param sourceOf  the source line ({@code file:line: text}) of an instruction index, from line info
      */
     public static VerifierLog parse(String text, boolean truncated, IntFunction<Optional<String>> sourceOf) {
-        return new VerifierLog(text, truncated, sourceOf, slot -> Optional.empty());
+        return new VerifierLog(text, truncated, Program.withLines(sourceOf));
+    }
+
+    /** Parses a log of {@code program}. */
+    public static VerifierLog parse(String text, boolean truncated, Program program) {
+        return new VerifierLog(text, truncated, program);
     }
 
     /**
-     * Parses a log of a program the loader changed on purpose: when the verifier stops at a call of an invalid
-     * helper ({@code invalid func unknown#195896080}), {@code poisonCauseOf} says in words what the instruction at
-     * that index stands for (a CO-RE relocation that could not be satisfied, a missing weak kfunc).
+     * The diagnosis of a program the kernel refused for its size before verifying it (E2BIG, no log).
+     *
+     * @param instructions the program's instruction count
+     * @param limit        the most the kernel accepts from this loader
      */
-    public static VerifierLog parse(String text, boolean truncated, IntFunction<Optional<String>> sourceOf,
-                                    IntFunction<Optional<String>> poisonCauseOf) {
-        return new VerifierLog(text, truncated, sourceOf, poisonCauseOf);
+    public static VerifierLog refusedSize(int instructions, int limit) {
+        return new VerifierLog("the kernel refused the program's size before verifying it: " + instructions
+                + " instructions, over the limit of " + limit + "\n", false,
+                Program.withLines(slot -> Optional.empty()), VerifierCause.PROGRAM_TOO_LARGE);
+    }
+
+    private VerifierLog(String text, boolean truncated, Program program, VerifierCause forced) {
+        this.text = text;
+        this.truncated = truncated;
+        this.lineCount = 1;
+        this.errorLines = List.of(text.strip());
+        this.failing = Optional.empty();
+        this.path = List.of();
+        this.faultInstructions = List.of();
+        this.source = Optional.empty();
+        this.rejectionCause = forced;
+        this.fix = forced.fix();
+        this.hint = Optional.of(fix);
+        this.statistics = Optional.empty();
+        this.loaderNote = Optional.empty();
+    }
+
+    /** Replaces kernel addresses ({@code 0xffff888104781000}) with a mask, so that logs can be published. */
+    public static String mask(String log) {
+        return KERNEL_ADDRESS.matcher(log).replaceAll("0xffff____masked");
+    }
+
+    /** Whether the path repeats instructions: a loop the verifier kept unrolling. */
+    private static boolean loopsOnPath(List<Step> steps) {
+        Map<Integer, Integer> seen = new HashMap<>();
+        for (int i = Math.max(0, steps.size() - 2000); i < steps.size(); i++) {
+            if (seen.merge(steps.get(i).index(), 1, Integer::sum) >= 3) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * Why the failing instruction is there, when the loader put it there: {@code CO-RE relocation for
-     * task_struct.pid: no field 'pid' on this kernel's task_struct}.
+     * The C argument number (1-based) of the dynptr the verifier calls {@code arg #n}. Kernels before 6.14 count
+     * from 1 (6.1: the argument, 6.12: the register), later ones from 0: the register that holds a stack pointer
+     * tells which; when both could, the newer counting is assumed.
+     */
+    static int dynptrArgument(int n, List<Step> steps) {
+        boolean zeroBased = pointsToStack(n + 1, steps);
+        boolean oneBased = n >= 1 && pointsToStack(n, steps);
+        if (oneBased && !zeroBased) {
+            return n;
+        }
+        return n + 1;
+    }
+
+    private static boolean pointsToStack(int reg, List<Step> steps) {
+        Pattern p = Pattern.compile("\\bR" + reg + "(?:_[rw]+)?=(\\S+)");
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Matcher m = p.matcher(steps.get(i).state());
+            String value = null;
+            while (m.find()) {
+                value = m.group(1);
+            }
+            if (value != null) {
+                return value.startsWith("fp") || value.contains("dynptr");
+            }
+        }
+        return false;
+    }
+
+    /** {@code file:line} of a source line {@code file:line: text}. */
+    private static String place(String source) {
+        Matcher m = Pattern.compile("^([^:]+:\\d+)").matcher(source);
+        return m.find() ? m.group(1) : source;
+    }
+
+    private static Optional<String> releaseOf(String acquire) {
+        if (acquire.startsWith("bpf_ringbuf_reserve")) {
+            return Optional.of(acquire.endsWith("_dynptr") ? "bpf_ringbuf_submit_dynptr() or "
+                    + "bpf_ringbuf_discard_dynptr()" : "bpf_ringbuf_submit() or bpf_ringbuf_discard()");
+        }
+        if (acquire.startsWith("bpf_sk_lookup") || acquire.startsWith("bpf_skc_lookup")) {
+            return Optional.of("bpf_sk_release()");
+        }
+        if (acquire.contains("_acquire")) {
+            return Optional.of(acquire.replace("_acquire", "_release") + "()");
+        }
+        if (acquire.equals("bpf_obj_new_impl") || acquire.equals("bpf_percpu_obj_new_impl")) {
+            return Optional.of("bpf_obj_drop()");
+        }
+        return Optional.empty();
+    }
+
+    /** The kernel's range {@code [0, 1]} or tnum {@code (0x0; 0x1)} as a range a person reads. */
+    private static String range(String kernel) {
+        if (kernel.startsWith("(")) {
+            String[] parts = kernel.substring(1, kernel.length() - 1).split(";\\s*");
+            long value = Long.parseUnsignedLong(parts[0].substring(2), 16);
+            long mask = Long.parseUnsignedLong(parts[1].substring(2), 16);
+            return "[" + value + ", " + (value | mask) + "]";
+        }
+        return kernel.replace(",", ", ").replace(",  ", ", ");
+    }
+
+    private static String tailLines(String text, int lines) {
+        int pos = text.length();
+        int count = 0;
+        while (pos > 0 && count <= lines) {
+            pos = text.lastIndexOf('\n', pos - 1);
+            if (pos < 0) {
+                return text;
+            }
+            count++;
+        }
+        return text.substring(pos + 1);
+    }
+
+    /**
+     * The log bounded to about {@code maxChars}: its head and tail kept, the middle replaced by a line that says
+     * how many lines were left out. Kernel addresses are masked.
+     */
+    public String bounded(int maxChars) {
+        if (text.length() <= maxChars) {
+            return text;
+        }
+        int headEnd = text.lastIndexOf('\n', maxChars / 4);
+        int tailStart = text.indexOf('\n', text.length() - (maxChars - maxChars / 4));
+        if (headEnd < 0 || tailStart < 0 || tailStart <= headEnd) {
+            return text.substring(text.length() - maxChars);
+        }
+        long elided = text.substring(headEnd + 1, tailStart + 1).chars().filter(c -> c == '\n').count();
+        return text.substring(0, headEnd + 1) + "... " + elided + " lines elided by bpfunit ...\n"
+                + text.substring(tailStart + 1);
+    }
+
+    /**
+     * What the loader says the failing instruction stands for, when the loader put it there: {@code CO-RE
+     * relocation for task_struct.pid: no field 'pid' on this kernel's task_struct}.
      */
     public Optional<String> cause() {
-        return cause;
+        return loaderNote;
     }
 
-    /** The whole log. */
+    /** Why the program was rejected, as a type. */
+    public VerifierCause rejectionCause() {
+        return rejectionCause;
+    }
+
+    /** The log, with kernel addresses masked. */
     public String text() {
         return text;
+    }
+
+    /** The number of lines of the log. */
+    public long lineCount() {
+        return lineCount;
     }
 
     /** Whether the log was cut short. */
@@ -182,18 +457,50 @@ public final class VerifierLog {
         return failing;
     }
 
-    /** The source line of the failing instruction: {@code file:line: text}. */
+    /**
+     * The instructions at fault when they are not the failing one: for a return value out of range, the
+     * instruction that last set R0 (found by walking the verifier's path back); for an unreleased reference, the
+     * instruction that acquired it.
+     */
+    public List<Integer> faultInstructions() {
+        return faultInstructions;
+    }
+
+    /** The path the verifier walked (as far as the log shows it), in order, the failing instruction last. */
+    public List<Step> path() {
+        return path;
+    }
+
+    /** The failing instruction and up to eight instructions before it on the verifier's path. */
+    public List<Step> context() {
+        return path.subList(Math.max(0, path.size() - CONTEXT_INSTRUCTIONS - 1), path.size());
+    }
+
+    /**
+     * The source line at fault, {@code file:line: text}: the failing instruction's, or for a return value out of
+     * range the line of the instruction that last set R0.
+     */
     public Optional<String> source() {
         return source;
     }
 
-    /** What usually fixes this error. */
+    /** What fixes this error, specific to this log where it can be (the argument, the helper, the range). */
+    public String fix() {
+        return fix;
+    }
+
+    /** What usually fixes this error; empty when the cause is not recognised. */
     public Optional<String> hint() {
         return hint;
     }
 
+    /** The verifier's statistics, from its last lines. */
+    public Optional<Statistics> statistics() {
+        return statistics;
+    }
+
     /** The number of instructions the verifier processed, from the {@code processed N insns} line. */
     public OptionalInt processedInstructions() {
-        return processed;
+        return statistics.map(s -> OptionalInt.of(s.processedInstructions())).orElse(OptionalInt.empty());
     }
 }

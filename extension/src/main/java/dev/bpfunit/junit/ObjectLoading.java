@@ -210,10 +210,20 @@ final class ObjectLoading {
         Path file = dir.resolve(method + "-" + ve.program() + ".log").toAbsolutePath();
         List<Throwable> problems = new ArrayList<>();
         String where;
+        String saved = ve.verifierLog().bounded(SAVED_LOG_CHARS);
         try {
             Files.createDirectories(dir);
-            Files.writeString(file, ve.log(), StandardCharsets.UTF_8);
-            where = "the whole verifier log is in " + file;
+            Files.writeString(file, saved, StandardCharsets.UTF_8);
+            where = "";
+            java.util.Optional<String> dot = ve.controlFlowGraphDot();
+            if (dot.isPresent()) {
+                Path dotFile = dir.resolve(method + "-" + ve.program() + ".dot").toAbsolutePath();
+                Files.writeString(dotFile, dot.get(), StandardCharsets.UTF_8);
+                where = "the control-flow graph, the failing block in red, is in " + dotFile
+                        + Graphviz.renderSvg(dotFile).map(svg -> " and " + svg).orElse("") + "\n  ";
+            }
+            where += (saved.length() < ve.log().length() ? "(its middle elided) " : "")
+                    + "the whole verifier log is in " + file;
         } catch (IOException io) {
             problems.add(io);
             where = "the whole verifier log could not be written to " + file + " (" + io + "); it is in the cause's "
@@ -225,13 +235,16 @@ final class ObjectLoading {
             context.publishReportEntry(java.util.Map.of("bpfunit.verifier", ve.program() + " in " + e.fileName()
                     + " rejected", "bpfunit.verifier.log", file.toString()));
             JupiterCompat.publishTextFile(context, method + "-" + ve.program() + ".verifier.log",
-                    p -> Files.writeString(p, ve.log(), StandardCharsets.UTF_8));
+                    p -> Files.writeString(p, saved, StandardCharsets.UTF_8));
         } catch (RuntimeException publishing) {
             problems.add(publishing);
         }
         problems.forEach(failure::addSuppressed);
         return failure;
     }
+
+    /** The most characters of a verifier log saved or published: its head and tail, the middle elided. */
+    static final int SAVED_LOG_CHARS = 1536 * 1024;
 
     private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("\\[([^:\\]]+):([^\\]]*)]");
 

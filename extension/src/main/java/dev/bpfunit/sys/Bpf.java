@@ -381,6 +381,41 @@ public final class Bpf {
         }
     }
 
+    /**
+     * The line info of a program's translated instructions ({@code BPF_OBJ_GET_INFO_BY_FD} with
+     * {@code line_info}): one {@code {insn_off, file_name_off, line_off, line_col}} per record, the offsets into
+     * the program's BTF strings; empty when the program was loaded without line info.
+     */
+    public static int[][] progLineInfo(Fd prog) {
+        int count;
+        int recSize;
+        try (Memory first = Attr.nativeBuffer(ProgInfo.SIZE)) {
+            check(BpfCommand.BPF_OBJ_GET_INFO_BY_FD,
+                    call(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, new InfoAttr(prog, first)), prog, null);
+            count = first.getInt(ProgInfo.NR_LINE_INFO);
+            recSize = first.getInt(ProgInfo.LINE_INFO_REC_SIZE);
+        }
+        if (count == 0 || recSize < 16) {
+            return new int[0][];
+        }
+        try (Memory info = Attr.nativeBuffer(ProgInfo.SIZE);
+                Memory records = Attr.nativeBuffer((long) count * recSize)) {
+            info.setInt(ProgInfo.NR_LINE_INFO, count);
+            info.setInt(ProgInfo.LINE_INFO_REC_SIZE, recSize);
+            info.setLong(ProgInfo.LINE_INFO, Pointer.nativeValue(records));
+            check(BpfCommand.BPF_OBJ_GET_INFO_BY_FD,
+                    call(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, new InfoAttr(prog, info)), prog, null);
+            int got = Math.min(count, info.getInt(ProgInfo.NR_LINE_INFO));
+            int[][] out = new int[got][];
+            for (int i = 0; i < got; i++) {
+                long at = (long) i * recSize;
+                out[i] = new int[]{records.getInt(at), records.getInt(at + 4), records.getInt(at + 8),
+                        records.getInt(at + 12)};
+            }
+            return out;
+        }
+    }
+
     /** {@code BPF_OBJ_GET_INFO_BY_FD} for a BTF object. */
     public static BtfInfo btfInfo(Fd btf) {
         int nameCap = 256;

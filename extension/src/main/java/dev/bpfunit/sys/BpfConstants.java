@@ -45,6 +45,12 @@ public final class BpfConstants {
     public static final int BPF_LOG_LEVEL2 = 2;
     public static final int BPF_LOG_STATS = 4;
 
+    // Instruction limits of BPF_PROG_LOAD (include/linux/bpf.h, include/uapi/linux/bpf_common.h).
+    /** The most instructions a loader with CAP_BPF may hand the kernel, and the verifier's budget. */
+    public static final int BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
+    /** The most instructions a loader without CAP_BPF may hand the kernel. */
+    public static final int BPF_MAXINSNS = 4096;
+
     /** Length of {@code map_name} / {@code prog_name}, NUL included. */
     public static final int BPF_OBJ_NAME_LEN = 16;
 

@@ -39,6 +39,9 @@ public record ProgInfo(int type, int id, String tag, String name, int jitedProgL
     static final int MAP_IDS = 56;             // map_ids (u64 pointer)
     static final int NAME = 64;                // name[BPF_OBJ_NAME_LEN]
     static final int BTF_ID = 128;             // btf_id
+    static final int NR_LINE_INFO = 148;       // nr_line_info
+    static final int LINE_INFO = 152;          // line_info (u64 pointer)
+    static final int LINE_INFO_REC_SIZE = 172; // line_info_rec_size
     static final int RUN_TIME_NS = 192;        // run_time_ns (u64)
     static final int RUN_CNT = 200;            // run_cnt (u64)
     static final int RECURSION_MISSES = 208;   // recursion_misses (u64)
