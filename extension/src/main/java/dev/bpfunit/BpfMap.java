@@ -115,6 +115,11 @@ public final class BpfMap implements AutoCloseable {
                 : Optional.empty();
     }
 
+    /** The BTF of the map's object, whether or not the map itself is typed by it. */
+    Optional<Btf> objectBtf() {
+        return Optional.ofNullable(btf);
+    }
+
     /** What the kernel reports about the map ({@code BPF_OBJ_GET_INFO_BY_FD}). */
     public MapInfo info() {
         return Bpf.mapInfo(fd);

@@ -33,7 +33,10 @@ final class BtfRecords {
             }
         }
         throw new BpfException(where + ": no struct, union or typedef named '" + name + "' in the object's BTF; "
-                + "structs: " + (structs.isEmpty() ? "none" : String.join(", ", structs)));
+                + "structs: " + (structs.isEmpty() ? "none" : String.join(", ", structs)) + " (clang puts in BTF only "
+                + "the types of globals, map definitions and function signatures: name the struct in one, e.g. "
+                + "__type(value, struct " + name + ") in the ring buffer's definition, or a non-inlined function's "
+                + "parameter)");
     }
 
     /** The snake_case spelling of a Java name: {@code frameLen} -> {@code frame_len}, {@code DropEvent} -> {@code drop_event}. */

@@ -141,7 +141,7 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     private Btf requireBtf() {
-        return map.btf().orElseThrow(() -> new BpfException("ring buffer '" + map.name() + "': the object has no "
+        return map.objectBtf().orElseThrow(() -> new BpfException("ring buffer '" + map.name() + "': the object has no "
                 + "BTF to decode records by; compile with clang -g, or read bytes with readAll()"));
     }
 
