@@ -30,9 +30,13 @@ class MapAssertionsTest {
         blocklist.updateValue(Ipv4Address.of("10.0.0.66").bytes(), java.util.Map.of("rule_id", 7, "flags", 0));
         blocklist.updateValue(Ipv4Address.of("10.0.0.67").bytes(), java.util.Map.of("rule_id", 8, "flags", 1));
 
+        // snippet:exactly
         assertThat(blocklist).containsExactly(java.util.Map.of(
                 Ipv4Address.of("10.0.0.66").bytes(), java.util.Map.of("rule_id", 7, "flags", 0),
                 Ipv4Address.of("10.0.0.67").bytes(), java.util.Map.of("rule_id", 8, "flags", 1)));
+        assertThat(jumps).hasSize(2).hasOnlySlotsSet(0, 1);       // set slots, not max_entries (4)
+        assertThat(queue).isEmpty();                              // a queue's values, looked at without popping
+        // end:exactly
     }
 
     @Test
