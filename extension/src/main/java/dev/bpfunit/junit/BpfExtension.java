@@ -5,8 +5,10 @@ import dev.bpfunit.BpfObject;
 import dev.bpfunit.BpfObjectLoader;
 import dev.bpfunit.BpfProgram;
 import dev.bpfunit.Globals;
+import dev.bpfunit.TraceLog;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -15,15 +17,18 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.junit.platform.commons.support.ModifierSupport;
@@ -34,18 +39,58 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * static fields and {@code @BeforeAll} parameters, test for everything else), keeps them in its
  * {@link ExtensionContext.Store} so JUnit closes them when the scope ends, and injects them.
  */
-final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver, InvocationInterceptor {
+final class BpfExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
+        ParameterResolver, InvocationInterceptor {
 
     static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BpfExtension.class);
     private static final String OBJECTS = "objects";
     /** Marks a test whose own objects (or loader) were prepared, so its method's options took effect. */
     private static final String OWN_OBJECTS = "own-objects";
     private static final Set<Class<?>> INJECTABLE = Set.of(BpfObject.class, BpfProgram.class, BpfMap.class,
-            Globals.class, BpfObjectLoader.class);
+            Globals.class, BpfObjectLoader.class, TraceLog.class);
+
+    /**
+     * Where this process cannot use BPF (and {@link BpfTest#REQUIRE} is not set), disables each test with the
+     * reason, so that every one is reported as skipped (a class aborted as a whole shows as "Tests run: 0"); the
+     * class itself stays enabled and its {@code @BeforeAll}/{@code @AfterAll} methods are skipped instead.
+     */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        JupiterCompat.requireSupportedVersion();
+        if (context.getTestMethod().isEmpty()) {
+            return ConditionEvaluationResult.enabled("BPF availability is decided for each test");
+        }
+        return Settings.skipReason(context).map(ConditionEvaluationResult::disabled)
+                .orElseGet(() -> ConditionEvaluationResult.enabled("this process can use BPF"));
+    }
+
+    @Override
+    public void interceptBeforeAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> method,
+                                         ExtensionContext context) throws Throwable {
+        proceedUnlessSkipped(invocation, context);
+    }
+
+    @Override
+    public void interceptAfterAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> method,
+                                        ExtensionContext context) throws Throwable {
+        proceedUnlessSkipped(invocation, context);
+    }
+
+    /** Class-level lifecycle methods would see the null static fields of a class whose tests are all skipped. */
+    private static void proceedUnlessSkipped(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+        if (Settings.skipReason(context).isPresent()) {
+            invocation.skip();
+        } else {
+            invocation.proceed();
+        }
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        Settings.checkBpfAvailable(context);
+        JupiterCompat.requireSupportedVersion();
+        if (Settings.skipReason(context).isPresent()) {
+            return;     // every test is disabled with the reason: nothing to inject
+        }
         List<Field> fields = fields(context.getRequiredTestClass(), ModifierSupport::isStatic);
         if (!fields.isEmpty()) {
             inject(context, true, fields, null);
@@ -64,11 +109,17 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
         // Objects the test method's parameters will get are loaded here, so that a rejected program fails the test
         // as it does for a field (JUnit would otherwise wrap the failure in "Failed to resolve parameter [...]").
         boolean needsObjects = java.util.Arrays.stream(context.getRequiredTestMethod().getParameterTypes())
-                .anyMatch(t -> INJECTABLE.contains(t) && t != BpfObjectLoader.class);
+                .anyMatch(t -> t == BpfObject.class || t == BpfProgram.class || t == BpfMap.class
+                        || t == Globals.class);
         if (needsObjects) {
             objects(context, false, ObjectLoading.declaration(context, false));
             context.getStore(NAMESPACE).put(OWN_OBJECTS + ":" + context.getUniqueId(), Boolean.TRUE);
         }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        LiveAttach.publish(context);
     }
 
     @Override
@@ -78,6 +129,8 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        JupiterCompat.requireSupportedVersion();
+        Settings.checkBpfAvailable(context);
         boolean classScope = context.getTestMethod().isEmpty();
         Executable ex = parameter.getDeclaringExecutable();
         String where = "parameter " + parameter.getIndex() + " (" + parameter.getParameter().getType().getSimpleName()
@@ -179,8 +232,13 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
         List<ObjectSet.Entry> from = fromObject(d, objects.entries(), element, where);
         if (type == BpfProgram.class) {
             Optional<Program> named = AnnotationSupport.findAnnotation(element, Program.class);
-            return pick(d, from, named.map(Program::value).orElse(""), "program", "@Program", where,
+            BpfProgram program = pick(d, from, named.map(Program::value).orElse(""), "program", "@Program", where,
                     o -> o.programs().stream().map(BpfProgram::name).toList(), BpfObject::program, n -> true);
+            AnnotationSupport.findAnnotation(element, Attach.class).ifPresent(a -> LiveAttach.attach(program, a, where));
+            return program;
+        }
+        if (type == TraceLog.class) {
+            return LiveAttach.traceLog(context);
         }
         Optional<Map> named = AnnotationSupport.findAnnotation(element, Map.class);
         return pick(d, from, named.map(Map::value).orElse(""), "map", "@Map", where,
@@ -195,7 +253,7 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
         }
         ExtensionContext scope = owner;
         // Stores inherit their parents' values: the key names the scope, so a test never gets its class's objects.
-        return scope.getStore(NAMESPACE).computeIfAbsent(OBJECTS + ":" + scope.getUniqueId(),
+        return JupiterCompat.computeIfAbsent(scope.getStore(NAMESPACE), OBJECTS + ":" + scope.getUniqueId(),
                 k -> ObjectLoading.load(d, ObjectLoading.prepare(d, scope), scope), ObjectSet.class);
     }
 
