@@ -42,7 +42,12 @@ __u64 seq;
 __u64 ringbuf_full;
 __u64 perf_errors;
 
-static __always_inline void fill(struct event *e, struct xdp_md *ctx)
+/*
+ * Not inlined, so that its prototype puts struct event in the object's BTF
+ * (clang emits the types of globals, map definitions and function
+ * signatures, not of locals): a test can then decode records by its name.
+ */
+static __noinline void fill(struct event *e, struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;

@@ -117,6 +117,11 @@ public final class BpfMap implements AutoCloseable {
                 : Optional.empty();
     }
 
+    /** The BTF of the map's object, whether or not the map itself is typed by it. */
+    Optional<Btf> objectBtf() {
+        return Optional.ofNullable(btf);
+    }
+
     /** What the kernel reports about the map ({@code BPF_OBJ_GET_INFO_BY_FD}). */
     public MapInfo info() {
         return Bpf.mapInfo(fd);
@@ -204,6 +209,32 @@ public final class BpfMap implements AutoCloseable {
     public Optional<byte[]> pop() {
         requireKeyless("pop");
         return lookupAndDelete(null);
+    }
+
+    /**
+     * Every value of a queue or stack, in the order {@link #pop()} would give them (a queue's oldest first, a
+     * stack's newest first), leaving the map as it was. The kernel can only show the next value
+     * ({@code BPF_MAP_LOOKUP_ELEM} peeks at the head), so this pops every value and pushes them back in their
+     * order: it is <b>not atomic</b>. A program running at the same time (an attached one; never a test run, which
+     * has returned) could see the map emptied or push in between; take snapshots between runs.
+     */
+    public List<byte[]> snapshot() {
+        requireKeyless("snapshot");
+        if (type() != MapType.QUEUE && type() != MapType.STACK) {
+            throw new BpfException("map '" + name() + "' is " + type() + ": only a QUEUE or STACK has a snapshot");
+        }
+        List<byte[]> values = new ArrayList<>();
+        for (Optional<byte[]> v = pop(); v.isPresent(); v = pop()) {
+            values.add(v.get());
+        }
+        List<byte[]> pushBack = new ArrayList<>(values);
+        if (type() == MapType.STACK) {
+            java.util.Collections.reverse(pushBack);    // the deepest value goes back first
+        }
+        for (byte[] v : pushBack) {
+            push(v);
+        }
+        return values;
     }
 
     /** The next value of a queue or stack without removing it; empty when there is none. */
@@ -364,6 +395,15 @@ public final class BpfMap implements AutoCloseable {
         updateValue(key, value, ANY);
     }
 
+    /**
+     * A view of a queue or stack with Java values through {@code valueCodec}: {@code push}, {@code pop},
+     * {@code peek}, {@code snapshot}.
+     */
+    public <V> TypedMap<byte[], V> typed(MapCodec<V> valueCodec) {
+        requireKeyless("typed(valueCodec)");
+        return new TypedMap<>(this, MapCodec.bytes(), valueCodec);
+    }
+
     /** A view with Java keys and values through two codecs. */
     public <K, V> TypedMap<K, V> typed(MapCodec<K> keyCodec, MapCodec<V> valueCodec) {
         return new TypedMap<>(this, keyCodec, valueCodec);
@@ -417,6 +457,15 @@ public final class BpfMap implements AutoCloseable {
         StringBuilder b = new StringBuilder();
         b.append("map '").append(name()).append("' (").append(type().name().toLowerCase(java.util.Locale.ROOT))
                 .append(")");
+        if (type() == MapType.QUEUE || type() == MapType.STACK) {
+            List<byte[]> values = snapshot();
+            b.append(", ").append(values.size()).append(values.size() == 1 ? " value" : " values")
+                    .append(values.isEmpty() ? "" : type() == MapType.QUEUE ? ", oldest first" : ", newest first");
+            for (byte[] v : values) {
+                b.append("\n  value: ").append(renderValue(v));
+            }
+            return b.toString();
+        }
         if (spec.keySize() == 0) {
             return b.append(": no keys (").append(type()).append(")").toString();
         }
@@ -428,11 +477,45 @@ public final class BpfMap implements AutoCloseable {
         return b.toString();
     }
 
-    private String renderKey(byte[] key) {
+    /** A key as text: through {@link #renderKeysAs} if set, else decoded by BTF, else hex. */
+    public String renderKey(byte[] key) {
+        if (keyFormat != null) {
+            try {
+                return String.valueOf(keyFormat.apply(key));
+            } catch (RuntimeException e) {
+                return hex(key) + " (not a " + keyFormatName + ": " + e.getMessage() + ")";
+            }
+        }
         return render(key, spec.btfKeyTypeId());
     }
 
-    private String renderValue(byte[] value) {
+    private volatile java.util.function.Function<byte[], ?> keyFormat;
+    private volatile String keyFormatName;
+
+    /**
+     * Renders this map's keys through {@code codec} in {@link #dump()}, {@link #render(byte[])} and the assertion
+     * messages built on them, instead of by BTF: {@code blocklist.renderKeysAs(MapCodec.ipv4())} prints a
+     * {@code __u32} address key as {@code 10.0.0.66} rather than {@code 150994954}. Returns this map.
+     */
+    public BpfMap renderKeysAs(MapCodec<?> codec) {
+        java.util.Objects.requireNonNull(codec, "codec");
+        if (codec.size() >= 0 && codec.size() != spec.keySize()) {
+            throw new BpfException("map '" + name() + "': its keys are " + spec.keySize() + " bytes, a " + codec.name()
+                    + " is " + codec.size());
+        }
+        this.keyFormatName = codec.name();
+        this.keyFormat = bytes -> {
+            Object v = codec.decode(bytes);
+            return v instanceof java.net.InetAddress a ? a.getHostAddress() : v;
+        };
+        return this;
+    }
+
+    /** A value as text: a prog array's as {@code prog id N}, else decoded by BTF (per CPU), else hex. */
+    public String renderValue(byte[] value) {
+        if (type() == MapType.PROG_ARRAY && value.length == 4) {
+            return "prog id " + Integer.toUnsignedString(ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt());
+        }
         if (!type().isPerCpu()) {
             return render(value, spec.btfValueTypeId());
         }
@@ -497,6 +580,37 @@ public final class BpfMap implements AutoCloseable {
             throw new BpfException("map '" + name() + "' is " + type() + ", not a map of maps");
         }
         update(encodeKey(key), fdValue(inner.fd()));
+    }
+
+    /**
+     * The id of the program in slot {@code key} of a {@code PROG_ARRAY}, if the slot is set. A program array is
+     * written with program fds but reads back with program ids ({@code BpfProgram#info().id()}): the kernel keeps
+     * the program, not the fd, so its slots look up as ids.
+     */
+    public Optional<Integer> programIdAt(Object key) {
+        if (type() != MapType.PROG_ARRAY) {
+            throw new BpfException("map '" + name() + "' is " + type() + ", not a PROG_ARRAY");
+        }
+        return lookup(encodeKey(key)).map(v -> ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt());
+    }
+
+    /**
+     * The keys that hold a value. For a {@code PROG_ARRAY} or {@code ARRAY_OF_MAPS} these are the set slots (the kernel iterates over every index up to {@code max_entries}, and an empty slot looks
+     * up as {@code ENOENT}); for any other map, every key.
+     */
+    public List<byte[]> setSlots() {
+        List<byte[]> out = new ArrayList<>();
+        for (byte[] k : keys()) {
+            if (!holdsFdSlots() || lookup(k).isPresent()) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    /** Whether this is a program array or array of maps, whose every index iterates but only set slots look up. */
+    public boolean holdsFdSlots() {
+        return type() == MapType.PROG_ARRAY || type() == MapType.ARRAY_OF_MAPS;
     }
 
     /** Stores {@code program} under {@code key} of a {@code PROG_ARRAY} (a tail call target). */

@@ -71,7 +71,8 @@ final class MapCreation {
         MapCreateAttr attr = new MapCreateAttr().mapType(m.type().number()).keySize(m.keySize())
                 .valueSize(m.valueSize()).maxEntries(m.maxEntries()).mapFlags(m.flags())
                 .numaNode(m.numaNode()).mapName(m.kernelName()).mapExtra(m.mapExtra());
-        if (withBtf && btfFd != null && (m.btfKeyTypeId() != 0 || m.btfValueTypeId() != 0)) {
+        boolean ring = m.type() == MapType.RINGBUF || m.type() == MapType.USER_RINGBUF;   // record type: ours only
+        if (withBtf && !ring && btfFd != null && (m.btfKeyTypeId() != 0 || m.btfValueTypeId() != 0)) {
             attr.btfFd(btfFd).btfKeyTypeId(m.btfKeyTypeId()).btfValueTypeId(m.btfValueTypeId());
         }
         if (m.innerMap() == null) {

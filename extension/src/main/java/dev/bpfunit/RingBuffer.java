@@ -1,5 +1,8 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
+import dev.bpfunit.btf.Btf;
+import dev.bpfunit.btf.BtfValue;
 import dev.bpfunit.sys.Bpf;
 import dev.bpfunit.sys.MappedRegion;
 import dev.bpfunit.sys.SystemInfo;
@@ -96,6 +99,68 @@ public final class RingBuffer implements AutoCloseable {
     /** Every unread record decoded with {@code codec} (for example {@code MapCodec.btf(btf, typeId)}). */
     public <T> List<T> readAll(MapCodec<T> codec) {
         return readAll().stream().map(codec::decode).toList();
+    }
+
+    /**
+     * Every unread record decoded as the struct (or union, or typedef) named {@code typeName} in the object's
+     * BTF: {@code ring.readAll("event")} for {@code struct event}. Each record must be exactly that type's size.
+     */
+    public List<BtfValue> readAll(String typeName) {
+        Btf btf = requireBtf();
+        int id = BtfRecords.typeNamed(btf, typeName, "ring buffer '" + map.name() + "'");
+        return readAll().stream().map(r -> decode(btf, id, r)).toList();
+    }
+
+    /**
+     * Every unread record decoded by the record type the map's definition names (Aya's {@code RingBuf<T>} and a
+     * C {@code __type(value, struct event)} on a ring buffer carry one; the kernel never sees it).
+     */
+    public List<BtfValue> readAllValues() {
+        Btf btf = requireBtf();
+        int id = map.spec().btfValueTypeId();
+        if (id == 0) {
+            throw new BpfException("ring buffer '" + map.name() + "': its definition names no record type; "
+                    + "name the struct: readAll(\"event\"), or add __type(value, struct event) to the definition");
+        }
+        return readAll().stream().map(r -> decode(btf, id, r)).toList();
+    }
+
+    /**
+     * Every unread record as a Java record whose components are matched to the struct's fields by name
+     * ({@code frameLen} also matches {@code frame_len}). The struct is the map's declared record type if it has
+     * one, else the struct named like the record in snake case ({@code DropEvent}: {@code DropEvent}, then
+     * {@code drop_event}).
+     */
+    public <R extends Record> List<R> readAll(Class<R> recordType) {
+        Btf btf = requireBtf();
+        int id = map.spec().btfValueTypeId();
+        if (id == 0) {
+            String simple = recordType.getSimpleName();
+            id = btf.findId(simple, dev.bpfunit.btf.Struct.class)
+                    .orElseGet(() -> BtfRecords.typeNamed(btf, BtfRecords.snake(simple), "ring buffer '"
+                            + map.name() + "' (record " + simple + ")"));
+        }
+        int typeId = id;
+        return readAll().stream().map(r -> BtfRecords.toRecord(decode(btf, typeId, r), recordType)).toList();
+    }
+
+    /** Every unread record as a Java record decoded by the struct named {@code typeName}. */
+    public <R extends Record> List<R> readAll(String typeName, Class<R> recordType) {
+        return readAll(typeName).stream().map(v -> BtfRecords.toRecord(v, recordType)).toList();
+    }
+
+    private Btf requireBtf() {
+        return map.objectBtf().orElseThrow(() -> new BpfException("ring buffer '" + map.name() + "': the object has no "
+                + "BTF to decode records by; compile with clang -g, or read bytes with readAll()"));
+    }
+
+    private BtfValue decode(Btf btf, int typeId, byte[] record) {
+        long size = btf.sizeOf(typeId);
+        if (record.length != size) {
+            throw new BpfException("ring buffer '" + map.name() + "': a " + record.length + "-byte record is not a "
+                    + btf.describe(typeId) + " (" + size + " bytes)");
+        }
+        return BtfValue.decode(btf, typeId, record);
     }
 
     /** Bytes submitted and not yet read, headers and discarded records included. */

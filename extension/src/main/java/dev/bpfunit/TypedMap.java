@@ -28,7 +28,7 @@ public final class TypedMap<K, V> {
         this.map = map;
         this.keys = keys;
         this.values = values;
-        if (keys.size() >= 0 && keys.size() != map.spec().keySize()) {
+        if (keys.size() >= 0 && map.spec().keySize() != 0 && keys.size() != map.spec().keySize()) {
             throw new BpfException("map '" + map.name() + "': its keys are " + map.spec().keySize() + " bytes, but a "
                     + keys.name() + " key codec makes " + keys.size());
         }
@@ -87,6 +87,26 @@ public final class TypedMap<K, V> {
             out.put(keys.decode(e.key()), values.decode(e.value()));
         }
         return out;
+    }
+
+    /** Pushes {@code value} onto a queue or stack. */
+    public void push(V value) {
+        map.push(values.encode(value));
+    }
+
+    /** Pops the next value of a queue (oldest) or stack (newest); empty when there is none. */
+    public Optional<V> pop() {
+        return map.pop().map(values::decode);
+    }
+
+    /** The next value of a queue or stack, left in place; empty when there is none. */
+    public Optional<V> peek() {
+        return map.peek().map(values::decode);
+    }
+
+    /** Every value of a queue or stack in pop order, left in place (not atomic: see {@link BpfMap#snapshot()}). */
+    public List<V> snapshot() {
+        return map.snapshot().stream().map(values::decode).toList();
     }
 
     private void requireNotPerCpu(String what) {

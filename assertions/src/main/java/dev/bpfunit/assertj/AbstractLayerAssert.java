@@ -48,6 +48,17 @@ public abstract class AbstractLayerAssert<SELF extends AbstractLayerAssert<SELF,
         return myself;
     }
 
+    /** The checksum field holds exactly {@code expected} (shown in hex), whether or not it is valid. */
+    SELF checksumIs(int field, int expected) {
+        if (expected < 0 || expected > 0xffff) {
+            throw new IllegalArgumentException(String.format("a checksum is 16 bits: 0x%x is not one", expected));
+        }
+        if (field != expected) {
+            failField("checksum", String.format("0x%04x", expected), String.format("0x%04x", field));
+        }
+        return myself;
+    }
+
     public EthernetAssert ethernet() {
         return packet.ethernet();
     }

@@ -57,7 +57,15 @@ public abstract class AbstractPacketAssert<SELF extends AbstractPacketAssert<SEL
         return myself;
     }
 
-    /** The packet's layers are these protocols, outermost first: {@code "Ethernet/IPv4/UDP/Payload"}. */
+    /**
+     * The packet's layers are these protocols, outermost first, separated by {@code /}, as {@code Packet#protocols()}
+     * names them: {@code "Ethernet/IPv4/UDP/Payload"}. Bytes left after the last header the parser knows are a final
+     * {@code Payload} layer (absent when there are none): {@code "Ethernet/IPv4/TCP"} for a bare SYN. Names:
+     * Ethernet, VLAN, ARP, IPv4, IPv6 (and "IPv6 hop-by-hop", "IPv6 routing", "IPv6 fragment", "IPv6 destination
+     * options"), TCP, UDP, ICMP, ICMPv6, VXLAN, GENEVE, GRE, Payload; bytes past the IP packet's length (Ethernet
+     * padding) are a {@code Trailer}, and what cannot be decoded (a header cut short) ends in a {@code Malformed}
+     * layer.
+     */
     public SELF hasProtocols(String expected) {
         isNotNull();
         Objects.requireNonNull(expected, "expected protocols");

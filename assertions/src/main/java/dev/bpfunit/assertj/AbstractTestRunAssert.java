@@ -93,6 +93,42 @@ public abstract class AbstractTestRunAssert<SELF extends AbstractTestRunAssert<S
     }
 
     /**
+     * The program changed several regions: {@code hasDataChangedAt(Map.of(22, new byte[] {63}, 24, new byte[] {0x56,
+     * (byte) 0x8f}))} for a TTL and the IPv4 checksum. The output holds each region's bytes at its offset and every
+     * other byte is as it was given. Regions must not overlap.
+     */
+    public SELF hasDataChangedAt(java.util.Map<Integer, byte[]> regions) {
+        isNotNull();
+        Objects.requireNonNull(regions, "regions");
+        byte[] in = actual.dataIn();
+        byte[] wanted = in.clone();
+        java.util.TreeMap<Integer, byte[]> sorted = new java.util.TreeMap<>(regions);
+        int end = -1;
+        StringBuilder described = new StringBuilder();
+        for (java.util.Map.Entry<Integer, byte[]> r : sorted.entrySet()) {
+            int offset = r.getKey();
+            byte[] bytes = r.getValue();
+            if (offset < 0 || offset + bytes.length > in.length) {
+                throw new IllegalArgumentException("offset " + offset + " and " + bytes.length + " bytes reach past "
+                        + "the " + in.length + " bytes of input data");
+            }
+            if (offset < end) {
+                throw new IllegalArgumentException("the region at offset " + offset + " overlaps the one before it "
+                        + "(which ends at " + end + ")");
+            }
+            end = offset + bytes.length;
+            System.arraycopy(bytes, 0, wanted, offset, bytes.length);
+            described.append(described.length() == 0 ? "" : ", ").append(HexDiff.hex(bytes)).append(" at ")
+                    .append(offset);
+        }
+        if (!Arrays.equals(actual.dataOut(), wanted)) {
+            failData("the output data (expected: the input with " + (sorted.isEmpty() ? "nothing changed"
+                    : described.toString()) + ")", wanted);
+        }
+        return myself;
+    }
+
+    /**
      * The output data parsed as an Ethernet frame, for assertions on its headers:
      * {@code outputPacket().ipv4().hasTtl(63).udp().hasDestinationPort(53)}. When one fails, the input and output
      * packets are saved as a pcap file under {@code target/bpfunit/} and the message says where.

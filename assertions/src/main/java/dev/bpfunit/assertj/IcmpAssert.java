@@ -22,4 +22,12 @@ public class IcmpAssert extends AbstractLayerAssert<IcmpAssert, Icmp> {
     public IcmpAssert hasValidChecksum() {
         return validChecksum(actual.checksum());
     }
+
+    /**
+     * The checksum field holds {@code expected}: {@code hasChecksum(0x568f)}, for a program that sets or updates
+     * it to a known value (compare {@link #hasValidChecksum()}, which recomputes it).
+     */
+    public IcmpAssert hasChecksum(int expected) {
+        return checksumIs(actual.checksum(), expected);
+    }
 }

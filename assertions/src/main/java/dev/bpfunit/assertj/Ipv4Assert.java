@@ -57,4 +57,12 @@ public class Ipv4Assert extends AbstractLayerAssert<Ipv4Assert, Ipv4> {
     public Ipv4Assert hasValidChecksum() {
         return validChecksum(actual.checksum());
     }
+
+    /**
+     * The checksum field holds {@code expected}: {@code hasChecksum(0x568f)}, for a program that sets or updates
+     * it to a known value (compare {@link #hasValidChecksum()}, which recomputes it).
+     */
+    public Ipv4Assert hasChecksum(int expected) {
+        return checksumIs(actual.checksum(), expected);
+    }
 }

@@ -39,4 +39,12 @@ public class TcpAssert extends AbstractLayerAssert<TcpAssert, Tcp> {
     public TcpAssert hasValidChecksum() {
         return validChecksum(actual.checksum());
     }
+
+    /**
+     * The checksum field holds {@code expected}: {@code hasChecksum(0x568f)}, for a program that sets or updates
+     * it to a known value (compare {@link #hasValidChecksum()}, which recomputes it).
+     */
+    public TcpAssert hasChecksum(int expected) {
+        return checksumIs(actual.checksum(), expected);
+    }
 }

@@ -26,4 +26,12 @@ public class UdpAssert extends AbstractLayerAssert<UdpAssert, Udp> {
     public UdpAssert hasValidChecksum() {
         return validChecksum(actual.checksum());
     }
+
+    /**
+     * The checksum field holds {@code expected}: {@code hasChecksum(0x568f)}, for a program that sets or updates
+     * it to a known value (compare {@link #hasValidChecksum()}, which recomputes it).
+     */
+    public UdpAssert hasChecksum(int expected) {
+        return checksumIs(actual.checksum(), expected);
+    }
 }

@@ -90,12 +90,46 @@ final class MapReader {
         }
     }
 
-    private MapSpec btfMap(String name, int typeId, boolean inner) {
+    /** Aya wraps a definition twice (the map type's tuple field {@code __0}, then {@code UnsafeCell}'s {@code value}). */
+    private static final int MAX_WRAPPERS = 4;
+
+    /**
+     * The struct that holds a map's definition fields, and its bit offset in the variable: the declared struct
+     * itself (libbpf's {@code __uint}/{@code __type} fields), or, for Aya's BTF maps, the struct found by going down
+     * single-member wrappers whose one member is itself a struct ({@code MAP { __0: UnsafeCell { value: def } }}).
+     * A libbpf field is always a pointer or an array, so a wrapper is never mistaken for a definition.
+     */
+    record Definition(Struct struct, long bitOffset, String path) {
+    }
+
+    Definition definition(String name, int typeId) {
         int defId = btf.resolve(typeId);
         if (!(btf.type(defId) instanceof Struct def)) {
             throw new BpfException("map '" + name + "': definition is " + btf.describe(typeId)
                     + ", not a struct: define it as struct { __uint(type, ...); ... } " + name + " SEC(\".maps\")");
         }
+        long offset = 0;
+        StringBuilder path = new StringBuilder(name);
+        for (int depth = 0; def.members().size() == 1; depth++) {
+            Member only = def.members().get(0);
+            if (!(btf.type(btf.resolve(only.type())) instanceof Struct inner)) {
+                break;
+            }
+            if (depth == MAX_WRAPPERS) {
+                throw new BpfException("map '" + name + "': definition nested deeper than " + MAX_WRAPPERS
+                        + " single-member structs (" + path + "): not a libbpf or Aya map definition");
+            }
+            offset += only.bitOffset();
+            path.append('.').append(only.name());
+            def = inner;
+        }
+        return new Definition(def, offset, path.toString());
+    }
+
+    private MapSpec btfMap(String name, int typeId, boolean inner) {
+        Definition found = definition(name, typeId);
+        Struct def = found.struct();
+        String where = found.path().equals(name) ? "" : " (definition at " + found.path() + ")";
         Integer type = null;
         int keySize = 0;
         int valueSize = 0;
@@ -141,8 +175,8 @@ final class MapReader {
                     }
                 }
                 default -> throw new BpfException("map '" + name + "': unknown field '" + field
-                        + "' in its definition; known: type, key, value, key_size, value_size, max_entries, "
-                        + "map_flags, numa_node, pinning, map_extra, values");
+                        + "' in its definition" + where + "; known: type, key, value, key_size, value_size, "
+                        + "max_entries, map_flags, numa_node, pinning, map_extra, values");
             }
         }
         if (type == null) {
@@ -165,6 +199,15 @@ final class MapReader {
             if (valueSize == 0) {
                 valueSize = 4;
             }
+        }
+        if (mapType == MapType.RINGBUF || mapType == MapType.USER_RINGBUF) {
+            // The kernel wants no key or value here; Aya's RingBuf<T> names its record type as the value, which is
+            // kept (never sent to the kernel) so records can be decoded by it.
+            keySize = 0;
+            valueSize = 0;
+            keyTypeId = 0;
+            return new MapSpec(name, kernelMapName(name), MapKind.BTF, mapType, 0, 0, maxEntries, flags, numaNode,
+                    pinning, mapExtra, 0, valueTypeId, null, List.of(), null, false);
         }
         if (!keepsBtfTypes(mapType)) {
             keyTypeId = 0;
@@ -233,8 +276,9 @@ final class MapReader {
     /** Static {@code .values = { [i] = &prog_or_map }} entries, from relocations into the map's definition. */
     private List<MapSpec.InitialValue> staticValues(String map, int typeId, VarSecinfo vsi,
                                                     List<ElfRelocation> relocations) {
-        Struct def = (Struct) btf.type(btf.resolve(typeId));
-        Optional<Member> values = def.members().stream().filter(m -> m.name().equals("values")).findFirst();
+        Definition found = definition(map, typeId);
+        Optional<Member> values = found.struct().members().stream().filter(m -> m.name().equals("values"))
+                .findFirst();
         List<MapSpec.InitialValue> out = new ArrayList<>();
         for (ElfRelocation r : relocations) {
             if (r.offset() < vsi.offset() || r.offset() >= (long) vsi.offset() + vsi.size()) {
@@ -244,7 +288,7 @@ final class MapReader {
                 throw new BpfException("map '" + map + "': has a relocation at offset "
                         + (r.offset() - vsi.offset()) + " but no 'values' field");
             }
-            long valuesStart = vsi.offset() + values.get().bitOffset() / 8L;
+            long valuesStart = vsi.offset() + (found.bitOffset() + values.get().bitOffset()) / 8L;
             long rel = r.offset() - valuesStart;
             if (rel < 0 || rel % 8 != 0) {
                 throw new BpfException("map '" + map + "': relocation at offset " + (r.offset() - vsi.offset())

@@ -10,6 +10,7 @@ import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Executable;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.HierarchyTraversalMode;
@@ -42,6 +44,8 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
 
     static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BpfExtension.class);
     private static final String OBJECTS = "objects";
+    /** Marks a test whose own objects (or loader) were prepared, so its method's options took effect. */
+    private static final String OWN_OBJECTS = "own-objects";
     private static final Set<Class<?>> INJECTABLE = Set.of(BpfObject.class, BpfProgram.class, BpfMap.class,
             Globals.class, BpfObjectLoader.class, TraceLog.class);
 
@@ -102,6 +106,15 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
                 inject(context, false, fields, instance);
             }
         }
+        // Objects the test method's parameters will get are loaded here, so that a rejected program fails the test
+        // as it does for a field (JUnit would otherwise wrap the failure in "Failed to resolve parameter [...]").
+        boolean needsObjects = java.util.Arrays.stream(context.getRequiredTestMethod().getParameterTypes())
+                .anyMatch(t -> t == BpfObject.class || t == BpfProgram.class || t == BpfMap.class
+                        || t == Globals.class);
+        if (needsObjects) {
+            objects(context, false, ObjectLoading.declaration(context, false));
+            context.getStore(NAMESPACE).put(OWN_OBJECTS + ":" + context.getUniqueId(), Boolean.TRUE);
+        }
     }
 
     @Override
@@ -123,7 +136,51 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
         String where = "parameter " + parameter.getIndex() + " (" + parameter.getParameter().getType().getSimpleName()
                 + ") of " + ex.getDeclaringClass().getSimpleName() + "." + (ex instanceof java.lang.reflect.Constructor<?>
                 ? "<init>" : ex.getName()) + "()";
-        return resolve(context, classScope, parameter.getParameter().getType(), parameter.getParameter(), where);
+        try {
+            return resolve(context, classScope, parameter.getParameter().getType(), parameter.getParameter(), where);
+        } catch (BpfTestException failure) {
+            // The same message as a field gets; JUnit passes a ParameterResolutionException through unwrapped.
+            ParameterResolutionException clean = new ParameterResolutionException(failure.getMessage(),
+                    failure.getCause());
+            for (Throwable s : failure.getSuppressed()) {
+                clean.addSuppressed(s);
+            }
+            throw clean;
+        }
+    }
+
+    @Override
+    public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+                                    ExtensionContext context) throws Throwable {
+        checkMethodOptionsApplied(context, invocation);
+        invocation.proceed();
+    }
+
+    @Override
+    public void interceptTestTemplateMethod(Invocation<Void> invocation,
+                                            ReflectiveInvocationContext<Method> invocationContext,
+                                            ExtensionContext context) throws Throwable {
+        checkMethodOptionsApplied(context, invocation);
+        invocation.proceed();
+    }
+
+    /**
+     * A test method carrying loader options ({@code @Global}, {@code @MaxEntries}, {@code @ProgramTypeOf}) whose test
+     * got no object of its own (it uses only the class's shared objects, or none) would silently run without them.
+     */
+    private static void checkMethodOptionsApplied(ExtensionContext context, Invocation<Void> invocation) {
+        Method method = context.getRequiredTestMethod();
+        List<String> options = ObjectLoading.methodOptions(method);
+        if (options.isEmpty() || context.getStore(NAMESPACE).get(OWN_OBJECTS + ":" + context.getUniqueId()) != null) {
+            return;
+        }
+        invocation.skip();
+        throw new ExtensionConfigurationException(String.join(", ", options) + " on "
+                + ObjectLoading.name(method) + " applies only to the objects loaded fresh for this test (instance "
+                + "fields, the method's parameters), but this test got none: the objects of static fields and "
+                + "@BeforeAll parameters are loaded once for the class, before any test, so a method cannot change "
+                + "them. Put the option on the class (or in its @BpfTest), or inject the object as an instance field "
+                + "or a parameter of this method");
     }
 
     private static List<Field> fields(Class<?> type, Predicate<Field> scope) {
@@ -158,6 +215,9 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
     private static Object resolve(ExtensionContext context, boolean classScope, Class<?> type,
                                   AnnotatedElement element, String where) {
         ObjectLoading.Declaration d = ObjectLoading.declaration(context, classScope);
+        if (!classScope) {
+            context.getStore(NAMESPACE).put(OWN_OBJECTS + ":" + context.getUniqueId(), Boolean.TRUE);
+        }
         if (type == BpfObjectLoader.class) {
             List<ObjectSet.Entry> prepared = ObjectLoading.prepare(d, context);
             return pickObject(d, prepared, element, where, "BpfObjectLoader").loader();

@@ -8,8 +8,11 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Sets a global variable of a {@link BpfTest} object before it is loaded, on the test class or method or
- * inside {@link BpfTest#globals()}.
+ * Sets a global variable of a {@link BpfTest} object before it is loaded: inside {@link BpfTest#globals()}, on the
+ * test class, or on a test method, where it applies to the objects loaded fresh for that test (instance fields,
+ * the method's parameters) and wins over the class's value. A method's option cannot change objects shared by the
+ * class (static fields, {@code @BeforeAll} parameters): a test whose method carries options but that gets no
+ * object of its own fails, saying so.
  *
  * <p>The value is text, parsed by the variable's type from BTF: integers in decimal or {@code 0x} hex
  * (range-checked against the variable's size and signedness), {@code true}/{@code false} for

@@ -29,8 +29,16 @@ import org.junit.platform.commons.support.AnnotationSupport;
  */
 final class ObjectLoading {
 
-    /** Where a {@link BpfTest} was found: the annotation and the class or method carrying it. */
-    record Declaration(BpfTest annotation, AnnotatedElement element) {
+    /**
+     * Where a {@link BpfTest} was found: the annotation and the class or method carrying it, and, for a test's own
+     * objects, the test method, whose standalone options ({@link Global}, {@link MaxEntries}, {@link ProgramTypeOf})
+     * apply after the declaration's and win over them.
+     */
+    record Declaration(BpfTest annotation, AnnotatedElement element, Optional<Method> testMethod) {
+
+        Declaration(BpfTest annotation, AnnotatedElement element) {
+            this(annotation, element, Optional.empty());
+        }
 
         String describe() {
             return "@BpfTest on " + name(element);
@@ -42,6 +50,13 @@ final class ObjectLoading {
             return all;
         }
 
+        /** The elements whose standalone options apply, in order: the declaring element, then the test method. */
+        private List<AnnotatedElement> optionElements() {
+            List<AnnotatedElement> elements = new ArrayList<>(List.of(element));
+            testMethod.filter(m -> !m.equals(element)).ifPresent(elements::add);
+            return elements;
+        }
+
         List<Global> globals() {
             LinkedHashMap<String, Global> all = new LinkedHashMap<>();
             for (Global g : AnnotationSupport.findRepeatableAnnotations(element, Global.class)) {
@@ -50,8 +65,54 @@ final class ObjectLoading {
             for (Global g : annotation.globals()) {
                 all.put(g.name(), g);
             }
+            testMethod.filter(m -> !m.equals(element)).ifPresent(m -> {
+                for (Global g : AnnotationSupport.findRepeatableAnnotations(m, Global.class)) {
+                    all.put(g.name(), g);
+                }
+            });
             return List.copyOf(all.values());
         }
+
+        List<MaxEntries> maxEntries() {
+            LinkedHashMap<String, MaxEntries> all = new LinkedHashMap<>();
+            for (MaxEntries m : annotation.maxEntries()) {
+                all.put(m.map(), m);
+            }
+            for (AnnotatedElement e : optionElements()) {
+                for (MaxEntries m : AnnotationSupport.findRepeatableAnnotations(e, MaxEntries.class)) {
+                    all.put(m.map(), m);
+                }
+            }
+            return List.copyOf(all.values());
+        }
+
+        List<ProgramTypeOf> programTypes() {
+            LinkedHashMap<String, ProgramTypeOf> all = new LinkedHashMap<>();
+            for (ProgramTypeOf p : annotation.programTypes()) {
+                all.put(p.program(), p);
+            }
+            for (AnnotatedElement e : optionElements()) {
+                for (ProgramTypeOf p : AnnotationSupport.findRepeatableAnnotations(e, ProgramTypeOf.class)) {
+                    all.put(p.program(), p);
+                }
+            }
+            return List.copyOf(all.values());
+        }
+    }
+
+    /** The loader options placed on a method itself (not inside its {@code @BpfTest}), as text for messages. */
+    static List<String> methodOptions(Method m) {
+        List<String> out = new ArrayList<>();
+        for (Global g : AnnotationSupport.findRepeatableAnnotations(m, Global.class)) {
+            out.add("@Global(name = \"" + g.name() + "\", value = \"" + g.value() + "\")");
+        }
+        for (MaxEntries e : AnnotationSupport.findRepeatableAnnotations(m, MaxEntries.class)) {
+            out.add("@MaxEntries(map = \"" + e.map() + "\", value = " + e.value() + ")");
+        }
+        for (ProgramTypeOf p : AnnotationSupport.findRepeatableAnnotations(m, ProgramTypeOf.class)) {
+            out.add("@ProgramTypeOf(program = \"" + p.program() + "\", type = " + p.type() + ")");
+        }
+        return out;
     }
 
     private ObjectLoading() {
@@ -76,7 +137,8 @@ final class ObjectLoading {
             }
             Optional<BpfTest> a = AnnotationSupport.findAnnotation(element.get(), BpfTest.class);
             if (a.isPresent()) {
-                Declaration d = new Declaration(a.get(), element.get());
+                Declaration d = new Declaration(a.get(), element.get(),
+                        classScope ? Optional.empty() : context.getTestMethod());
                 if (d.objects().isEmpty()) {
                     throw new ExtensionConfigurationException(d.describe() + " names no object: name the BPF "
                             + "object(s) to load, e.g. @BpfTest(\"xdp_fw.bpf.o\")");
@@ -121,7 +183,7 @@ final class ObjectLoading {
                         }
                     });
         }
-        for (MaxEntries m : a.maxEntries()) {
+        for (MaxEntries m : d.maxEntries()) {
             String what = "@MaxEntries(map = \"" + m.map() + "\", value = " + m.value() + ")";
             if (m.value() <= 0) {
                 throw new ExtensionConfigurationException(what + " in " + d.describe() + ": max_entries must be "
@@ -131,7 +193,7 @@ final class ObjectLoading {
                     s -> s.maps().stream().map(x -> x.name()).toList(), (e, s) -> e.loader().maxEntries(m.map(),
                             m.value()));
         }
-        for (ProgramTypeOf p : a.programTypes()) {
+        for (ProgramTypeOf p : d.programTypes()) {
             String what = "@ProgramTypeOf(program = \"" + p.program() + "\", type = " + p.type() + ")";
             applyTo(d, entries, specs, what, "program", s -> s.findProgram(p.program()).isPresent(),
                     s -> s.programs().stream().map(x -> x.name()).toList(), (e, s) -> e.loader()

@@ -52,6 +52,14 @@ public final class PacketGenerators {
         });
     }
 
+    /**
+     * {@code packet} broken in one of the ways {@link #malformed(long)} breaks packets, chosen by {@code seed}: the
+     * same packet and seed give the same bytes (for property-test libraries that shrink the packet and the seed).
+     */
+    public static Packet damage(Packet packet, long seed) {
+        return breakPacket(packet, random(seed ^ 0x5deece66dL, 0));
+    }
+
     /** The kinds of damage {@link #malformed(long)} applies. */
     enum Damage { CHECKSUM, TRUNCATE, RUNT, HEADER_LENGTH, TOTAL_LENGTH, UDP_LENGTH, VERSION }
 

@@ -85,6 +85,14 @@ class ObjectReaderTest {
     }
 
     @Test
+    void ayaWrappedDefinitionsAreReadThroughButUnknownFieldsInsideStillRejected() {
+        assertThatThrownBy(() -> ObjectReader.read(fixture("aya_unknown.bpf.o"), "aya_unknown.bpf.o"))
+                .isInstanceOf(BpfException.class)
+                .hasMessageContaining("map 'WRAPPED': unknown field 'frobnicate'")
+                .hasMessageContaining("(definition at WRAPPED.__0.value)");
+    }
+
+    @Test
     void foreignObjectsAreRejectedClearly() {
         assertThatThrownBy(() -> ObjectReader.read(fixture("x86.o"), "x86.o"))
                 .isInstanceOf(BpfException.class).hasMessageContaining("x86.o");

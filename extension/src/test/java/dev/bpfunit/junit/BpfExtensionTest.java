@@ -146,6 +146,67 @@ class BpfExtensionTest {
         Kit.assertAllPassed(Kit.run(GlobalsSet.class), 2);
     }
 
+    @BpfTest(value = "junit/counter.bpf.o", globals = @Global(name = "verdict", value = "1"))
+    @Global(name = "port", value = "7")
+    static class MethodLevelOptions {
+        BpfObject field;
+
+        @Test
+        @Global(name = "verdict", value = "2")
+        @Global(name = "delta", value = "5")
+        @MaxEntries(map = "counts", value = 3)
+        void applyToTheTestsFreshObjects(BpfObject param) {
+            for (BpfObject obj : List.of(field, param)) {
+                assertThat(global(obj, "verdict")).as("the method's value wins").isEqualTo(u32(2));
+                assertThat(global(obj, "delta")).containsExactly(5);
+                assertThat(global(obj, "port")).as("the class's other options stay").containsExactly(7, 0);
+                assertThat(obj.map("counts").info().maxEntries()).isEqualTo(3);
+            }
+        }
+
+        @Test
+        void otherTestsKeepTheClassOptions(BpfObject obj) {
+            assertThat(global(obj, "verdict")).isEqualTo(u32(1));
+            assertThat(global(obj, "delta")).containsExactly(1);
+            assertThat(obj.map("counts").info().maxEntries()).isEqualTo(1);
+        }
+
+        @Test
+        @Global(name = "verdict", value = "2")
+        void reachTheInjectedLoader(BpfObjectLoader loader) {
+            try (BpfObject obj = loader.load()) {
+                assertThat(global(obj, "verdict")).isEqualTo(u32(2));
+            }
+        }
+    }
+
+    @Test
+    void optionsOnATestMethodApplyToThatTestsObjects() {
+        Kit.assertAllPassed(Kit.run(MethodLevelOptions.class), 3);
+    }
+
+    @BpfTest("junit/counter.bpf.o")
+    static class MethodOptionOnSharedObject {
+        static BpfObject shared;
+
+        @Test
+        @Global(name = "verdict", value = "2")
+        void cannotChangeTheClassObject() {
+            throw new AssertionError("must not run: the option would be ignored");
+        }
+    }
+
+    @Test
+    void aMethodOptionThatCannotApplyFailsTheTestSayingWhy() {
+        Throwable t = Kit.onlyFailure(Kit.run(MethodOptionOnSharedObject.class));
+        assertThat(t).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageStartingWith("@Global(name = \"verdict\", value = \"2\") on "
+                        + MethodOptionOnSharedObject.class.getName() + ".cannotChangeTheClassObject() applies only to "
+                        + "the objects loaded fresh for this test")
+                .hasMessageContaining("static fields and @BeforeAll parameters are loaded once for the class")
+                .hasMessageContaining("Put the option on the class");
+    }
+
     @BpfTest(value = "junit/counter.bpf.o", globals = @Global(name = "port", value = "70000"))
     static class GlobalTooBig {
         @Test
@@ -340,17 +401,59 @@ class BpfExtensionTest {
         }
     }
 
+    @BpfTest("junit/reject.bpf.o")
+    static class RejectedAsFieldAndParameter {
+        BpfProgram unused;
+
+        @Test
+        void field() {
+        }
+    }
+
+    @BpfTest("junit/reject.bpf.o")
+    static class RejectedAsParameter {
+        @Test
+        void parameter(BpfProgram prog) {
+        }
+    }
+
+    @Test
+    void aRejectedProgramFailsAParameterTestAsCleanlyAsAFieldTest(@TempDir Path logs) {
+        java.util.Map<String, String> dir = java.util.Map.of(BpfTest.LOG_DIR, logs.toString());
+        Throwable asField = rawFailure(Kit.run(RejectedAsFieldAndParameter.class, dir));
+        Throwable asParameter = rawFailure(Kit.run(RejectedAsParameter.class, dir));
+
+        assertThat(asParameter).isNotInstanceOf(org.junit.jupiter.api.extension.ParameterResolutionException.class)
+                .isInstanceOf(asField.getClass());
+        assertThat(asParameter.getMessage()).doesNotContain("Failed to resolve parameter")
+                .startsWith("@BpfTest on " + RejectedAsParameter.class.getName() + ": the verifier rejected program "
+                        + "'bad_deref' of reject.bpf.o:\n")
+                .isEqualTo(asField.getMessage().replace(RejectedAsFieldAndParameter.class.getName(),
+                        RejectedAsParameter.class.getName()).replace("field-bad_deref", "parameter-bad_deref"));
+        assertThat(asParameter.getCause()).isInstanceOf(VerifierException.class);
+    }
+
+    /** The one failure of a run as JUnit reports it, not unwrapped. */
+    private static Throwable rawFailure(EngineExecutionResults results) {
+        List<Throwable> failures = results.testEvents().failed().stream()
+                .map(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
+                        .getThrowable().orElseThrow())
+                .toList();
+        assertThat(failures).hasSize(1);
+        return failures.get(0);
+    }
+
     @Test
     void aRejectedProgramFailsTheTestWithTheSummaryAndSavesTheLog(@TempDir Path logs) throws Exception {
         EngineExecutionResults r = Kit.run(Rejected.class, java.util.Map.of(BpfTest.LOG_DIR, logs.toString()));
         r.testEvents().assertStatistics(s -> s.succeeded(1).failed(1));
         Path log = logs.resolve(Rejected.class.getName()).resolve("loads-bad_deref.log");
-        r.testEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(cause(instanceOf(BpfTestException.class),
+        r.testEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(instanceOf(BpfTestException.class),
                 message(m -> m.startsWith("@BpfTest on " + Rejected.class.getName() + ": the verifier rejected program "
                         + "'bad_deref' of reject.bpf.o:\nobject reject.bpf.o: program bad_deref: the verifier rejected it")
                         && m.contains("map_value_or_null")
                         && m.contains("source: reject.bpf.c:")
-                        && m.endsWith("the whole verifier log is in " + log.toAbsolutePath()))))));
+                        && m.endsWith("the whole verifier log is in " + log.toAbsolutePath())))));
         assertThat(Files.readString(log)).contains("invalid mem access 'map_value_or_null'").contains("processed");
         assertThat(r.allEvents().filter(e -> e.getType() == EventType.REPORTING_ENTRY_PUBLISHED).count()).isOne();
         assertThat(r.allEvents().reportingEntryPublished().stream()

@@ -8,6 +8,7 @@ import dev.bpfunit.BpfProgram;
 import dev.bpfunit.Globals;
 import dev.bpfunit.RingBuffer;
 import dev.bpfunit.XdpAction;
+import dev.bpfunit.btf.BtfValue;
 import dev.bpfunit.junit.BpfTest;
 import dev.bpfunit.junit.Map;
 import dev.bpfunit.junit.Program;
@@ -55,6 +56,28 @@ class RingBufferTest {
                 new Event(3, 15, 0x0d0e));
         assertThat(buffer.readAll()).as("read once").isEmpty();
         assertThat(globals).hasVariable("seq", 3).hasVariable("ringbuf_full", 0);
+    }
+
+    /** The same struct as a record matched by field name: {@code frameLen} takes {@code frame_len}. */
+    record EventFields(long seq, int frameLen, int ethProto) {
+    }
+
+    @Test
+    void recordsDecodeByTheirStructName() {
+        byte[] ipv4 = Packets.ethernet().ipv4().udp().payload(10).bytes();
+        producer.run(ipv4);
+        producer.run(ipv4);
+
+        // snippet:ringbuf
+        List<BtfValue> events = this.events.ringBuffer().readAll("event");    // struct event, decoded by BTF
+        assertThat(events).extracting(e -> e.get("seq").asLong()).containsExactly(1L, 2L);
+        // end:ringbuf
+
+        producer.run(ipv4);
+        // snippet:ringbufRecord
+        List<EventFields> typed = this.events.ringBuffer().readAll("event", EventFields.class);
+        assertThat(typed).containsExactly(new EventFields(3, ipv4.length, 0x0800));
+        // end:ringbufRecord
     }
 
     @Test

@@ -50,6 +50,34 @@ class TcRewriteTest {
     }
 
     @Test
+    void changesExactlyTheMacsTheTtlAndTheChecksum() {
+        Packet query = dnsQuery(CLIENT, ROUTER, 64).build();
+        int checksum = dnsQuery(ROUTER, CLIENT, 63).build().ipv4().checksum();   // what it must become
+        byte[] macs = Packets.ethernet().src(ROUTER).dst(CLIENT).ipv4().build().bytes();
+
+        // snippet:regions
+        assertThat(rewrite.run(query.bytes())).hasDataChangedAt(java.util.Map.of(
+                        0, java.util.Arrays.copyOf(macs, 12),                        // destination and source MAC
+                        22, new byte[] {63},                                        // IPv4 TTL
+                        24, new byte[] {(byte) (checksum >> 8), (byte) checksum}))  // IPv4 header checksum
+                .outputPacket().hasProtocols("Ethernet/IPv4/UDP/Payload")
+                .ipv4().hasChecksum(checksum).hasValidChecksum();
+        // end:regions
+    }
+
+    @Test
+    void aWrongRegionIsReportedWithEveryExpectedChange() {
+        Packet query = dnsQuery(CLIENT, ROUTER, 64).build();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertThat(rewrite.run(query.bytes()))
+                        .hasDataChangedAt(java.util.Map.of(22, new byte[] {62}, 24, new byte[] {0, 0})))
+                .hasMessageContaining("the input with 3e at 22, 00 00 at 24");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertThat(rewrite.run(query.bytes()))
+                        .outputPacket().ipv4().hasChecksum(0x1234))
+                .hasMessageContaining("checksum").hasMessageContaining("0x1234");
+    }
+
+    @Test
     void dropsAPacketWhoseTtlRunsOut() {
         assertThat(rewrite.run(dnsQuery(CLIENT, ROUTER, 1).bytes())).hasVerdict(TcAction.SHOT);
     }

@@ -15,14 +15,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A latency budget for the XDP firewall's hot path, as a CI would keep it: the median of several samples of
- * 100,000 runs each, after warm-up, must stay below a bound. The bound is generous on purpose (the program takes
- * tens of nanoseconds on an idle machine): it catches a program that became an order of magnitude slower,
- * without failing because a shared CI machine was busy.
+ * 100,000 runs each, after warm-up, must stay below a bound.
+ *
+ * <p>How the bound was chosen: the median measured here is 13 ns on an idle machine and up to 40 ns on the busy,
+ * shared CI machine (the figures the assertion prints when it fails). 400 ns is ten times the slowest median seen:
+ * it catches a hot path that became more than ten times slower than its worst measured case (a lookup turned
+ * into a loop, a helper called per byte), and it does not fail because the machine was busy. It cannot catch a
+ * twofold regression, and it is not meant to: compare figures with the JMH benchmarks for that.
  */
+// snippet:latency
 @BpfTest("bpf/xdp_fw.bpf.o")
 class XdpFirewallLatencyTest {
 
-    static final long BUDGET_NS = 5_000;
+    static final long BUDGET_NS = 400;   // 10 x the slowest median measured (40 ns on a busy CI machine)
 
     @Program("xdp_fw") BpfProgram firewall;
     @Map("blocklist") BpfMap blocklist;
@@ -39,3 +44,4 @@ class XdpFirewallLatencyTest {
                 .hasAverageNsPerRunBelow(BUDGET_NS);
     }
 }
+// end:latency
