@@ -14,6 +14,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import dev.bpfunit.CoverageRecorder;
+import dev.bpfunit.TestClock;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -30,16 +33,22 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * static fields and {@code @BeforeAll} parameters, test for everything else), keeps them in its
  * {@link ExtensionContext.Store} so JUnit closes them when the scope ends, and injects them.
  */
-final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
     static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BpfExtension.class);
     private static final String OBJECTS = "objects";
     private static final Set<Class<?>> INJECTABLE = Set.of(BpfObject.class, BpfProgram.class, BpfMap.class,
-            Globals.class, BpfObjectLoader.class);
+            Globals.class, BpfObjectLoader.class, TestClock.class);
+    private static final String CLOCK = "clock";
 
     @Override
     public void beforeAll(ExtensionContext context) {
         Settings.checkBpfAvailable(context);
+        if (Settings.coverage(context)) {
+            CoverageRecorder.global().enable();
+            context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(CoverageReport.class,
+                    k -> CoverageReport.of(context), CoverageReport.class);
+        }
         List<Field> fields = fields(context.getRequiredTestClass(), ModifierSupport::isStatic);
         if (!fields.isEmpty()) {
             inject(context, true, fields, null);
@@ -55,6 +64,20 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
                 inject(context, false, fields, instance);
             }
         }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (CoverageRecorder.global().enabled()) {
+            CoverageRecorder.global().attribute(context.getRequiredTestClass().getSimpleName() + "."
+                    + ObjectLoading.logName(context));
+        }
+    }
+
+    /** The clock of the scope whose objects are being prepared: the class's or the test's, made on first use. */
+    static TestClock clock(ExtensionContext scope) {
+        return scope.getStore(NAMESPACE).getOrComputeIfAbsent(CLOCK + ":" + scope.getUniqueId(), k -> new TestClock(),
+                TestClock.class);
     }
 
     @Override
@@ -104,6 +127,13 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
     private static Object resolve(ExtensionContext context, boolean classScope, Class<?> type,
                                   AnnotatedElement element, String where) {
         ObjectLoading.Declaration d = ObjectLoading.declaration(context, classScope);
+        if (type == TestClock.class) {
+            if (ObjectLoading.deterministic(context).isEmpty()) {
+                throw new ExtensionConfigurationException("TestClock " + where + ": the objects are loaded with the "
+                        + "kernel's clock: annotate the test class (or method) with @Deterministic");
+            }
+            return clock(scope(context, classScope));
+        }
         if (type == BpfObjectLoader.class) {
             List<ObjectSet.Entry> prepared = ObjectLoading.prepare(d, context);
             return pickObject(d, prepared, element, where, "BpfObjectLoader").loader();
@@ -127,12 +157,16 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
     }
 
     /** The objects of the scope, loaded on first use and kept in the scope's store, which closes them. */
-    private static ObjectSet objects(ExtensionContext context, boolean classScope, ObjectLoading.Declaration d) {
+    private static ExtensionContext scope(ExtensionContext context, boolean classScope) {
         ExtensionContext owner = context;
         while (classScope && owner.getTestMethod().isPresent()) {
             owner = owner.getParent().orElseThrow();
         }
-        ExtensionContext scope = owner;
+        return owner;
+    }
+
+    private static ObjectSet objects(ExtensionContext context, boolean classScope, ObjectLoading.Declaration d) {
+        ExtensionContext scope = scope(context, classScope);
         // Stores inherit their parents' values: the key names the scope, so a test never gets its class's objects.
         return scope.getStore(NAMESPACE).computeIfAbsent(OBJECTS + ":" + scope.getUniqueId(),
                 k -> ObjectLoading.load(d, ObjectLoading.prepare(d, scope), scope), ObjectSet.class);

@@ -39,6 +39,18 @@ final class Settings {
         throw new ExtensionConfigurationException(BpfTest.REQUIRE + " is '" + v.get() + "': set it to true or false");
     }
 
+    /** Whether {@link BpfTest#COVERAGE} is on. */
+    static boolean coverage(ExtensionContext context) {
+        Optional<String> v = get(context, BpfTest.COVERAGE);
+        if (v.isEmpty() || v.get().isEmpty() || v.get().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (v.get().equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new ExtensionConfigurationException(BpfTest.COVERAGE + " is '" + v.get() + "': set it to true or false");
+    }
+
     /** Aborts (or, with {@link BpfTest#REQUIRE}, fails) the test when this process cannot use BPF. */
     static void checkBpfAvailable(ExtensionContext context) {
         Optional<String> reason = Features.unavailableReason();
