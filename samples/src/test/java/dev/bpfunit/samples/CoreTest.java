@@ -75,7 +75,8 @@ class CoreTest {
 
     @Test
     void tcProgramReadsSkbFieldsThroughCoRe() {
-        try (BpfObject obj = BpfObject.load(object("core_tc"))) {
+        // coverage(false): the instructions are compared with bpftool's
+        try (BpfObject obj = BpfObject.loader(object("core_tc")).coverage(false).load()) {
             ProgramSpec spec = obj.program("core_tc").spec();
             assertThat(spec.coreRelos()).extracting(CoreRelo::kind).contains(
                     dev.bpfunit.btf.CoreReloKind.FIELD_BYTE_OFFSET, dev.bpfunit.btf.CoreReloKind.FIELD_EXISTS,
@@ -120,7 +121,8 @@ class CoreTest {
     @EnabledOnKernel(min = "6.2", reason = "kfunc bpf_task_acquire for tracing programs")
     void tpBtfProgramWithKfuncsLoadsLikeBpftoolLoadsIt() {
         assertSameXlatedAsBpftool("core_tracing", "on_switch");
-        try (BpfObject obj = BpfObject.load(object("core_tracing"))) {
+        // coverage(false): the instructions are compared with bpftool's
+        try (BpfObject obj = BpfObject.loader(object("core_tracing")).coverage(false).load()) {
             List<Reference.Extern> kfuncs = obj.program("on_switch").spec().references().stream()
                     .filter(r -> r instanceof Reference.Extern).map(r -> (Reference.Extern) r).toList();
             assertThat(kfuncs).extracting(Reference.Extern::symbol, Reference.Extern::call)
