@@ -45,7 +45,6 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, After
     public void beforeAll(ExtensionContext context) {
         Settings.checkBpfAvailable(context);
         if (Settings.coverage(context)) {
-            CoverageRecorder.global().enable();
             context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(CoverageReport.class,
                     k -> CoverageReport.of(context), CoverageReport.class);
         }
@@ -68,7 +67,7 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, After
 
     @Override
     public void afterEach(ExtensionContext context) {
-        if (CoverageRecorder.global().enabled()) {
+        if (Settings.coverage(context) || CoverageRecorder.global().enabled()) {
             CoverageRecorder.global().attribute(context.getRequiredTestClass().getSimpleName() + "."
                     + ObjectLoading.logName(context));
         }

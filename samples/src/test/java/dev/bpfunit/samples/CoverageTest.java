@@ -36,8 +36,12 @@ class CoverageTest {
             assertThat(fw.run(Frames.udp4(FRIEND, SERVER, 4000, 80, 16, 64)).xdpAction()).isEqualTo(XdpAction.PASS);
             assertThat(fw.run(Frames.udp4(FRIEND, SERVER, 4000, 53, 16, 64)).xdpAction()).isEqualTo(XdpAction.DROP);
 
+            // snippet:coverage
             CoverageData data = obj.coverage();
             CoverageData.FileCoverage f = data.file("xdp_fw.bpf.c").orElseThrow();
+            assertThat(f.lines().get(90).hits()).isEqualTo(2);                 // if (blocked_port != 0 && ...)
+            assertThat(f.lines().get(90).branches()).hasSize(2);
+            // end:coverage
             Map<Integer, Long> hits = f.lines().values().stream()
                     .collect(Collectors.toMap(CoverageData.LineCoverage::line, CoverageData.LineCoverage::hits));
             assertThat(hits).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(

@@ -43,11 +43,13 @@ class RateLimitTest {
         }
         assertThat(limiter.run(PACKET)).hasVerdict(XdpAction.DROP);
 
+        // snippet:clock
         clock.advanceNanos(99_999_999);                                  // 1 ns short of a token
         assertThat(limiter.run(PACKET)).hasVerdict(XdpAction.DROP);
         clock.advanceNanos(1);                                           // exactly 100 ms
         assertThat(limiter.run(PACKET)).hasVerdict(XdpAction.PASS);
         assertThat(limiter.run(PACKET)).hasVerdict(XdpAction.DROP);
+        // end:clock
 
         clock.advance(Duration.ofMillis(250));                           // two whole tokens, 50 ms carried over
         assertThat(limiter.run(PACKET)).hasVerdict(XdpAction.PASS);
