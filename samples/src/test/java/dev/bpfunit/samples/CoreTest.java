@@ -75,8 +75,7 @@ class CoreTest {
 
     @Test
     void tcProgramReadsSkbFieldsThroughCoRe() {
-        // coverage(false): the instructions are compared with bpftool's
-        try (BpfObject obj = BpfObject.loader(object("core_tc")).coverage(false).load()) {
+        try (BpfObject obj = BpfObject.load(object("core_tc"))) {
             ProgramSpec spec = obj.program("core_tc").spec();
             assertThat(spec.coreRelos()).extracting(CoreRelo::kind).contains(
                     dev.bpfunit.btf.CoreReloKind.FIELD_BYTE_OFFSET, dev.bpfunit.btf.CoreReloKind.FIELD_EXISTS,
@@ -121,8 +120,7 @@ class CoreTest {
     @EnabledOnKernel(min = "6.2", reason = "kfunc bpf_task_acquire for tracing programs")
     void tpBtfProgramWithKfuncsLoadsLikeBpftoolLoadsIt() {
         assertSameXlatedAsBpftool("core_tracing", "on_switch");
-        // coverage(false): the instructions are compared with bpftool's
-        try (BpfObject obj = BpfObject.loader(object("core_tracing")).coverage(false).load()) {
+        try (BpfObject obj = BpfObject.load(object("core_tracing"))) {
             List<Reference.Extern> kfuncs = obj.program("on_switch").spec().references().stream()
                     .filter(r -> r instanceof Reference.Extern).map(r -> (Reference.Extern) r).toList();
             assertThat(kfuncs).extracting(Reference.Extern::symbol, Reference.Extern::call)
@@ -238,7 +236,8 @@ class CoreTest {
      */
     private static void assertSameXlatedAsBpftool(String objectName, String program) {
         try (Bpftool.Loaded reference = Bpftool.loadAll(object(objectName));
-             BpfObject ours = BpfObject.load(object(objectName))) {
+             // coverage(false): the translated instructions are compared with bpftool's
+             BpfObject ours = BpfObject.loader(object(objectName)).coverage(false).load()) {
             ProgInfo theirs;
             try (var fd = Bpf.objGet(reference.directory().resolve("progs").resolve(program).toString(), program)) {
                 theirs = Bpf.progInfo(fd);
