@@ -211,11 +211,35 @@ public final class BpfObjectLoader {
             } catch (RuntimeException closeFailure) {
                 e.addSuppressed(closeFailure);
             }
+            if (e instanceof VerifierException ve && coverage && loadsWithout(ve.program())) {
+                throw new BpfException("object " + spec.name() + ": program '" + ve.program() + "' cannot be "
+                        + "instrumented for coverage: it loads without the counters, but the verifier refused it "
+                        + "with them (" + ve.getMessage().strip() + "); load it with coverage(false)", e);
+            }
             if (e instanceof VerifierException || e.getMessage() != null
                     && e.getMessage().startsWith("object " + spec.name())) {
                 throw e;
             }
             throw new BpfException("object " + spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the object loads without coverage counters (to tell what made the verifier refuse a program). */
+    private boolean loadsWithout(String program) {
+        boolean deterministic = clock != null || randomSeed != null;
+        ObjectSpec plain = Instrumenter.instrument(spec(), new Instrumenter.Options(false, deterministic)).spec();
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            new Loading(plain, opened).run();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        } finally {
+            try {
+                BpfObject.closeAll(reversed(opened));
+            } catch (RuntimeException ignored) {
+                // what could not be closed was never handed out; the Fd cleaner is the backstop
+            }
         }
     }
 
