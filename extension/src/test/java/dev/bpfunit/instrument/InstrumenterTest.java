@@ -237,4 +237,26 @@ class InstrumenterTest {
                 .contains("records only whether it ran: a single register is free in it"));
         assertThat(FlowGraph.useDef(new Instruction(CALL, 0, 0, 0, 1))).isEqualTo((0b111110L << 32) | 0b111111L);
     }
+
+    @Test
+    void mayGotoAndGotolKeepTheirTargets() {
+        ProgramSpec p = program(code(
+                new Instruction(BPF_JMP | BPF_JCOND, 0, BPF_MAY_GOTO, 2, 0),   // 0: may_goto +2 (to 3)
+                mov(0, 1),                                                      // 1
+                new Instruction(BPF_JMP32 | BPF_JA, 0, 0, 0, 1),                // 2: gotol +1 (to 4)
+                mov(0, 2),                                                      // 3
+                EXIT_INSN), List.of(), List.of());                              // 4
+        ProgramSpec out = Instrumenter.instrument(object(p), new Instrumenter.Options(true, false)).spec()
+                .programs().get(0);
+        byte[] code = out.instructions();
+        // every original instruction is preceded by its block's 4-slot counter: 0->4, 1->9, 2->10, 3->15, 4->20
+        Instruction mayGoto = Instruction.decode(code, 4);
+        assertThat(mayGoto.opcode()).isEqualTo(BPF_JMP | BPF_JCOND);
+        assertThat(4 + 1 + mayGoto.offset()).isEqualTo(11);              // the counter before original 3
+        Instruction gotol = Instruction.decode(code, 10);
+        assertThat(gotol.opcode()).isEqualTo(BPF_JMP32 | BPF_JA);
+        assertThat(10 + 1 + gotol.imm()).isEqualTo(16);                  // the counter before original 4
+        assertThat(Instruction.decode(code, 15)).isEqualTo(mov(0, 2));
+        assertThat(Instruction.decode(code, 20)).isEqualTo(EXIT_INSN);
+    }
 }
