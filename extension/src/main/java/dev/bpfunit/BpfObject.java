@@ -1,5 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.Closeables;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.instrument.CoverageData;
 import dev.bpfunit.instrument.CoverageLayout;
 import dev.bpfunit.instrument.Instrumenter;
@@ -131,7 +133,8 @@ public final class BpfObject implements AutoCloseable {
     public BpfMap map(String name) {
         BpfMap m = maps.get(name);
         if (m == null) {
-            throw new BpfException("no map '" + name + "' in " + spec.name() + "; maps: " + listOf(maps.keySet()));
+            throw new BpfException("no map '" + name + "' in " + spec.name() + "; maps: "
+                    + listOf(maps().stream().map(BpfMap::name).toList()));
         }
         return m;
     }
@@ -219,26 +222,7 @@ public final class BpfObject implements AutoCloseable {
         if (btf != null) {
             all.add(btf);
         }
-        closeAll(all);
-    }
-
-    /** Closes everything, in order, even when one close fails; rethrows the first failure. */
-    static void closeAll(List<? extends AutoCloseable> resources) {
-        RuntimeException first = null;
-        for (AutoCloseable c : resources) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e instanceof RuntimeException r ? r : new BpfException("close failed: " + e, e);
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closeables.closeAll(all);
     }
 
     static String listOf(Collection<String> names) {
