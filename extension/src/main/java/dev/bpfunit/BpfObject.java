@@ -2,6 +2,10 @@ package dev.bpfunit;
 
 import dev.bpfunit.error.Closeables;
 import dev.bpfunit.error.BpfException;
+import dev.bpfunit.instrument.CoverageData;
+import dev.bpfunit.instrument.CoverageLayout;
+import dev.bpfunit.instrument.Instrumenter;
+import dev.bpfunit.spec.MapKind;
 import dev.bpfunit.spec.ObjectSpec;
 import dev.bpfunit.sys.Fd;
 
@@ -32,6 +36,8 @@ public final class BpfObject implements AutoCloseable {
     private final List<Link> links = new ArrayList<>();
     private Globals globals;
     private boolean closed;
+    private CoverageLayout coverageLayout;
+    private final CoverageData coverage = new CoverageData();
 
     BpfObject(ObjectSpec spec, Fd btf, Map<String, BpfMap> maps, Map<String, BpfProgram> programs) {
         this.spec = spec;
@@ -39,6 +45,48 @@ public final class BpfObject implements AutoCloseable {
         this.maps = Collections.unmodifiableMap(maps);
         this.programs = Collections.unmodifiableMap(programs);
         programs.values().forEach(p -> p.owner(this));
+    }
+
+    /** Records the coverage layout of an object loaded with coverage, and registers it with the recorder. */
+    void instrumentedForCoverage(CoverageLayout layout) {
+        this.coverageLayout = layout;
+        CoverageRecorder.global().register(this);
+    }
+
+    /** The layout of the coverage counters, when the object was loaded with coverage. */
+    public Optional<CoverageLayout> coverageLayout() {
+        return Optional.ofNullable(coverageLayout);
+    }
+
+    /**
+     * The coverage of this object's programs since it was loaded (loaded with {@link BpfObjectLoader#coverage}):
+     * lines and branches per source file.
+     *
+     * @throws BpfException if the object was loaded without coverage
+     */
+    public CoverageData coverage() {
+        if (coverageLayout == null) {
+            throw new BpfException("object " + spec.name() + " was loaded without coverage: load it with "
+                    + "BpfObject.loader(path).coverage(true), or set -D" + CoverageRecorder.COVERAGE + "=true");
+        }
+        CoverageRecorder.global().data().addAll(drainCoverage(null));
+        CoverageData copy = new CoverageData();
+        copy.addAll(coverage);
+        return copy;
+    }
+
+    /** Reads the counters, resets them to zero, adds them to this object's total and returns them. */
+    synchronized CoverageData drainCoverage(String test) {
+        CoverageData delta = new CoverageData();
+        if (coverageLayout == null || closed) {
+            return delta;
+        }
+        BpfMap map = maps.get(Instrumenter.COVERAGE_MAP);
+        long[] counts = CoverageRecorder.counters(map, coverageLayout.counters());
+        map.update(new byte[4], new byte[8 * Math.max(1, coverageLayout.counters())]);
+        delta.add(coverageLayout, counts, test);
+        coverage.addAll(delta);
+        return delta;
     }
 
     /** Loads every program and map of the object at {@code path} with the default options. */
@@ -86,14 +134,19 @@ public final class BpfObject implements AutoCloseable {
     public BpfMap map(String name) {
         BpfMap m = maps.get(name);
         if (m == null) {
-            throw new BpfException("no map '" + name + "' in " + spec.name() + "; maps: " + listOf(maps.keySet()));
+            throw new BpfException("no map '" + name + "' in " + spec.name() + "; maps: "
+                    + listOf(maps().stream().map(BpfMap::name).toList()));
         }
         return m;
     }
 
     /** The maps, global data maps included, in the object's order. */
     public Collection<BpfMap> maps() {
-        return maps.values();
+        if (maps.values().stream().noneMatch(m -> m.spec().kind() == MapKind.INSTRUMENTATION)) {
+            return maps.values();
+        }
+        // bpfunit's own maps (coverage counters, deterministic helpers) are reachable by name only
+        return maps.values().stream().filter(m -> m.spec().kind() != MapKind.INSTRUMENTATION).toList();
     }
 
     /** The object's global variables, by name (mappings of the data sections are made on first use). */
@@ -170,6 +223,14 @@ public final class BpfObject implements AutoCloseable {
     public synchronized void close() {
         if (closed) {
             return;
+        }
+        if (coverageLayout != null) {
+            try {
+                CoverageRecorder.global().closing(this);
+            } catch (RuntimeException e) {
+                System.err.println("bpfunit: could not read the coverage of " + spec.name() + " before closing it: "
+                        + e.getMessage());
+            }
         }
         closed = true;
         List<AutoCloseable> all = new ArrayList<>(links);

@@ -13,6 +13,8 @@ import dev.bpfunit.btf.Func;
 import dev.bpfunit.btf.LineInfo;
 import dev.bpfunit.btf.Typedef;
 import dev.bpfunit.elf.ObjectReader;
+import dev.bpfunit.instrument.DeterministicValues;
+import dev.bpfunit.instrument.Instrumenter;
 import dev.bpfunit.spec.AttachType;
 import dev.bpfunit.spec.MapKind;
 import dev.bpfunit.spec.MapSpec;
@@ -80,6 +82,9 @@ public final class BpfObjectLoader {
     private ObjectSpec parsed;
     /** Test hook: told of each kernel object a load opens, before the next step. */
     static volatile java.util.function.Consumer<AutoCloseable> openedHook;
+    private boolean coverage = CoverageRecorder.global().enabled();
+    private TestClock clock;
+    private Long randomSeed;
 
     BpfObjectLoader(Path path, byte[] bytes, String name) {
         this.path = path;
@@ -158,6 +163,36 @@ public final class BpfObjectLoader {
     }
 
     /**
+     * Instruments every program with basic-block counters (see {@link Instrumenter}), so that
+     * {@link BpfObject#coverage()} and the reports of {@link CoverageRecorder} say which source lines and branches
+     * ran. Default: the system property {@value CoverageRecorder#COVERAGE}, or on when the JUnit extension was
+     * told so. The programs behave the same; the verifier processes a few more instructions per block.
+     */
+    public BpfObjectLoader coverage(boolean on) {
+        this.coverage = on;
+        return this;
+    }
+
+    /**
+     * Replaces calls of {@code bpf_ktime_get_ns}, {@code bpf_ktime_get_boot_ns}, {@code bpf_ktime_get_coarse_ns},
+     * {@code bpf_jiffies64} and {@code bpf_get_smp_processor_id} by reads of this clock, which the test sets and
+     * advances; also makes {@code bpf_get_prandom_u32} deterministic (seed 0 unless {@link #randomSeed} is given).
+     */
+    public BpfObjectLoader clock(TestClock testClock) {
+        this.clock = java.util.Objects.requireNonNull(testClock, "testClock");
+        return this;
+    }
+
+    /**
+     * Makes {@code bpf_get_prandom_u32} return the sequence of {@link DeterministicValues} from this seed (and the
+     * time helpers a fixed clock at 0, unless {@link #clock} is given).
+     */
+    public BpfObjectLoader randomSeed(long seed) {
+        this.randomSeed = seed;
+        return this;
+    }
+
+    /**
      * Parses and links the object without loading it, with this loader's overrides applied. The file is parsed
      * once per loader: later calls, and {@link #load()}, reuse the parse.
      */
@@ -174,14 +209,52 @@ public final class BpfObjectLoader {
 
     /** Loads the object: BTF, maps (filled and frozen), programs, then static prog-array and map-in-map values. */
     public BpfObject load() {
-        ObjectSpec spec = spec();
+        boolean deterministic = clock != null || randomSeed != null;
+        Instrumenter.Result instrumented = Instrumenter.instrument(spec(),
+                new Instrumenter.Options(coverage, deterministic));
+        ObjectSpec spec = instrumented.spec();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            return new Loading(spec, opened).run();
+            BpfObject obj = new Loading(spec, opened).run();
+            if (deterministic) {
+                BpfMap values = obj.map(Instrumenter.DETERMINISTIC_MAP);
+                values.update(new byte[4], DeterministicValues.encode(0, 0, 0, 0, 0,
+                        randomSeed == null ? 0 : randomSeed));
+                (clock != null ? clock : new TestClock(java.time.Duration.ZERO, 250)).attach(values);
+            }
+            instrumented.coverage().ifPresent(layout -> {
+                layout.notes().forEach(n -> System.err.println("bpfunit coverage: " + spec.name() + ": " + n));
+                obj.instrumentedForCoverage(layout);
+            });
+            return obj;
         } catch (Throwable failure) {
             // every Throwable: an OutOfMemoryError copying a log must not leave the BTF, maps and programs open
             Closeables.closeAllAfter(failure, reversed(opened));
+            if (failure instanceof VerifierException ve && coverage && loadsWithout(ve.program())) {
+                throw new BpfException("object " + spec.name() + ": program '" + ve.program() + "' cannot be "
+                        + "instrumented for coverage: it loads without the counters, but the verifier refused it "
+                        + "with them (" + ve.getMessage().strip() + "); load it with coverage(false)", failure);
+            }
             throw ObjectLoadException.inObject(spec.name(), failure);
+        }
+    }
+
+    /** Whether the object loads without coverage counters (to tell what made the verifier refuse a program). */
+    private boolean loadsWithout(String program) {
+        boolean deterministic = clock != null || randomSeed != null;
+        ObjectSpec plain = Instrumenter.instrument(spec(), new Instrumenter.Options(false, deterministic)).spec();
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            new Loading(plain, opened).run();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        } finally {
+            try {
+                Closeables.closeAll(reversed(opened));
+            } catch (RuntimeException ignored) {
+                // what could not be closed was never handed out; the Fd cleaner is the backstop
+            }
         }
     }
 

@@ -30,6 +30,7 @@ class ArchitectureTest {
                 .ensureAllClassesAreContainedInArchitecture()
                 .layer("junit").definedBy("dev.bpfunit.junit")
                 .layer("root").definedBy("dev.bpfunit")
+                .layer("instrument").definedBy("dev.bpfunit.instrument")
                 .layer("elf").definedBy("dev.bpfunit.elf")
                 .layer("spec").definedBy("dev.bpfunit.spec")
                 .layer("btf").definedBy("dev.bpfunit.btf")
@@ -38,10 +39,11 @@ class ArchitectureTest {
                 .layer("packet").definedBy("dev.bpfunit.packet")
                 .layer("rawelf").definedBy("dev.bpfunit.rawelf")
                 .layer("error").definedBy("dev.bpfunit.error")
-                .whereLayer("junit").mayOnlyAccessLayers("root", "elf", "spec", "btf", "asm", "sys", "packet",
+                .whereLayer("junit").mayOnlyAccessLayers("root", "instrument", "elf", "spec", "btf", "asm", "sys",
+                        "packet", "rawelf", "error")
+                .whereLayer("root").mayOnlyAccessLayers("instrument", "elf", "spec", "btf", "asm", "sys", "packet",
                         "rawelf", "error")
-                .whereLayer("root").mayOnlyAccessLayers("elf", "spec", "btf", "asm", "sys", "packet", "rawelf",
-                        "error")
+                .whereLayer("instrument").mayOnlyAccessLayers("spec", "btf", "asm", "error")
                 .whereLayer("elf").mayOnlyAccessLayers("spec", "btf", "asm", "sys", "rawelf", "error")
                 .whereLayer("spec").mayOnlyAccessLayers("btf", "asm", "sys", "error")
                 .whereLayer("btf").mayOnlyAccessLayers("rawelf", "error")

@@ -62,6 +62,20 @@ public final class Disassembler {
     }
 
     /**
+     * The {@code BPF_FUNC_*} id of a helper named without its {@code bpf_} prefix ({@code ktime_get_ns} is 5).
+     *
+     * @throws IllegalArgumentException if no helper has that name
+     */
+    public static int helperId(String name) {
+        for (int id = 0; id < Helpers.NAMES.length; id++) {
+            if (Helpers.NAMES[id].equals(name)) {
+                return id;
+            }
+        }
+        throw new IllegalArgumentException("no BPF helper named '" + name + "'");
+    }
+
+    /**
      * Returns the kernel's name for a helper id, e.g. {@code "bpf_map_lookup_elem"} for 1, or
      * {@code "unknown#N"} for an id the kernel does not define.
      */

@@ -17,6 +17,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import dev.bpfunit.CoverageRecorder;
+import dev.bpfunit.TestClock;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -47,7 +49,8 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
     /** Marks a test whose own objects (or loader) were prepared, so its method's options took effect. */
     private static final String OWN_OBJECTS = "own-objects";
     private static final Set<Class<?>> INJECTABLE = Set.of(BpfObject.class, BpfProgram.class, BpfMap.class,
-            Globals.class, BpfObjectLoader.class, TraceLog.class);
+            Globals.class, BpfObjectLoader.class, TraceLog.class, TestClock.class);
+    private static final String CLOCK = "clock";
 
     /**
      * Where this process cannot use BPF (and {@link BpfTest#REQUIRE} is not set), disables each test with the
@@ -91,6 +94,10 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
         if (Settings.skipReason(context).isPresent()) {
             return;     // every test is disabled with the reason: nothing to inject
         }
+        if (Settings.coverage(context)) {
+            JupiterCompat.computeIfAbsent(context.getRoot().getStore(NAMESPACE), CoverageReport.class.getName(),
+                    k -> CoverageReport.of(context), CoverageReport.class);
+        }
         List<Field> fields = fields(context.getRequiredTestClass(), ModifierSupport::isStatic);
         if (!fields.isEmpty()) {
             inject(context, true, fields, null);
@@ -120,6 +127,16 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
     @Override
     public void afterEach(ExtensionContext context) {
         LiveAttach.publish(context);
+        if (Settings.coverage(context) || CoverageRecorder.global().enabled()) {
+            CoverageRecorder.global().attribute(context.getRequiredTestClass().getSimpleName() + "."
+                    + ObjectLoading.logName(context));
+        }
+    }
+
+    /** The clock of the scope whose objects are being prepared: the class's or the test's, made on first use. */
+    static TestClock clock(ExtensionContext scope) {
+        return JupiterCompat.computeIfAbsent(scope.getStore(NAMESPACE), CLOCK + ":" + scope.getUniqueId(),
+                k -> new TestClock(), TestClock.class);
     }
 
     @Override
@@ -215,6 +232,13 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
     private static Object resolve(ExtensionContext context, boolean classScope, Class<?> type,
                                   AnnotatedElement element, String where) {
         ObjectLoading.Declaration d = ObjectLoading.declaration(context, classScope);
+        if (type == TestClock.class) {
+            if (ObjectLoading.deterministic(context).isEmpty()) {
+                throw new ExtensionConfigurationException("TestClock " + where + ": the objects are loaded with the "
+                        + "kernel's clock: annotate the test class (or method) with @Deterministic");
+            }
+            return clock(scope(context, classScope));
+        }
         if (!classScope) {
             context.getStore(NAMESPACE).put(OWN_OBJECTS + ":" + context.getUniqueId(), Boolean.TRUE);
         }
@@ -246,12 +270,16 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
     }
 
     /** The objects of the scope, loaded on first use and kept in the scope's store, which closes them. */
-    private static ObjectSet objects(ExtensionContext context, boolean classScope, ObjectLoading.Declaration d) {
+    private static ExtensionContext scope(ExtensionContext context, boolean classScope) {
         ExtensionContext owner = context;
         while (classScope && owner.getTestMethod().isPresent()) {
             owner = owner.getParent().orElseThrow();
         }
-        ExtensionContext scope = owner;
+        return owner;
+    }
+
+    private static ObjectSet objects(ExtensionContext context, boolean classScope, ObjectLoading.Declaration d) {
+        ExtensionContext scope = scope(context, classScope);
         // Stores inherit their parents' values: the key names the scope, so a test never gets its class's objects.
         return JupiterCompat.computeIfAbsent(scope.getStore(NAMESPACE), OBJECTS + ":" + scope.getUniqueId(),
                 k -> ObjectLoading.load(d, ObjectLoading.prepare(d, scope), scope), ObjectSet.class);

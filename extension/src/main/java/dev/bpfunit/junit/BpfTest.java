@@ -71,6 +71,28 @@ public @interface BpfTest {
      */
     String FALLBACK = "bpfunit.fallback";
 
+    /**
+     * Configuration parameter (or system property): {@code true} instruments every program loaded in the run with
+     * coverage counters and writes an HTML report, {@code lcov.info} and {@code cobertura.xml} to
+     * {@link #COVERAGE_DIR} when the run ends, with a one-line summary in the output. Default: {@code false}.
+     */
+    String COVERAGE = dev.bpfunit.CoverageRecorder.COVERAGE;
+
+    /** Configuration parameter (or system property): where coverage reports go. Default: {@code target/bpfunit/coverage}. */
+    String COVERAGE_DIR = "bpfunit.coverage.dir";
+
+    /**
+     * Configuration parameter (or system property): comma-separated directories where the BPF C sources named by
+     * line info are looked up for the HTML report. Default: {@code src/main/bpf,src/test/bpf,src/main/c,.}.
+     */
+    String COVERAGE_SOURCES = "bpfunit.coverage.sources";
+
+    /** The default of {@link #COVERAGE_DIR}. */
+    String DEFAULT_COVERAGE_DIR = "target/bpfunit/coverage";
+
+    /** The default of {@link #COVERAGE_SOURCES}. */
+    String DEFAULT_COVERAGE_SOURCES = "src/main/bpf,src/test/bpf,src/main/c,.";
+
     /** The default of {@link #LOG_DIR}. */
     String DEFAULT_LOG_DIR = "target/bpfunit";
 

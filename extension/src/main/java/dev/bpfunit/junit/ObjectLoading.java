@@ -208,10 +208,32 @@ final class ObjectLoading {
             throw new ExtensionConfigurationException(d.describe() + ": logLevel = " + a.logLevel()
                     + " is not a verifier log level: use 0, 1 or 2");
         }
+        boolean coverage = Settings.coverage(context);
+        Optional<Deterministic> deterministic = deterministic(context);
         for (ObjectSet.Entry e : entries) {
             e.loader().logLevel(a.logLevel());
+            if (coverage) {
+                e.loader().coverage(true);
+            }
+            if (deterministic.isPresent()) {
+                e.loader().clock(BpfExtension.clock(context)).randomSeed(deterministic.get().seed());
+            }
         }
         return entries;
+    }
+
+    /** The nearest {@link Deterministic} from the context's method outwards. */
+    static Optional<Deterministic> deterministic(ExtensionContext context) {
+        for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
+            Optional<AnnotatedElement> element = c.getElement();
+            if (element.isPresent()) {
+                Optional<Deterministic> a = AnnotationSupport.findAnnotation(element.get(), Deterministic.class);
+                if (a.isPresent()) {
+                    return a;
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private interface Apply {

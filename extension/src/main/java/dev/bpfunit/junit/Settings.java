@@ -39,6 +39,18 @@ final class Settings {
         throw new ExtensionConfigurationException(BpfTest.REQUIRE + " is '" + v.get() + "': set it to true or false");
     }
 
+    /** Whether {@link BpfTest#COVERAGE} is on. */
+    static boolean coverage(ExtensionContext context) {
+        Optional<String> v = get(context, BpfTest.COVERAGE);
+        if (v.isEmpty() || v.get().isEmpty() || v.get().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (v.get().equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new ExtensionConfigurationException(BpfTest.COVERAGE + " is '" + v.get() + "': set it to true or false");
+    }
+
     /**
      * Why {@code @BpfTest} tests are skipped here: this process cannot use BPF and {@link BpfTest#REQUIRE} is not
      * set (or the kernel-matrix engine runs them elsewhere, {@link BpfTest#FALLBACK}); empty when BPF is usable.

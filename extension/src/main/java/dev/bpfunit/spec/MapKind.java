@@ -9,5 +9,7 @@ public enum MapKind {
     /** A global data section ({@code .data}, {@code .rodata}, {@code .bss} and their {@code .name} variants). */
     DATA,
     /** The {@code .kconfig} externs, filled in by bpfunit from the running kernel's configuration. */
-    KCONFIG
+    KCONFIG,
+    /** Added by bpfunit's instrumentation (coverage counters, deterministic helper values), not by the object. */
+    INSTRUMENTATION
 }
