@@ -255,6 +255,11 @@ final class MapReader {
     // ---- legacy maps (maps) ----
 
     private void readLegacyMaps(ElfSection section) {
+        if (section.isNoBits() && section.size() > 0) {
+            throw new BpfException("section maps has type SHT_NOBITS: its " + section.size()
+                    + " bytes of legacy map definitions (struct bpf_map_def) are not in the file; "
+                    + "the section table is corrupt");
+        }
         List<ElfSymbol> symbols = elf.symbols().stream()
                 .filter(s -> s.sectionIndex() == section.index() && !s.isSection() && !s.name().isEmpty())
                 .sorted(Comparator.comparingLong(ElfSymbol::value))
