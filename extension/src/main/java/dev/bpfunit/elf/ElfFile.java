@@ -431,6 +431,12 @@ public final class ElfFile {
                     throw error(what + " refers to symbol " + symbol + ", but the symbol table has " + symbolCount
                             + " entries");
                 }
+                if (!Elf.isBpfRelocationType(type)) {
+                    throw error(String.format("%s has relocation type %d (0x%x), which the BPF backend does not "
+                            + "define (known: R_BPF_NONE 0, R_BPF_64_64 1, R_BPF_64_ABS64 2, R_BPF_64_ABS32 3, "
+                            + "R_BPF_64_NODYLD32 4, R_BPF_64_32 10): the object is corrupt or not from clang "
+                            + "-target bpf", what, Integer.toUnsignedLong(type), type));
+                }
                 long width = relocationWidth(type, target);
                 long limit = target.isNoBits() ? 0 : target.size();
                 if (offset < 0 || offset > limit - width) {
@@ -443,7 +449,7 @@ public final class ElfFile {
         }
 
         /**
-         * Bytes a relocation touches, starting at its offset; 1 where the type is unknown. In code,
+         * Bytes a relocation touches, starting at its offset; 1 for R_BPF_NONE. In code,
          * R_BPF_64_64 marks a two-slot ld_imm64 and R_BPF_64_32 a call; LLVM before version 12 also
          * used them for 8- and 4-byte data fields, so elsewhere they get the data widths.
          */
