@@ -13,6 +13,7 @@ import dev.bpfunit.btf.Typedef;
 import dev.bpfunit.elf.ObjectReader;
 import dev.bpfunit.spec.AttachType;
 import dev.bpfunit.spec.MapKind;
+import dev.bpfunit.spec.MapMemory;
 import dev.bpfunit.spec.MapSpec;
 import dev.bpfunit.spec.MapType;
 import dev.bpfunit.spec.ObjectSpec;
@@ -71,6 +72,7 @@ public final class BpfObjectLoader {
     private int logLevel;
     private int logSize = INITIAL_LOG_SIZE;
     private Path targetBtf;
+    private long mapMemoryLimit;
 
     BpfObjectLoader(Path path, byte[] bytes, String name) {
         this.path = path;
@@ -95,6 +97,36 @@ public final class BpfObjectLoader {
         }
         maxEntries.put(map, entries);
         return this;
+    }
+
+    /**
+     * Sets the largest kernel memory one map may take, as estimated before it is created (entries x (key +
+     * value), per possible CPU for per-CPU maps); a larger map fails the load with a {@link BpfException}.
+     * Default: the system property {@value MapMemory#LIMIT_PROPERTY} (or the JUnit configuration parameter of
+     * that name), else a quarter of the machine's RAM, at most 1 GiB.
+     */
+    public BpfObjectLoader mapMemoryLimit(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("the map memory limit must be positive, was " + bytes);
+        }
+        this.mapMemoryLimit = bytes;
+        return this;
+    }
+
+    /** The limit {@link #mapMemoryLimit(long)} sets, or its default, and how to raise it (for messages). */
+    private long mapMemoryLimit() {
+        if (mapMemoryLimit > 0) {
+            return mapMemoryLimit;
+        }
+        String property = System.getProperty(MapMemory.LIMIT_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            try {
+                return MapMemory.parseSize(property);
+            } catch (IllegalArgumentException e) {
+                throw new BpfException("system property " + MapMemory.LIMIT_PROPERTY + ": " + e.getMessage(), e);
+            }
+        }
+        return MapMemory.defaultLimit(SystemInfo.totalMemory());
     }
 
     /** Gives a program's type where its section name does not say (for example {@code SEC("xdp_icmp_echo")}). */
@@ -348,6 +380,10 @@ public final class BpfObjectLoader {
                             + "with BpfObject.loader(path).maxEntries(\"" + m.name() + "\", n)");
                 }
             }
+            // the one place a map's size is checked before BPF_MAP_CREATE
+            MapMemory.check(m, SystemInfo.possibleCpuCount(), mapMemoryLimit(), "BpfObject.loader(path)"
+                    + ".mapMemoryLimit(bytes), the system property or JUnit configuration parameter "
+                    + MapMemory.LIMIT_PROPERTY + "=2g");
             Fd fd;
             try {
                 fd = createMapFd(m, true);

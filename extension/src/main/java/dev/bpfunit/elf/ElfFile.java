@@ -310,10 +310,11 @@ public final class ElfFile {
                 checkRange(h[4], h[5], what + " data");
             } else if (h[5] < 0) {
                 throw error(what + " has size " + Long.toUnsignedString(h[5]) + ", which is not plausible");
-            } else if (h[1] == Elf.SHT_NOBITS && (h[2] & Elf.SHF_EXECINSTR) != 0 && h[5] > 0) {
-                // NOBITS holds no bytes in the file: code there would be read from nowhere
-                throw error(what + " is executable (SHF_EXECINSTR) but has type SHT_NOBITS, so its "
-                        + h[5] + " bytes of instructions are not in the file: the section table is corrupt");
+            } else if ((h[2] & Elf.SHF_EXECINSTR) != 0 && h[5] > 0) {
+                // NOBITS and NULL sections hold no bytes in the file: code there would be read from nowhere
+                throw error(what + " is executable (SHF_EXECINSTR) but has type " + Elf.sectionTypeName((int) h[1])
+                        + ", so its " + h[5] + " bytes of instructions are not in the file: the section table is "
+                        + "corrupt");
             }
             if (h[6] >= count) {
                 throw error(what + " has sh_link " + h[6] + ", but there are only " + count + " sections");

@@ -13,6 +13,7 @@ import dev.bpfunit.btf.Struct;
 import dev.bpfunit.btf.Var;
 import dev.bpfunit.btf.VarSecinfo;
 import dev.bpfunit.spec.MapKind;
+import dev.bpfunit.spec.MapMemory;
 import dev.bpfunit.spec.MapSpec;
 import dev.bpfunit.spec.MapType;
 import dev.bpfunit.spec.VariableSpec;
@@ -36,6 +37,8 @@ final class MapReader {
     private final String objectName;
     private final List<MapSpec> maps = new ArrayList<>();
     private final List<VariableSpec> variables = new ArrayList<>();
+    /** Bytes of global data read so far, bounded as a whole. */
+    private long globalData;
 
     MapReader(ElfFile elf, Btf btf, String objectName) {
         this.elf = elf;
@@ -255,8 +258,9 @@ final class MapReader {
     // ---- legacy maps (maps) ----
 
     private void readLegacyMaps(ElfSection section) {
-        if (section.isNoBits() && section.size() > 0) {
-            throw new BpfException("section maps has type SHT_NOBITS: its " + section.size()
+        if (section.dataLength() < section.size()) {
+            throw new BpfException("section maps has type " + Elf.sectionTypeName(section.type()) + ": its "
+                    + section.size()
                     + " bytes of legacy map definitions (struct bpf_map_def) are not in the file; "
                     + "the section table is corrupt");
         }
@@ -277,7 +281,7 @@ final class MapReader {
         }
         ByteBuffer data = ByteBuffer.wrap(section.data()).order(ByteOrder.LITTLE_ENDIAN);
         for (ElfSymbol sym : symbols) {
-            if (sym.value() % defSize != 0 || sym.value() + defSize > section.size()) {
+            if (sym.value() < 0 || sym.value() % defSize != 0 || sym.value() + defSize > section.size()) {
                 throw new BpfException("legacy map '" + sym.name() + "' at offset " + sym.value()
                         + " does not start a " + defSize + "-byte definition");
             }
@@ -298,9 +302,10 @@ final class MapReader {
 
     private void readDataSection(ElfSection s) {
         String name = s.name();
-        if (s.size() > Integer.MAX_VALUE - 8) {
-            throw new BpfException("section " + name + " is too large for a map value: " + s.size() + " bytes");
-        }
+        // checked before the zeroes of a .bss are allocated: the size is only a number in the section header
+        MapMemory.checkGlobalData(name, s.size());
+        globalData += s.size();
+        MapMemory.checkGlobalData("data sections (all together)", globalData);
         boolean readOnly = name.startsWith(".rodata");
         int datasecId = btf == null ? 0 : btf.findId(name, Datasec.class).orElse(0);
         int flags = readOnly ? MapSpec.BPF_F_RDONLY_PROG : 0;
@@ -341,6 +346,7 @@ final class MapReader {
             return;
         }
         Datasec d = (Datasec) btf.type(id);
+        MapMemory.checkGlobalData(KCONFIG, Integer.toUnsignedLong(d.size()));
         maps.add(new MapSpec(KCONFIG, internalMapName(KCONFIG), MapKind.KCONFIG, MapType.ARRAY, 4, d.size(), 1,
                 MapSpec.BPF_F_RDONLY_PROG | MapSpec.BPF_F_MMAPABLE, 0, 0, 0, 0, id, null, List.of(),
                 new byte[d.size()], true));

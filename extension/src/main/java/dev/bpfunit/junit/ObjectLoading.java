@@ -146,8 +146,16 @@ final class ObjectLoading {
             throw new ExtensionConfigurationException(d.describe() + ": logLevel = " + a.logLevel()
                     + " is not a verifier log level: use 0, 1 or 2");
         }
+        Optional<String> memoryLimit = Settings.get(context, BpfTest.MAP_MEMORY_LIMIT).filter(s -> !s.isEmpty());
         for (ObjectSet.Entry e : entries) {
             e.loader().logLevel(a.logLevel());
+            if (memoryLimit.isPresent()) {
+                try {
+                    e.loader().mapMemoryLimit(dev.bpfunit.spec.MapMemory.parseSize(memoryLimit.get()));
+                } catch (IllegalArgumentException bad) {
+                    throw new ExtensionConfigurationException(BpfTest.MAP_MEMORY_LIMIT + ": " + bad.getMessage());
+                }
+            }
         }
         return entries;
     }
