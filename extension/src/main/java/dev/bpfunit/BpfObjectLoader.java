@@ -510,7 +510,7 @@ public final class BpfObjectLoader {
                 attr.attachBtfId(attachBtfId(p));
             }
             if (!fdArray.isEmpty()) {
-                attr.fdArray(fdArray.raw());
+                attr.fdArray(fdArray.fds());
             }
             if (logLevel > 0) {
                 attr.logLevel(logLevel).logSize(logSize);
@@ -636,8 +636,10 @@ public final class BpfObjectLoader {
                     target = inner.fd();
                 }
                 byte[] key = ByteBuffer.allocate(m.keySize()).order(ByteOrder.LITTLE_ENDIAN).putInt(v.index()).array();
-                byte[] value = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(target.raw()).array();
-                Bpf.mapUpdateElem(map.fd(), key, value, BpfMap.ANY);
+                try (Fd.Use use = target.use()) {
+                    byte[] value = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(use.raw()).array();
+                    Bpf.mapUpdateElem(map.fd(), key, value, BpfMap.ANY);
+                }
             }
         }
     }
