@@ -3,6 +3,7 @@ package dev.bpfunit.elf;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -90,6 +91,15 @@ public final class ElfFile {
         } catch (AccessDeniedException e) {
             throw new ElfFormatException("object file " + path.toAbsolutePath()
                     + " is not readable (permission denied): fix its permissions or run as its owner", e);
+        } catch (FileSystemException e) {
+            if ("Too many open files".equals(e.getReason())) {
+                // EMFILE: not a defect of the object, and the fix is elsewhere
+                throw new dev.bpfunit.BpfException("object file " + path.toAbsolutePath() + " cannot be opened: "
+                        + "EMFILE (Too many open files): this process has too many open files (its limit, ulimit -n,"
+                        + " is reached): close the BpfObjects you no longer need (try-with-resources; @BpfTest "
+                        + "closes its own), or raise the limit (ulimit -n 65536 in the shell that starts the JVM)", e);
+            }
+            throw new ElfFormatException("object file " + path.toAbsolutePath() + " cannot be read: " + e, e);
         } catch (IOException e) {
             throw new ElfFormatException("object file " + path.toAbsolutePath() + " cannot be read: " + e, e);
         }

@@ -25,6 +25,14 @@ public final class Bpf {
 
     private static volatile long syscallNumber = -1;
 
+    static {
+        // Load the classes of the error path now: when the process is out of file descriptors (EMFILE), a class
+        // read from a directory cannot be loaded any more, and the failure would be a NoClassDefFoundError.
+        Errno.values();
+        Hints.forSyscall(Errno.EMFILE.number());
+        new BpfSyscallException("preload", Errno.EMFILE.number(), "", "").getMessage();
+    }
+
     private Bpf() {
     }
 
