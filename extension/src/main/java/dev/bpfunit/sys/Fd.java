@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Fd implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final System.Logger LOG = System.getLogger(Fd.class.getName());
+    /** Fds made by each thread and not closed yet, for leak checks that other threads' work cannot disturb. */
+    private static final ThreadLocal<AtomicInteger> OPEN_BY_THREAD = ThreadLocal.withInitial(AtomicInteger::new);
 
     private final String description;
     private final State state;
@@ -35,7 +37,9 @@ public final class Fd implements AutoCloseable {
 
     private Fd(int raw, String description) {
         this.description = description;
-        this.state = new State(raw, description);
+        AtomicInteger open = OPEN_BY_THREAD.get();
+        open.incrementAndGet();
+        this.state = new State(raw, description, open);
         this.cleanable = CLEANER.register(this, state);
     }
 
@@ -174,6 +178,14 @@ public final class Fd implements AutoCloseable {
         return new Fd(copy, description);
     }
 
+    /**
+     * How many {@code Fd}s the calling thread made that are not closed yet (wherever they are closed). Unlike a
+     * count of {@code /proc/self/fd}, it is not disturbed by tests running on other threads at the same time.
+     */
+    public static int openedByThisThread() {
+        return OPEN_BY_THREAD.get().get();
+    }
+
     /** Whether {@link #close()} has run. */
     public boolean isClosed() {
         return state.uses.get() < 0;
@@ -206,10 +218,13 @@ public final class Fd implements AutoCloseable {
         final AtomicInteger uses = new AtomicInteger();
         final java.util.concurrent.atomic.AtomicBoolean numberClosed = new java.util.concurrent.atomic.AtomicBoolean();
         volatile boolean explicit;
+        /** The count of open fds of the thread that made this one. */
+        final AtomicInteger openByCreator;
 
-        State(int raw, String description) {
+        State(int raw, String description, AtomicInteger openByCreator) {
             this.raw = raw;
             this.description = description;
+            this.openByCreator = openByCreator;
         }
 
         @Override
@@ -220,6 +235,7 @@ public final class Fd implements AutoCloseable {
                     return;
                 }
                 if (uses.compareAndSet(n, n | CLOSED)) {
+                    openByCreator.decrementAndGet();
                     if (!explicit) {
                         LOG.log(System.Logger.Level.WARNING, "bpfunit: closing leaked " + description + " (fd "
                                 + raw + "); close it when done");
