@@ -1,5 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.Closeables;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.spec.ObjectSpec;
 import dev.bpfunit.sys.Fd;
 
@@ -36,6 +38,7 @@ public final class BpfObject implements AutoCloseable {
         this.btf = btf;
         this.maps = Collections.unmodifiableMap(maps);
         this.programs = Collections.unmodifiableMap(programs);
+        programs.values().forEach(p -> p.owner(this));
     }
 
     /** Loads every program and map of the object at {@code path} with the default options. */
@@ -124,6 +127,29 @@ public final class BpfObject implements AutoCloseable {
         return List.copyOf(links);
     }
 
+    /**
+     * Attaches every program whose section names its target ({@link BpfProgram#attach()}), in the object's order,
+     * and returns the links; programs whose section names none (network hooks, perf events, a bare
+     * {@code SEC("uprobe")}) are left for explicit calls. On a failure the links made so far are closed.
+     */
+    public List<Link> attachAll() {
+        List<Link> made = new ArrayList<>();
+        try {
+            for (BpfProgram p : programs.values()) {
+                Attacher.auto(p).ifPresent(made::add);
+            }
+        } catch (RuntimeException e) {
+            Collections.reverse(made);
+            try {
+                Closeables.closeAll(made);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return List.copyOf(made);
+    }
+
     synchronized void register(Link link) {
         if (closed) {
             link.close();
@@ -159,26 +185,7 @@ public final class BpfObject implements AutoCloseable {
         if (btf != null) {
             all.add(btf);
         }
-        closeAll(all);
-    }
-
-    /** Closes everything, in order, even when one close fails; rethrows the first failure. */
-    static void closeAll(List<? extends AutoCloseable> resources) {
-        RuntimeException first = null;
-        for (AutoCloseable c : resources) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e instanceof RuntimeException r ? r : new BpfException("close failed: " + e, e);
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closeables.closeAll(all);
     }
 
     static String listOf(Collection<String> names) {

@@ -1,5 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.Closeables;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.sys.Bpf;
 import dev.bpfunit.sys.BpfSyscallException;
 import dev.bpfunit.sys.Fd;
@@ -117,6 +119,14 @@ public final class PerfReader implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Waits up to {@code timeout} until at least {@code count} samples came, and returns every sample read (consumed);
+     * fails saying how many came.
+     */
+    public List<Sample> await(int count, java.time.Duration timeout) {
+        return Waits.atLeast(count, timeout, this::readAll, "sample", "perf event array '" + map.name() + "'");
+    }
+
     /** Samples the kernel dropped because a buffer was full ({@code PERF_RECORD_LOST}), so far. */
     public synchronized long lost() {
         return lost;
@@ -180,7 +190,7 @@ public final class PerfReader implements AutoCloseable {
             all.add(b.event());
         }
         buffers.clear();
-        BpfObject.closeAll(all);
+        Closeables.closeAll(all);
     }
 
     @Override

@@ -53,6 +53,13 @@ final class Libc {
     /** {@code syscall(2)} for {@code perf_event_open}: attr pointer, pid, cpu, group fd, flags. */
     static native long syscall(long number, Pointer attr, long pid, long cpu, long groupFd, long flags);
 
+    static native int getpid();
+
+    /** glibc 2.30+. */
+    static native int gettid();
+
+    static native long write(int fd, byte[] buf, long count);
+
     /** {@code open(2)} with the mode argument left out (never creates a file). */
     static native int open(String path, int flags);
 
@@ -67,7 +74,7 @@ final class Libc {
             case "arm64":
                 return 241;
             default:
-                throw new dev.bpfunit.BpfException("perf_event_open(2) is not supported on architecture '" + arch
+                throw new dev.bpfunit.error.BpfException("perf_event_open(2) is not supported on architecture '" + arch
                         + "': bpfunit knows the system call number for x86_64 and aarch64 only");
         }
     }
@@ -83,7 +90,7 @@ final class Libc {
             case "arm64":
                 return 280;
             default:
-                throw new dev.bpfunit.BpfException("bpf(2) is not supported on architecture '" + arch
+                throw new dev.bpfunit.error.BpfException("bpf(2) is not supported on architecture '" + arch
                         + "': bpfunit knows the system call number for x86_64 and aarch64 only");
         }
     }

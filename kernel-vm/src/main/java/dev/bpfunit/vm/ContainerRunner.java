@@ -3,6 +3,7 @@ package dev.bpfunit.vm;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.exception.BadRequestException;
 import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AccessMode;
@@ -13,6 +14,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,38 +23,62 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
-import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
-import org.testcontainers.utility.DockerImageName;
 
 /**
- * Runs a command as root in a Docker container with the privileges BPF needs, through Testcontainers, and reports
- * how it ended ({@link VmResult}; a container has no kernel of its own, so the kernel is the host's).
+ * Runs a command as root in a Docker container with the privileges BPF needs, and reports how it ended
+ * ({@link VmResult}; a container has no kernel of its own, so the kernel is the host's).
  *
- * <p>The container gets every capability except {@code CAP_SYS_RESOURCE} and runs without seccomp and AppArmor
- * confinement ({@code --privileged} is not used: it fails where the daemon's root lacks CAP_SYS_RESOURCE); bpffs,
- * debugfs and tracefs are mounted before the command. The container is removed on every path. Testcontainers'
- * reaper (Ryuk) is not needed: machines that cannot pull images set {@code TESTCONTAINERS_RYUK_DISABLED=true} and
- * {@code TESTCONTAINERS_CHECKS_DISABLE=true} (the startup check pulls an image too).
+ * <p>The container is driven with docker-java's commands on a client of {@link DockerDaemon} (not through
+ * Testcontainers' {@code GenericContainer}, which looks up the Docker host's address and may pull images first:
+ * see there why). It runs with Docker's default seccomp profile and only the capabilities listed in
+ * {@link #CAPABILITIES}, each for a stated reason; AppArmor is off for it because Docker's default AppArmor profile
+ * forbids mount(2), which bpffs, tracefs and the tests' own mounts need. bpffs, debugfs and tracefs are mounted
+ * before the command. The container is removed on every path (also by a shutdown hook), so no reaper is needed.
  */
 public final class ContainerRunner {
     /** Mounts the BPF-related filesystems the way the VM's init does; failures are left to the command to notice. */
     static final String PRELUDE = "mount -t bpf bpf /sys/fs/bpf 2>/dev/null\n"
             + "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n"
             + "mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null\n";
+    /**
+     * The only capabilities the container's root has (every other one, Docker's defaults included, is dropped).
+     * Each is here for BPF tests or for the command's root to use the shared directories:
+     * <ul>
+     * <li>{@code BPF}: creating maps, loading programs, BTF (kernel 5.8+);</li>
+     * <li>{@code PERFMON}: tracing programs, perf events, and the verifier's pointer arithmetic and reads that need
+     *     {@code perfmon_capable()} (5.8+);</li>
+     * <li>{@code NET_ADMIN}: networking program types (XDP, TC, cgroup skb...), attaching them, creating veth pairs
+     *     and configuring links over netlink;</li>
+     * <li>{@code SYS_ADMIN}: mount(2) of bpffs, tracefs and debugfs, unshare(2)/setns(2) of network namespaces, the
+     *     BPF commands the kernel keeps for it (listing objects by id: {@code BPF_*_GET_NEXT_ID},
+     *     {@code BPF_*_GET_FD_BY_ID}, as {@code bpftool prog show} does), and BPF itself where the kernel or Docker
+     *     does not know CAP_BPF; Docker's seccomp profile also allows mount, unshare and setns only with it;</li>
+     * <li>{@code SYSLOG}: kernel symbol addresses in {@code /proc/kallsyms}, which the loader resolves ksym externs
+     *     ({@code __ksym}) with; unless {@code kptr_restrict} is 0 and {@code perf_event_paranoid} at most 1, the
+     *     kernel shows them only to CAP_SYSLOG ({@code kallsyms_show_value()}), to others as 0;</li>
+     * <li>{@code NET_RAW}: packet sockets (AF_PACKET) and raw sockets that tests send and capture packets with;</li>
+     * <li>{@code CHOWN}, {@code DAC_OVERRIDE}, {@code FOWNER}: the command's root writes and reads the shared
+     *     writable directories (the project, {@code ~/.m2}), which may belong to another user on the host.</li>
+     * </ul>
+     * Not granted, among others: SYS_MODULE, SYS_RAWIO, SYS_RESOURCE, DAC_READ_SEARCH, SYS_PTRACE, MKNOD.
+     */
+    static final List<Capability> CAPABILITIES = List.of(Capability.BPF, Capability.PERFMON, Capability.NET_ADMIN,
+            Capability.SYS_ADMIN, Capability.SYSLOG, Capability.NET_RAW,
+            Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FOWNER);
+    /** Capabilities of Linux 5.8 that Docker 20.10 does not know (see {@link #create}). */
+    private static final List<Capability> NEWER_CAPABILITIES = List.of(Capability.BPF, Capability.PERFMON);
+    /** Docker's default AppArmor profile denies mount(2); seccomp keeps Docker's default profile. */
+    static final List<String> SECURITY_OPTS = List.of("apparmor=unconfined");
     private static final String LABEL = "dev.bpfunit.vm";
 
-    /** True if a Docker daemon is reachable (Testcontainers' discovery: DOCKER_HOST, the socket, ...). */
+    /** True if the Docker daemon ({@code DOCKER_HOST}, else {@value DockerDaemon#DEFAULT_SOCKET}) answers. */
     public static boolean dockerAvailable() {
-        return DockerClientFactory.instance().isDockerAvailable();
+        return DockerDaemon.fromEnvironment().answers();
     }
 
     /** Runs the command, keeping its output only in the result's console tail. */
@@ -73,7 +99,14 @@ public final class ContainerRunner {
                 throw new VmException("writable directory " + dir + " for the container does not exist; create it");
             }
         }
-        DockerClient docker = client();
+        try (DockerClient docker = DockerDaemon.fromEnvironment().connect()) {
+            return run(docker, spec, output);
+        } catch (IOException e) {
+            throw new VmException("cannot close the connection to the Docker daemon: " + e.getMessage(), e);
+        }
+    }
+
+    private VmResult run(DockerClient docker, ContainerSpec spec, Consumer<String> output) {
         List<String> readOnly = List.of();
         String image;
         if (spec.image().isPresent()) {
@@ -93,43 +126,68 @@ public final class ContainerRunner {
         readOnly.forEach(dir -> binds.add(new Bind(dir, new Volume(dir), AccessMode.ro)));
         spec.writableDirs().forEach(dir -> binds.add(new Bind(dir.toString(), new Volume(dir.toString()), AccessMode.rw)));
         String script = CommandScript.of(PRELUDE, spec.workingDir(), spec.environment(), spec.command());
+        List<String> env = new ArrayList<>();
+        spec.environment().forEach((k, v) -> env.add(k + "=" + v));
 
         long start = System.nanoTime();
         LineCollector lines = new LineCollector(output);
-        try (GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image))) {
-            container.withImagePullPolicy(name -> false)
-                    .withCommand("/bin/sh", "-c", script)
-                    .withEnv(spec.environment())
-                    .withStartupCheckStrategy(new StartedOrExited())
-                    .waitingFor(new NoWait())
-                    .withCreateContainerCmdModifier(cmd -> {
-                        HostConfig host = cmd.getHostConfig() == null ? HostConfig.newHostConfig() : cmd.getHostConfig();
-                        cmd.withHostConfig(host.withCapAdd(Capability.ALL).withCapDrop(Capability.SYS_RESOURCE)
-                                .withSecurityOpts(new ArrayList<>(List.of("seccomp=unconfined", "apparmor=unconfined")))
-                                .withBinds(new ArrayList<>(binds)));
-                        Map<String, String> labels = new HashMap<>(cmd.getLabels() == null ? Map.of() : cmd.getLabels());
-                        labels.put(LABEL, "run");
-                        cmd.withUser("0").withLabels(labels);
-                    });
+        String id = create(docker, image, script, env, binds);
+        Thread hook = new Thread(() -> removeQuietly(docker, id), "bpfunit-vm-remove-container");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
             try {
-                container.start();
+                docker.startContainerCmd(id).exec();
             } catch (RuntimeException e) {
                 throw new VmException("cannot start a container from " + image + ": " + rootMessage(e), e);
             }
             Duration started = Duration.ofNanos(System.nanoTime() - start);
-            String id = container.getContainerId();
-            Thread hook = new Thread(() -> removeQuietly(docker, id), "bpfunit-vm-remove-container");
-            Runtime.getRuntime().addShutdownHook(hook);
+            return awaitEnd(docker, id, spec, image, lines, start, started);
+        } finally {
+            removeQuietly(docker, id);
             try {
-                return awaitEnd(docker, id, spec, image, lines, start, started);
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // the JVM is shutting down; the hook removes the container
-                }
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is shutting down; the hook removes the container
             }
         }
+    }
+
+    /**
+     * Creates the container with {@link #CAPABILITIES}; a daemon that does not know CAP_BPF and CAP_PERFMON (Docker
+     * 20.10, Debian 12's) refuses them by name, and the container is then created without them: the kernel grants
+     * what they grant to CAP_SYS_ADMIN as well ({@code bpf_capable()}, {@code perfmon_capable()}).
+     */
+    private static String create(DockerClient docker, String image, String script, List<String> env,
+                                 List<Bind> binds) {
+        try {
+            try {
+                return create(docker, image, script, env, binds, CAPABILITIES);
+            } catch (BadRequestException e) {
+                if (!String.valueOf(e.getMessage()).contains("unknown capability")) {
+                    throw e;
+                }
+                List<Capability> known = new ArrayList<>(CAPABILITIES);
+                known.removeAll(NEWER_CAPABILITIES);
+                return create(docker, image, script, env, binds, known);
+            }
+        } catch (RuntimeException e) {
+            throw new VmException("cannot create a container from " + image + ": " + rootMessage(e), e);
+        }
+    }
+
+    private static String create(DockerClient docker, String image, String script, List<String> env,
+                                 List<Bind> binds, List<Capability> capabilities) {
+        return docker.createContainerCmd(image)
+                .withCmd("/bin/sh", "-c", script)
+                .withEnv(env)
+                .withUser("0")
+                .withLabels(Map.of(LABEL, "run"))
+                .withHostConfig(HostConfig.newHostConfig()
+                        .withCapDrop(Capability.ALL)
+                        .withCapAdd(capabilities.toArray(Capability[]::new))
+                        .withSecurityOpts(new ArrayList<>(SECURITY_OPTS))
+                        .withBinds(binds))
+                .exec().getId();
     }
 
     private static VmResult awaitEnd(DockerClient docker, String id, ContainerSpec spec, String image,
@@ -141,7 +199,7 @@ public final class ContainerRunner {
             status = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback())
                     .awaitStatusCode(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (DockerClientException timeout) {
-            // the command is still running: killed when the container is closed
+            // the command is still running: killed when the container is removed (forced)
         }
         if (status != null) {
             try {
@@ -149,6 +207,11 @@ public final class ContainerRunner {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        try {
+            logs.close();
+        } catch (IOException ignored) {
+            // the stream ended or breaks when the container goes
         }
         lines.flush();
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
@@ -168,42 +231,15 @@ public final class ContainerRunner {
         }
     }
 
-    private static DockerClient client() {
-        try {
-            return DockerClientFactory.instance().client();
-        } catch (RuntimeException e) {
-            throw new VmException("cannot use the Docker daemon through Testcontainers (" + rootMessage(e) + "); start"
-                    + " dockerd or set DOCKER_HOST, and where no image registry is reachable set"
-                    + " TESTCONTAINERS_CHECKS_DISABLE=true and TESTCONTAINERS_RYUK_DISABLED=true", e);
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
+    /** The exception's message and, when it was caused by another one, the root cause's, each once. */
+    static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + t.getMessage();
-    }
-
-    /** The container counts as started once it runs or has already exited (a short command). */
-    private static final class StartedOrExited extends StartupCheckStrategy {
-        @Override
-        public StartupStatus checkStartupState(DockerClient docker, String containerId) {
-            var state = getCurrentState(docker, containerId);
-            if (Boolean.TRUE.equals(state.getRunning()) || state.getFinishedAt() != null
-                    && !state.getFinishedAt().startsWith("0001-")) {
-                return StartupStatus.SUCCESSFUL;
-            }
-            return StartupStatus.NOT_YET_KNOWN;
-        }
-    }
-
-    /** The command's end is awaited by the runner, not by a wait strategy. */
-    private static final class NoWait extends AbstractWaitStrategy {
-        @Override
-        protected void waitUntilReady() {
-        }
+        String message = String.valueOf(e.getMessage());
+        return t == e || t.getMessage() == null || message.endsWith(t.getMessage()) ? message
+                : message + ": " + t.getMessage();
     }
 
     /** Splits the container's stdout and stderr frames into lines, forwards them and keeps the tail. */

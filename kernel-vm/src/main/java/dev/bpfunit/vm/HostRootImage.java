@@ -1,7 +1,9 @@
 package dev.bpfunit.vm;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,10 +16,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.testcontainers.images.builder.ImageFromDockerfile;
-import org.testcontainers.images.builder.Transferable;
 
 /**
  * A Docker image made locally from nothing but the skeleton of the host's root directory (the {@code /bin},
@@ -94,7 +95,7 @@ final class HostRootImage {
         }
     }
 
-    /** The image as a tar archive, the input of {@code docker import}. */
+    /** The skeleton as a tar archive, which the image adds to its empty root. */
     byte[] toTar() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
@@ -119,23 +120,46 @@ final class HostRootImage {
         return bytes.toByteArray();
     }
 
-    /** Imports the image into the daemon unless it already has this tag; returns the tag. */
+    /** The build context: a Dockerfile ({@code FROM scratch}, the skeleton added, a label) and the skeleton's tar. */
+    byte[] buildContext() {
+        String dockerfile = "FROM scratch\nADD skeleton.tar /\nLABEL dev.bpfunit.vm=hostroot\n";
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            addFile(tar, "Dockerfile", dockerfile.getBytes(StandardCharsets.UTF_8));
+            addFile(tar, "skeleton.tar", toTar());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void addFile(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setSize(content.length);
+        entry.setMode(0100644);
+        entry.setModTime(0);
+        tar.putArchiveEntry(entry);
+        tar.write(content);
+        tar.closeArchiveEntry();
+    }
+
+    /**
+     * Builds the image in the daemon unless it already has this tag; returns the tag. The build starts
+     * {@code FROM scratch}, so it needs no base image and no registry ({@code pull} is off as well).
+     */
     String ensure(DockerClient docker) {
         String tag = tag();
         try {
             docker.inspectImageCmd(tag).exec();
             return tag;
         } catch (NotFoundException missing) {
-            // "FROM scratch" + ADD of the skeleton tar, which the daemon unpacks: an import without a registry
             try {
-                new ImageFromDockerfile(tag, false)
-                        .withFileFromTransferable("skeleton.tar", Transferable.of(toTar()))
-                        .withDockerfileFromBuilder(dockerfile -> dockerfile.from("scratch").add("skeleton.tar", "/")
-                                .label("dev.bpfunit.vm", "hostroot").build())
-                        .get();
+                docker.buildImageCmd(new ByteArrayInputStream(buildContext()))
+                        .withTags(Set.of(tag)).withPull(false).withRemove(true)
+                        .exec(new BuildImageResultCallback()).awaitImageId();
             } catch (RuntimeException e) {
                 throw new VmException("cannot build the container image " + tag + " from the host's root skeleton: "
-                        + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+                        + ContainerRunner.rootMessage(e), e);
             }
             return tag;
         }

@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * A runner holds no state between runs and may run several VMs at once from different threads.
  */
 public final class VmRunner {
+    /** The run directory's file of mounts at host paths, sourced by {@code /init} ({@link #mountsScript}). */
+    static final String MOUNTS_SCRIPT = "mounts.sh";
     /** How many console lines a {@link VmResult} keeps. */
     public static final int CONSOLE_TAIL_LINES = 50;
     private static final String PANIC = "Kernel panic - not syncing";
@@ -88,6 +90,21 @@ public final class VmRunner {
      * The directory of a {@code vmlinuz-<release>} that also holds its {@code config-<release>} (a Debian package's
      * {@code boot/}, a distribution's {@code /boot}), shown to the guest as its {@code /boot}.
      */
+    /**
+     * The run directory's script that {@code /init} sources for the mounts at host paths: one {@code share TAG
+     * ro|rw PATH} line per share and, when the kernel came with one, {@code bootdir PATH}. Paths are quoted for the
+     * shell, so any path (spaces, quotes, newlines) reaches the guest as it is.
+     */
+    static String mountsScript(List<QemuCommand.Share> shares, Optional<Path> bootDir) {
+        StringBuilder script = new StringBuilder();
+        for (QemuCommand.Share share : shares) {
+            script.append("share ").append(share.tag()).append(share.readOnly() ? " ro " : " rw ")
+                    .append(CommandScript.quote(share.hostPath().toString())).append('\n');
+        }
+        bootDir.ifPresent(dir -> script.append("bootdir ").append(CommandScript.quote(dir.toString())).append('\n'));
+        return script.toString();
+    }
+
     static Optional<Path> kernelBootDir(KernelImage kernel) {
         Path vmlinuz = kernel.vmlinuz().toAbsolutePath().normalize();
         String file = vmlinuz.getFileName().toString();
@@ -132,21 +149,16 @@ public final class VmRunner {
             List<QemuCommand.Share> shares = new ArrayList<>();
             shares.add(new QemuCommand.Share("hostroot", Path.of("/"), true));
             shares.add(new QemuCommand.Share("bpfunit", runDir, false));
-            StringBuilder shareLines = new StringBuilder();
+            List<QemuCommand.Share> atHostPaths = new ArrayList<>();
             // The guest mounts tmpfs on /tmp and /run: a working tree there (a CI clone in /tmp, say) is shown
             // again, read-only, from its top directory, before the writable shares that may lie inside it.
-            shadowedTop(spec.workingDir()).ifPresent(top -> {
-                shares.add(new QemuCommand.Share("tree", top, true));
-                shareLines.append("tree ").append(top).append(" ro\n");
-            });
+            shadowedTop(spec.workingDir()).ifPresent(top -> atHostPaths.add(new QemuCommand.Share("tree", top, true)));
             for (int i = 0; i < spec.writableDirs().size(); i++) {
-                Path dir = spec.writableDirs().get(i);
-                shares.add(new QemuCommand.Share("share" + i, dir, false));
-                shareLines.append("share").append(i).append(' ').append(dir).append(" rw\n");
+                atHostPaths.add(new QemuCommand.Share("share" + i, spec.writableDirs().get(i), false));
             }
-            Files.writeString(runDir.resolve("shares"), shareLines);
+            shares.addAll(atHostPaths);
+            Files.writeString(runDir.resolve(MOUNTS_SCRIPT), mountsScript(atHostPaths, kernelBootDir(spec.kernel())));
             Files.writeString(runDir.resolve("command.sh"), commandScript(spec));
-            Files.writeString(runDir.resolve("bootdir"), kernelBootDir(spec.kernel()).map(Path::toString).orElse(""));
             QemuCommand command = new QemuCommand(qemu, accelerator(), spec.memoryMiB(), spec.cpus(),
                     spec.kernel().vmlinuz(), initrd, QemuCommand.defaultAppend(verbose), shares);
             Path stderr = runDir.resolve("qemu.stderr");

@@ -42,20 +42,18 @@ ip link set lo up 2>/dev/null
 mkdir -p /newroot/run/bpfunit
 mount -t 9p -o "$ninep,rw" bpfunit /newroot/run/bpfunit || fail "cannot mount the run directory (tag bpfunit)"
 
-# Shares at their host paths: lines "<tag> <path> <ro|rw>" (a tree hidden by the tmpfs above, writable dirs).
-while read -r tag path mode; do
-    [ -n "$tag" ] || continue
-    mkdir -p "/newroot$path" 2>/dev/null
-    mount -t 9p -o "$ninep,${mode:-rw}" "$tag" "/newroot$path" || fail "cannot mount share $tag on $path"
-done < /newroot/run/bpfunit/shares
-
-# The guest kernel's own boot directory (config-<release>, System.map) over the host's /boot, when the kernel
-# image came with one: programs reading /boot/config-$(uname -r) then see this kernel's configuration.
-if [ -s /newroot/run/bpfunit/bootdir ]; then
-    read -r bootdir < /newroot/run/bpfunit/bootdir
-    mount -o bind "/newroot$bootdir" /newroot/boot \
-        || echo "bpfunit-vm: warning: cannot show the kernel's $bootdir as /boot"
-fi
+# Mounts at host paths, from the run directory's mounts.sh (written by the host, paths quoted for the shell):
+#   share TAG ro|rw PATH    a 9p share (a tree hidden by the tmpfs above, a writable directory)
+#   bootdir PATH            the guest kernel's own boot directory (config-<release>, System.map) over the host's
+#                           /boot, so that programs reading /boot/config-$(uname -r) see this kernel's configuration
+share() {
+    mkdir -p "/newroot$3" 2>/dev/null
+    mount -t 9p -o "$ninep,$2" "$1" "/newroot$3" || fail "cannot mount share $1 on $3"
+}
+bootdir() {
+    mount -o bind "/newroot$1" /newroot/boot || echo "bpfunit-vm: warning: cannot show the kernel's $1 as /boot"
+}
+. /newroot/run/bpfunit/mounts.sh
 
 echo "@START_MARKER@"
 chroot /newroot /bin/sh /run/bpfunit/command.sh

@@ -11,7 +11,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.testcontainers.DockerClientFactory;
 
 /** Runs real containers on the local Docker daemon from the host-root image (imported on first use). */
 class ContainerRunnerTest {
@@ -20,9 +19,11 @@ class ContainerRunnerTest {
 
     /** Every run removes its container, whatever happened. */
     @AfterEach
-    void noContainerLeft() {
-        assertThat(DockerClientFactory.instance().client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(List.of("dev.bpfunit.vm")).exec()).isEmpty();
+    void noContainerLeft() throws Exception {
+        try (var docker = DockerDaemon.fromEnvironment().connect()) {
+            assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(List.of("dev.bpfunit.vm")).exec())
+                    .isEmpty();
+        }
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.bpfunit.samples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -348,6 +348,34 @@ final class Bpftool {
                 required(j, "bytes_key", pin).asInt(), required(j, "bytes_value", pin).asInt(),
                 required(j, "max_entries", pin).asInt(), required(j, "flags", pin).asLong(),
                 j.path("frozen").asInt(0) != 0);
+    }
+
+    /** {@code bpftool -j <kind> show id <id>}: what bpftool says about a live program or link. */
+    static JsonNode showId(String kind, int id) {
+        String out = run(List.of("bpftool", "-j", kind, "show", "id", Integer.toString(id)));
+        try {
+            return JSON.readTree(out);
+        } catch (IOException e) {
+            throw new BpftoolException("bpftool " + kind + " show id " + id + " printed no JSON: " + e.getMessage(), out);
+        }
+    }
+
+    /** Whether {@code bpftool <kind> show id <id>} finds it (exit status 0). */
+    static boolean exists(String kind, int id) {
+        try {
+            Process p = new ProcessBuilder("bpftool", kind, "show", "id", Integer.toString(id))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new BpftoolException("bpftool " + kind + " show id " + id + " did not finish", "");
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            throw new BpftoolException("cannot run bpftool: " + e.getMessage(), "");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BpftoolException("interrupted running bpftool", "");
+        }
     }
 
     private static JsonNode showJson(String kind, Path pin) {

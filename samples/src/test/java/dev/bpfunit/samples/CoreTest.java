@@ -5,7 +5,7 @@ import static dev.bpfunit.samples.Samples.u32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfObject;
 import dev.bpfunit.VerifierException;
 import dev.bpfunit.btf.Btf;
@@ -241,7 +241,7 @@ class CoreTest {
             try (var fd = Bpf.objGet(reference.directory().resolve("progs").resolve(program).toString(), program)) {
                 theirs = Bpf.progInfo(fd);
             }
-            ProgInfo mine = ours.program(program).info();
+            ProgInfo mine = Bpf.progInfo(ours.program(program).fd());
             assertThat(normalized(mine)).as("xlated instructions of " + objectName + "/" + program)
                     .isEqualTo(normalized(theirs));
         }
