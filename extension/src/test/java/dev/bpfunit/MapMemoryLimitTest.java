@@ -1,10 +1,11 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bpfunit.elf.ElfFile;
-import dev.bpfunit.elf.ElfSection;
+import dev.bpfunit.rawelf.ElfFile;
+import dev.bpfunit.rawelf.ElfSection;
 import dev.bpfunit.spec.MapMemory;
 import java.io.IOException;
 import java.io.InputStream;

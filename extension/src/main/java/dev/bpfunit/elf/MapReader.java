@@ -1,5 +1,6 @@
 package dev.bpfunit.elf;
 
+import dev.bpfunit.rawelf.Elf;
 import dev.bpfunit.sys.BpfConstants;
 import dev.bpfunit.rawelf.ElfFile;
 import dev.bpfunit.rawelf.ElfSection;

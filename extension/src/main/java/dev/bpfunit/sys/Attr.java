@@ -133,7 +133,7 @@ abstract class Attr {
     /**
      * Acquires every guarded {@link Fd} for the call; if one is closed, releases those acquired and throws.
      *
-     * @throws dev.bpfunit.BpfException if one was closed since its number was written
+     * @throws dev.bpfunit.error.BpfException if one was closed since its number was written
      */
     final void acquireFds() {
         for (int i = 0; i < fdCount; i++) {

@@ -2,7 +2,7 @@ package dev.bpfunit.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.bpfunit.fuzz;
 
-import dev.bpfunit.BpfException;
-import dev.bpfunit.elf.ElfFile;
-import dev.bpfunit.elf.ElfSection;
+import dev.bpfunit.error.BpfException;
+import dev.bpfunit.rawelf.ElfFile;
+import dev.bpfunit.rawelf.ElfSection;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package dev.bpfunit.fuzz;
 
-import dev.bpfunit.elf.Elf;
-import dev.bpfunit.elf.ElfFile;
-import dev.bpfunit.elf.ElfSection;
+import dev.bpfunit.rawelf.Elf;
+import dev.bpfunit.rawelf.ElfFile;
+import dev.bpfunit.rawelf.ElfSection;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.sys.Bpf;
 import dev.bpfunit.sys.Fd;
 import dev.bpfunit.sys.MapCreateAttr;
