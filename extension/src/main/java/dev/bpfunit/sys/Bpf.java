@@ -31,6 +31,7 @@ public final class Bpf {
         Errno.values();
         Hints.forSyscall(Errno.EMFILE.number());
         new BpfSyscallException("preload", Errno.EMFILE.number(), "", "").getMessage();
+        dev.bpfunit.error.Closeables.class.getName(); // the loader's cleanup after a failure
     }
 
     private Bpf() {
