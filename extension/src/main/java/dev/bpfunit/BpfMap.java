@@ -579,7 +579,9 @@ public final class BpfMap implements AutoCloseable {
         if (!type().isMapInMap()) {
             throw new BpfException("map '" + name() + "' is " + type() + ", not a map of maps");
         }
-        update(encodeKey(key), fdValue(inner.fd()));
+        try (Fd.Use use = inner.fd().use()) {
+            update(encodeKey(key), ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(use.raw()).array());
+        }
     }
 
     /**
@@ -618,11 +620,9 @@ public final class BpfMap implements AutoCloseable {
         if (type() != MapType.PROG_ARRAY) {
             throw new BpfException("map '" + name() + "' is " + type() + ", not a PROG_ARRAY");
         }
-        update(encodeKey(key), fdValue(program.fd()));
-    }
-
-    private static byte[] fdValue(Fd fd) {
-        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(fd.raw()).array();
+        try (Fd.Use use = program.fd().use()) {
+            update(encodeKey(key), ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(use.raw()).array());
+        }
     }
 
     // ---------------------------------------------------------------- event readers

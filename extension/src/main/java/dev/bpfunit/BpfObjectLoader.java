@@ -17,6 +17,7 @@ import dev.bpfunit.instrument.DeterministicValues;
 import dev.bpfunit.instrument.Instrumenter;
 import dev.bpfunit.spec.AttachType;
 import dev.bpfunit.spec.MapKind;
+import dev.bpfunit.spec.MapMemory;
 import dev.bpfunit.spec.MapSpec;
 import dev.bpfunit.spec.MapType;
 import dev.bpfunit.spec.ObjectSpec;
@@ -85,6 +86,7 @@ public final class BpfObjectLoader {
     private boolean coverage = CoverageRecorder.global().enabled();
     private TestClock clock;
     private Long randomSeed;
+    private long mapMemoryLimit;
 
     BpfObjectLoader(Path path, byte[] bytes, String name) {
         this.path = path;
@@ -110,6 +112,36 @@ public final class BpfObjectLoader {
         }
         maxEntries.put(map, entries);
         return this;
+    }
+
+    /**
+     * Sets the largest kernel memory one map may take, as estimated before it is created (entries x (key +
+     * value), per possible CPU for per-CPU maps); a larger map fails the load with a {@link BpfException}.
+     * Default: the system property {@value MapMemory#LIMIT_PROPERTY} (or the JUnit configuration parameter of
+     * that name), else a quarter of the machine's RAM, at most 1 GiB.
+     */
+    public BpfObjectLoader mapMemoryLimit(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("the map memory limit must be positive, was " + bytes);
+        }
+        this.mapMemoryLimit = bytes;
+        return this;
+    }
+
+    /** The limit {@link #mapMemoryLimit(long)} sets, or its default, and how to raise it (for messages). */
+    private long mapMemoryLimit() {
+        if (mapMemoryLimit > 0) {
+            return mapMemoryLimit;
+        }
+        String property = System.getProperty(MapMemory.LIMIT_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            try {
+                return MapMemory.parseSize(property);
+            } catch (IllegalArgumentException e) {
+                throw new BpfException("system property " + MapMemory.LIMIT_PROPERTY + ": " + e.getMessage(), e);
+            }
+        }
+        return MapMemory.defaultLimit(SystemInfo.totalMemory());
     }
 
     /** Gives a program's type where its section name does not say (for example {@code SEC("xdp_icmp_echo")}). */
@@ -324,7 +356,7 @@ public final class BpfObjectLoader {
                 if (m.kind() == MapKind.KCONFIG) {
                     m = m.withContents(externs().kconfig(m));
                 }
-                BpfMap map = MapCreation.create(m, btfFd, spec.btf());
+                BpfMap map = MapCreation.create(m, btfFd, spec.btf(), mapMemoryLimit());
                 opened(map);
                 maps.put(m.name(), map);
             }
@@ -469,7 +501,7 @@ public final class BpfObjectLoader {
                 attr.attachBtfId(attachBtfId(p));
             }
             if (!fdArray.isEmpty()) {
-                attr.fdArray(fdArray.raw());
+                attr.fdArray(fdArray.fds());
             }
             if (logLevel > 0) {
                 attr.logLevel(logLevel).logSize(logSize);

@@ -85,6 +85,11 @@ final class ExternResolver {
             return fds.isEmpty();
         }
 
+        /** The fds in their order (index i + 1 in {@code fd_array}). */
+        List<Fd> fds() {
+            return List.copyOf(fds);
+        }
+
         int[] raw() {
             int[] out = new int[fds.size() + 1];
             for (int i = 0; i < fds.size(); i++) {

@@ -3,6 +3,7 @@ package dev.bpfunit;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.error.BpfException;
 import dev.bpfunit.spec.MapSpec;
+import dev.bpfunit.spec.MapMemory;
 import dev.bpfunit.spec.MapType;
 import dev.bpfunit.sys.Bpf;
 import dev.bpfunit.sys.BpfSyscallException;
@@ -29,7 +30,7 @@ final class MapCreation {
      * Creates one map (BPF_MAP_CREATE, retried without BTF key/value types where the kernel refuses them, as
      * libbpf does), fills global data and freezes {@code .rodata}; a map that fails after creation is closed.
      */
-    static BpfMap create(MapSpec m, Fd btfFd, Btf btf) {
+    static BpfMap create(MapSpec m, Fd btfFd, Btf btf, long memoryLimit) {
         int entries = m.maxEntries();
         if (entries == 0) {
             if (m.type() == MapType.PERF_EVENT_ARRAY) {
@@ -40,6 +41,10 @@ final class MapCreation {
                         + "with BpfObject.loader(path).maxEntries(\"" + m.name() + "\", n)");
             }
         }
+        // the one place a map's size is checked before BPF_MAP_CREATE
+        MapMemory.check(m, SystemInfo.possibleCpuCount(), memoryLimit, "BpfObject.loader(path)"
+                + ".mapMemoryLimit(bytes), the system property or JUnit configuration parameter "
+                + MapMemory.LIMIT_PROPERTY + "=2g");
         Fd fd;
         try {
             fd = createFd(m, btfFd, true);

@@ -96,8 +96,10 @@ public final class PerfReader implements AutoCloseable {
                 buffers.add(new CpuBuffer(cpu, event, ring));
                 Perf.enable(event);
                 byte[] key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(cpu).array();
-                byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(event.raw()).array();
-                Bpf.mapUpdateElem(map.fd(), key, value, BpfMap.ANY);
+                try (Fd.Use use = event.use()) {
+                    byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(use.raw()).array();
+                    Bpf.mapUpdateElem(map.fd(), key, value, BpfMap.ANY);
+                }
             }
             if (buffers.isEmpty()) {
                 throw new BpfException(map + ": could not open a BPF output perf event on any CPU", firstFailure);

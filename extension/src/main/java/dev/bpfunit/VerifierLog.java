@@ -20,9 +20,11 @@ import java.util.regex.Pattern;
  */
 public final class VerifierLog {
 
-    private static final Pattern INSN = Pattern.compile("^(\\d+): \\(([0-9a-f]{2})\\) (.*)$");
-    private static final Pattern STATE_LINE = Pattern.compile("^(?:from \\d+ to )?(\\d+):( frame\\d+:)? (R\\d.*)$");
-    private static final Pattern PROCESSED = Pattern.compile("^processed (\\d+) insns.*");
+    // Instruction indices and counts are at most 9 digits here, so that they always fit an int: a longer
+    // number is not the kernel's (its limits are 1,000,000 instructions), and the line is read as text.
+    private static final Pattern INSN = Pattern.compile("^(\\d{1,9}): \\(([0-9a-f]{2})\\) (.*)$");
+    private static final Pattern STATE_LINE = Pattern.compile("^(?:from \\d{1,9} to )?(\\d{1,9}):( frame\\d+:)? (R\\d.*)$");
+    private static final Pattern PROCESSED = Pattern.compile("^processed (\\d{1,9}) insns.*");
     private static final Pattern STAT = Pattern.compile("(max_states_per_insn|total_states|peak_states|mark_read) "
             + "(\\d+)");
     private static final Pattern TIME = Pattern.compile("^verification time (\\d+) usec");

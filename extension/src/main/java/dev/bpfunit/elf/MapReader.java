@@ -1,5 +1,6 @@
 package dev.bpfunit.elf;
 
+import dev.bpfunit.rawelf.Elf;
 import dev.bpfunit.sys.BpfConstants;
 import dev.bpfunit.rawelf.ElfFile;
 import dev.bpfunit.rawelf.ElfSection;
@@ -18,6 +19,7 @@ import dev.bpfunit.btf.Struct;
 import dev.bpfunit.btf.Var;
 import dev.bpfunit.btf.VarSecinfo;
 import dev.bpfunit.spec.MapKind;
+import dev.bpfunit.spec.MapMemory;
 import dev.bpfunit.spec.MapSpec;
 import dev.bpfunit.spec.MapType;
 import dev.bpfunit.spec.VariableSpec;
@@ -41,6 +43,8 @@ final class MapReader {
     private final String objectName;
     private final List<MapSpec> maps = new ArrayList<>();
     private final List<VariableSpec> variables = new ArrayList<>();
+    /** Bytes of global data read so far, bounded as a whole. */
+    private long globalData;
 
     MapReader(ElfFile elf, Btf btf, String objectName) {
         this.elf = elf;
@@ -304,6 +308,12 @@ final class MapReader {
     // ---- legacy maps (maps) ----
 
     private void readLegacyMaps(ElfSection section) {
+        if (section.dataLength() < section.size()) {
+            throw new BpfException("section maps has type " + Elf.sectionTypeName(section.type()) + ": its "
+                    + section.size()
+                    + " bytes of legacy map definitions (struct bpf_map_def) are not in the file; "
+                    + "the section table is corrupt");
+        }
         List<ElfSymbol> symbols = elf.symbols().stream()
                 .filter(s -> s.sectionIndex() == section.index() && !s.isSection() && !s.name().isEmpty())
                 .sorted(Comparator.comparingLong(ElfSymbol::value))
@@ -321,7 +331,7 @@ final class MapReader {
         }
         ByteBuffer data = ByteBuffer.wrap(section.data()).order(ByteOrder.LITTLE_ENDIAN);
         for (ElfSymbol sym : symbols) {
-            if (sym.value() % defSize != 0 || sym.value() + defSize > section.size()) {
+            if (sym.value() < 0 || sym.value() % defSize != 0 || sym.value() + defSize > section.size()) {
                 throw new BpfException("legacy map '" + sym.name() + "' at offset " + sym.value()
                         + " does not start a " + defSize + "-byte definition");
             }
@@ -342,9 +352,10 @@ final class MapReader {
 
     private void readDataSection(ElfSection s) {
         String name = s.name();
-        if (s.size() > Integer.MAX_VALUE - 8) {
-            throw new BpfException("section " + name + " is too large for a map value: " + s.size() + " bytes");
-        }
+        // checked before the zeroes of a .bss are allocated: the size is only a number in the section header
+        MapMemory.checkGlobalData(name, s.size());
+        globalData += s.size();
+        MapMemory.checkGlobalData("data sections (all together)", globalData);
         boolean readOnly = name.startsWith(".rodata");
         int datasecId = btf == null ? 0 : btf.findId(name, Datasec.class).orElse(0);
         int flags = readOnly ? BpfConstants.BPF_F_RDONLY_PROG : 0;
@@ -385,6 +396,7 @@ final class MapReader {
             return;
         }
         Datasec d = (Datasec) btf.type(id);
+        MapMemory.checkGlobalData(KCONFIG, Integer.toUnsignedLong(d.size()));
         maps.add(new MapSpec(KCONFIG, internalMapName(KCONFIG), MapKind.KCONFIG, MapType.ARRAY, 4, d.size(), 1,
                 BpfConstants.BPF_F_RDONLY_PROG | BpfConstants.BPF_F_MMAPABLE, 0, 0, 0, 0, id, null, List.of(),
                 new byte[d.size()], true));

@@ -40,7 +40,12 @@ public final class ObjectReader {
         return read(ElfFile.parse(bytes, name));
     }
 
-    /** Reads a parsed ELF file. */
+    /**
+     * Reads a parsed ELF file.
+     *
+     * <p>Only {@link BpfException}s leave: the readers check what they read, and a defect they did not foresee
+     * (a bug, which the fuzz tests look for) is still reported as an {@link ElfFormatException} with its cause.
+     */
     public static ObjectSpec read(ElfFile elf) {
         try {
             return build(elf);
@@ -48,6 +53,9 @@ public final class ObjectReader {
             throw e;
         } catch (BpfException e) {
             throw new BpfException(elf.name() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new ElfFormatException(elf.name() + ": the object is malformed in a way the reader did not "
+                    + "check for (" + e + "): it is probably corrupt; please report this with the object", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.bpfunit.elf;
 
+import dev.bpfunit.rawelf.Elf;
 import dev.bpfunit.rawelf.ElfFile;
 import dev.bpfunit.rawelf.ElfSection;
 import dev.bpfunit.rawelf.ElfSymbol;
@@ -66,6 +67,10 @@ final class ProgramLinker {
         this.version = version;
         for (ElfSection s : elf.sections()) {
             if (s.isExecutable() && s.size() > 0) {
+                if (s.dataLength() != s.size()) {
+                    throw new BpfException("section " + s.name() + " is executable but holds " + s.dataLength()
+                            + " of its " + s.size() + " bytes in the file (" + Elf.sectionTypeName(s.type()) + ")");
+                }
                 if (s.size() % INSN != 0) {
                     throw new BpfException("section " + s.name() + " is " + s.size()
                             + " bytes, not a whole number of 8-byte instructions");

@@ -93,6 +93,13 @@ public @interface BpfTest {
     /** The default of {@link #COVERAGE_SOURCES}. */
     String DEFAULT_COVERAGE_SOURCES = "src/main/bpf,src/test/bpf,src/main/c,.";
 
+    /**
+     * Configuration parameter (or system property): the largest kernel memory one map may take, estimated before
+     * it is created, in bytes or with {@code k}, {@code m}, {@code g} ({@code 2g}); a larger map fails the load.
+     * Default: a quarter of the machine's RAM, at most 1 GiB.
+     */
+    String MAP_MEMORY_LIMIT = dev.bpfunit.spec.MapMemory.LIMIT_PROPERTY;
+
     /** The default of {@link #LOG_DIR}. */
     String DEFAULT_LOG_DIR = "target/bpfunit";
 

@@ -210,8 +210,16 @@ final class ObjectLoading {
         }
         boolean coverage = Settings.coverage(context);
         Optional<Deterministic> deterministic = deterministic(context);
+        Optional<String> memoryLimit = Settings.get(context, BpfTest.MAP_MEMORY_LIMIT).filter(s -> !s.isEmpty());
         for (ObjectSet.Entry e : entries) {
             e.loader().logLevel(a.logLevel());
+            if (memoryLimit.isPresent()) {
+                try {
+                    e.loader().mapMemoryLimit(dev.bpfunit.spec.MapMemory.parseSize(memoryLimit.get()));
+                } catch (IllegalArgumentException bad) {
+                    throw new ExtensionConfigurationException(BpfTest.MAP_MEMORY_LIMIT + ": " + bad.getMessage());
+                }
+            }
             if (coverage) {
                 e.loader().coverage(true);
             }

@@ -80,6 +80,18 @@ public final class Elf {
     public static final int R_BPF_64_NODYLD32 = 4;
     public static final int R_BPF_64_32 = 10;
 
+    /**
+     * Whether {@code type} is a relocation type of LLVM's BPF backend (the kernel's
+     * Documentation/bpf/llvm_reloc.rst): {@code R_BPF_NONE}, {@code R_BPF_64_64}, {@code R_BPF_64_ABS64},
+     * {@code R_BPF_64_ABS32}, {@code R_BPF_64_NODYLD32} or {@code R_BPF_64_32}.
+     */
+    public static boolean isBpfRelocationType(int type) {
+        return switch (type) {
+            case R_BPF_NONE, R_BPF_64_64, R_BPF_64_ABS64, R_BPF_64_ABS32, R_BPF_64_NODYLD32, R_BPF_64_32 -> true;
+            default -> false;
+        };
+    }
+
     /** Returns the name of an {@code e_machine} value for messages, e.g. {@code "x86-64"}. */
     public static String machineName(int machine) {
         return switch (machine) {

@@ -3,6 +3,7 @@ package dev.bpfunit.rawelf;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -114,6 +115,15 @@ public final class ElfFile {
         } catch (AccessDeniedException e) {
             throw new ElfFormatException("object file " + path.toAbsolutePath()
                     + " is not readable (permission denied): fix its permissions or run as its owner", e);
+        } catch (FileSystemException e) {
+            if ("Too many open files".equals(e.getReason())) {
+                // EMFILE: not a defect of the object, and the fix is elsewhere
+                throw new dev.bpfunit.error.BpfException("object file " + path.toAbsolutePath() + " cannot be opened: "
+                        + "EMFILE (Too many open files): this process has too many open files (its limit, ulimit -n,"
+                        + " is reached): close the BpfObjects you no longer need (try-with-resources; @BpfTest "
+                        + "closes its own), or raise the limit (ulimit -n 65536 in the shell that starts the JVM)", e);
+            }
+            throw new ElfFormatException("object file " + path.toAbsolutePath() + " cannot be read: " + e, e);
         } catch (IOException e) {
             throw new ElfFormatException("object file " + path.toAbsolutePath() + " cannot be read: " + e, e);
         }
@@ -345,6 +355,11 @@ public final class ElfFile {
                 checkRange(h[4], h[5], what + " data");
             } else if (h[5] < 0) {
                 throw error(what + " has size " + Long.toUnsignedString(h[5]) + ", which is not plausible");
+            } else if ((h[2] & Elf.SHF_EXECINSTR) != 0 && h[5] > 0) {
+                // NOBITS and NULL sections hold no bytes in the file: code there would be read from nowhere
+                throw error(what + " is executable (SHF_EXECINSTR) but has type " + Elf.sectionTypeName((int) h[1])
+                        + ", so its " + h[5] + " bytes of instructions are not in the file: the section table is "
+                        + "corrupt");
             }
             if (h[6] >= count) {
                 throw error(what + " has sh_link " + h[6] + ", but there are only " + count + " sections");
@@ -462,6 +477,12 @@ public final class ElfFile {
                     throw error(what + " refers to symbol " + symbol + ", but the symbol table has " + symbolCount
                             + " entries");
                 }
+                if (!Elf.isBpfRelocationType(type)) {
+                    throw error(String.format("%s has relocation type %d (0x%x), which the BPF backend does not "
+                            + "define (known: R_BPF_NONE 0, R_BPF_64_64 1, R_BPF_64_ABS64 2, R_BPF_64_ABS32 3, "
+                            + "R_BPF_64_NODYLD32 4, R_BPF_64_32 10): the object is corrupt or not from clang "
+                            + "-target bpf", what, Integer.toUnsignedLong(type), type));
+                }
                 long width = relocationWidth(type, target);
                 long limit = target.isNoBits() ? 0 : target.size();
                 if (offset < 0 || offset > limit - width) {
@@ -474,7 +495,7 @@ public final class ElfFile {
         }
 
         /**
-         * Bytes a relocation touches, starting at its offset; 1 where the type is unknown. In code,
+         * Bytes a relocation touches, starting at its offset; 1 for R_BPF_NONE. In code,
          * R_BPF_64_64 marks a two-slot ld_imm64 and R_BPF_64_32 a call; LLVM before version 12 also
          * used them for 8- and 4-byte data fields, so elsewhere they get the data widths.
          */

@@ -27,6 +27,9 @@ abstract class Attr {
      * is; null until one is set.
      */
     private Object[] referents;
+    /** The {@link Fd}s whose numbers this attr holds, acquired around the call; null until one is set. */
+    private Fd[] fds;
+    private int fdCount;
 
     Attr(int size) {
         Memory m = new Memory(size);
@@ -108,6 +111,48 @@ abstract class Attr {
     final void fd(int offset, Fd fd) {
         keep(offset, fd);
         u32(offset, fd == null ? 0 : fd.raw());
+        guard(fd);
+    }
+
+    /**
+     * Adds an {@link Fd} whose number the kernel reads during the call (an attr field, or an array an attr
+     * points to): {@link #acquireFds()} holds it in use around the call.
+     */
+    final void guard(Fd fd) {
+        if (fd == null) {
+            return;
+        }
+        if (fds == null) {
+            fds = new Fd[4];
+        } else if (fdCount == fds.length) {
+            fds = java.util.Arrays.copyOf(fds, fdCount * 2);
+        }
+        fds[fdCount++] = fd;
+    }
+
+    /**
+     * Acquires every guarded {@link Fd} for the call; if one is closed, releases those acquired and throws.
+     *
+     * @throws dev.bpfunit.error.BpfException if one was closed since its number was written
+     */
+    final void acquireFds() {
+        for (int i = 0; i < fdCount; i++) {
+            try {
+                fds[i].acquire();
+            } catch (RuntimeException e) {
+                for (int j = 0; j < i; j++) {
+                    fds[j].release();
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Releases what {@link #acquireFds()} acquired. */
+    final void releaseFds() {
+        for (int i = 0; i < fdCount; i++) {
+            fds[i].release();
+        }
     }
 
     private void keep(int offset, Object referent) {

@@ -25,6 +25,15 @@ public final class Bpf {
 
     private static volatile long syscallNumber = -1;
 
+    static {
+        // Load the classes of the error path now: when the process is out of file descriptors (EMFILE), a class
+        // read from a directory cannot be loaded any more, and the failure would be a NoClassDefFoundError.
+        Errno.values();
+        Hints.forSyscall(Errno.EMFILE.number());
+        new BpfSyscallException("preload", Errno.EMFILE.number(), "", "").getMessage();
+        dev.bpfunit.error.Closeables.class.getName(); // the loader's cleanup after a failure
+    }
+
     private Bpf() {
     }
 
@@ -288,8 +297,15 @@ public final class Bpf {
                     + "the page size " + SystemInfo.pageSize() + ", got " + offset);
         }
         int prot = Libc.PROT_READ | (writable ? Libc.PROT_WRITE : 0);
-        Pointer p = Libc.mmap(null, size, prot, Libc.MAP_SHARED, map.raw(), offset);
-        int errno = Native.getLastError();
+        Pointer p;
+        int errno;
+        map.acquire();
+        try {
+            p = Libc.mmap(null, size, prot, Libc.MAP_SHARED, map.raw(), offset);
+            errno = Native.getLastError();
+        } finally {
+            map.release();
+        }
         Reference.reachabilityFence(map);
         if (p == null || Pointer.nativeValue(p) == -1L) {
             throw new BpfSyscallException("mmap", errno, map.toString(), Hints.forMmap(errno, writable));
@@ -592,8 +608,16 @@ public final class Bpf {
 
     /** Calls {@code bpf(2)}; returns the non-negative result or {@code -errno}. */
     static long call(BpfCommand command, Attr attr) {
-        long r = Libc.syscall(syscallNumber(), command.number(), attr.pointer(), attr.size());
-        int errno = r < 0 ? Native.getLastError() : 0;
+        // the fds the attr names stay open (their numbers ours) until the kernel has returned
+        attr.acquireFds();
+        long r;
+        int errno;
+        try {
+            r = Libc.syscall(syscallNumber(), command.number(), attr.pointer(), attr.size());
+            errno = r < 0 ? Native.getLastError() : 0;
+        } finally {
+            attr.releaseFds();
+        }
         Reference.reachabilityFence(attr);
         return r < 0 ? -(long) errno : r;
     }

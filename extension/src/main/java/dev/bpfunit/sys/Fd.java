@@ -15,10 +15,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "none", as the kernel reads it. A {@link Cleaner} closes an {@code Fd} that became unreachable
  * without being closed, and logs a warning naming it: that is a backstop against leaks, not a way
  * to manage descriptors.
+ *
+ * <p>Every use of the number in a system call is guarded by a use count, as the JDK's channels do: a
+ * call {@link #acquire() acquires} the descriptor first and releases it after, and {@link #close()}
+ * marks it closed at once (later acquisitions fail with a {@link BpfException} saying it is closed)
+ * but gives the number back to the kernel only when the last call in flight has returned. So a
+ * call racing a close either fails cleanly or completes on this object, never on another object
+ * that was given the same number. The guard is one compare-and-set each way; no lock.
  */
 public final class Fd implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final System.Logger LOG = System.getLogger(Fd.class.getName());
+    /** Fds made by each thread and not closed yet, for leak checks that other threads' work cannot disturb. */
+    private static final ThreadLocal<AtomicInteger> OPEN_BY_THREAD = ThreadLocal.withInitial(AtomicInteger::new);
 
     private final String description;
     private final State state;
@@ -28,7 +37,9 @@ public final class Fd implements AutoCloseable {
 
     private Fd(int raw, String description) {
         this.description = description;
-        this.state = new State(raw, description);
+        AtomicInteger open = OPEN_BY_THREAD.get();
+        open.incrementAndGet();
+        this.state = new State(raw, description, open);
         this.cleanable = CLEANER.register(this, state);
     }
 
@@ -61,16 +72,84 @@ public final class Fd implements AutoCloseable {
     }
 
     /**
-     * The descriptor number, for a {@code bpf_attr} field.
+     * The descriptor number, for a {@code bpf_attr} field. Only valid while the {@code Fd} is
+     * {@linkplain #acquire() acquired}: an attr field written with it is acquired around the call by
+     * {@link Bpf}; elsewhere hold a {@link #use()}.
      *
      * @throws BpfException if this {@code Fd} is closed
      */
     public int raw() {
-        int raw = state.raw.get();
-        if (raw < 0) {
-            throw new BpfException(description + " is closed");
+        if (state.uses.get() < 0) {
+            throw closed();
         }
-        return raw;
+        return state.raw;
+    }
+
+    /**
+     * Marks the descriptor in use until {@link #release()}, so that a concurrent {@link #close()}
+     * does not give its number back to the kernel (which could hand it to another object) meanwhile.
+     *
+     * @throws BpfException if it is already closed
+     */
+    void acquire() {
+        AtomicInteger uses = state.uses;
+        while (true) {
+            int n = uses.get();
+            if (n < 0) {
+                throw closed();
+            }
+            if (n == Integer.MAX_VALUE - 1) {
+                throw new BpfException(description + " has too many concurrent users");
+            }
+            if (uses.compareAndSet(n, n + 1)) {
+                return;
+            }
+        }
+    }
+
+    /** Ends a use begun by {@link #acquire()}; the last use after a {@link #close()} closes the number. */
+    void release() {
+        if (state.uses.decrementAndGet() == State.CLOSED) {
+            state.closeNumber();
+        }
+    }
+
+    /**
+     * Holds the descriptor in use for a number written somewhere the kernel will read it later (a map
+     * value holding a program's fd, for instance): close the {@code Use} after that call.
+     *
+     * @throws BpfException if it is already closed
+     */
+    public Use use() {
+        acquire();
+        return new Use(this);
+    }
+
+    /** A use of an {@link Fd}'s number, begun by {@link Fd#use()} and ended, once, by {@link #close()}. */
+    public static final class Use implements AutoCloseable {
+        private final Fd fd;
+        private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+        private Use(Fd fd) {
+            this.fd = fd;
+        }
+
+        /** The descriptor number, valid until this use is closed. */
+        public int raw() {
+            return fd.state.raw;
+        }
+
+        @Override
+        public void close() {
+            if (open.compareAndSet(true, false)) {
+                fd.release();
+            }
+        }
+    }
+
+    private BpfException closed() {
+        return new BpfException(description + " is closed (fd " + state.raw + " was given back to the kernel, "
+                + "or is being: was it closed by another thread while in use?)");
     }
 
     /** What this descriptor is, as given to {@link #adopt}. */
@@ -84,20 +163,38 @@ public final class Fd implements AutoCloseable {
      */
     public Fd dup(String description) {
         Objects.requireNonNull(description, "description");
-        int copy = Libc.fcntl(raw(), Libc.F_DUPFD_CLOEXEC, 1);
+        acquire();
+        int copy;
+        int errno;
+        try {
+            copy = Libc.fcntl(state.raw, Libc.F_DUPFD_CLOEXEC, 1);
+            errno = copy < 0 ? Native.getLastError() : 0;
+        } finally {
+            release();
+        }
         if (copy < 0) {
-            int errno = Native.getLastError();
             throw new BpfSyscallException("fcntl(F_DUPFD_CLOEXEC)", errno, toString(), Hints.forSyscall(errno));
         }
         return new Fd(copy, description);
     }
 
-    /** Whether {@link #close()} has run. */
-    public boolean isClosed() {
-        return state.raw.get() < 0;
+    /**
+     * How many {@code Fd}s the calling thread made that are not closed yet (wherever they are closed). Unlike a
+     * count of {@code /proc/self/fd}, it is not disturbed by tests running on other threads at the same time.
+     */
+    public static int openedByThisThread() {
+        return OPEN_BY_THREAD.get().get();
     }
 
-    /** Closes the descriptor; later calls do nothing. */
+    /** Whether {@link #close()} has run. */
+    public boolean isClosed() {
+        return state.uses.get() < 0;
+    }
+
+    /**
+     * Closes the descriptor; later calls do nothing. New uses fail from now on; if calls are in flight
+     * on other threads, the number is given back to the kernel when the last of them returns.
+     */
     @Override
     public void close() {
         state.explicit = true;
@@ -107,32 +204,55 @@ public final class Fd implements AutoCloseable {
     /** The description and the number, e.g. {@code "map 'blocklist' (fd 7)"}, or {@code (closed)}. */
     @Override
     public String toString() {
-        int raw = state.raw.get();
-        return description + (raw < 0 ? " (closed)" : " (fd " + raw + ")");
+        return description + (state.uses.get() < 0 ? " (closed)" : " (fd " + state.raw + ")");
     }
 
     /** The part the {@link Cleaner} runs: it must not refer to the {@code Fd} itself. */
     private static final class State implements Runnable {
-        final AtomicInteger raw;
-        final String description;
-        volatile boolean explicit;
+        /** The sign bit of {@link #uses}: set once by close, never cleared. */
+        static final int CLOSED = Integer.MIN_VALUE;
 
-        State(int raw, String description) {
-            this.raw = new AtomicInteger(raw);
+        final int raw;
+        final String description;
+        /** The number of calls using the number now, with {@link #CLOSED} set once it is closed. */
+        final AtomicInteger uses = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicBoolean numberClosed = new java.util.concurrent.atomic.AtomicBoolean();
+        volatile boolean explicit;
+        /** The count of open fds of the thread that made this one. */
+        final AtomicInteger openByCreator;
+
+        State(int raw, String description, AtomicInteger openByCreator) {
+            this.raw = raw;
             this.description = description;
+            this.openByCreator = openByCreator;
         }
 
         @Override
         public void run() {
-            int fd = raw.getAndSet(-1);
-            if (fd < 0) {
-                return;
+            while (true) {
+                int n = uses.get();
+                if (n < 0) {
+                    return;
+                }
+                if (uses.compareAndSet(n, n | CLOSED)) {
+                    openByCreator.decrementAndGet();
+                    if (!explicit) {
+                        LOG.log(System.Logger.Level.WARNING, "bpfunit: closing leaked " + description + " (fd "
+                                + raw + "); close it when done");
+                    }
+                    if (n == 0) {
+                        closeNumber();
+                    }
+                    return;
+                }
             }
-            if (!explicit) {
-                LOG.log(System.Logger.Level.WARNING, "bpfunit: closing leaked " + description + " (fd " + fd
-                        + "); close it when done");
+        }
+
+        /** Gives the number back to the kernel, once, when closed and no call uses it. */
+        void closeNumber() {
+            if (numberClosed.compareAndSet(false, true)) {
+                Libc.close(raw);
             }
-            Libc.close(fd);
         }
     }
 }

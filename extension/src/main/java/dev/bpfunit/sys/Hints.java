@@ -37,6 +37,7 @@ final class Hints {
 
     /** The rows in the order they are tried. */
     static final java.util.List<Row> ROWS = java.util.List.of(
+            new Row(c -> true, Errno.EMFILE, f -> Hints.TOO_MANY_OPEN_FILES),
             new Row(c -> true, Errno.EPERM, f -> eperm(f.command())),
             new Row(Hints::isElemUpdate, Errno.E2BIG, f -> mapFull(f.map())),
             row(BpfCommand.BPF_MAP_CREATE, Errno.E2BIG, "key, value or max_entries too large for this map type, "
@@ -110,6 +111,11 @@ final class Hints {
      *
      * @param map the map the command acted on, if known and the hint can use it (for max_entries)
      */
+    /** The fix for EMFILE, which every BPF object costs several fds towards. */
+    public static final String TOO_MANY_OPEN_FILES = "this process has too many open files (its limit, ulimit -n, "
+            + "is reached): close the BpfObjects you no longer need (try-with-resources; @BpfTest closes its own), "
+            + "or raise the limit (ulimit -n 65536 in the shell that starts the JVM)";
+
     static String forBpf(BpfCommand command, int errnoNumber, MapInfo map) {
         Errno errno = Errno.of(errnoNumber);
         for (Row r : ROWS) {
@@ -156,7 +162,7 @@ final class Hints {
             case EBADF:
                 return "the file descriptor is closed";
             case EMFILE:
-                return "this process has too many open files (raise ulimit -n, or close leaked objects)";
+                return TOO_MANY_OPEN_FILES;
             case ENFILE:
                 return "the system has too many open files";
             default:

@@ -149,8 +149,15 @@ public final class Perf {
     /** {@code ioctl(PERF_EVENT_IOC_ENABLE)}: starts the event. */
     public static void enable(Fd event) {
         Objects.requireNonNull(event, "event");
-        int r = Libc.ioctl(event.raw(), PERF_EVENT_IOC_ENABLE, 0);
-        int errno = r < 0 ? Native.getLastError() : 0;
+        int r;
+        int errno;
+        event.acquire();
+        try {
+            r = Libc.ioctl(event.raw(), PERF_EVENT_IOC_ENABLE, 0);
+            errno = r < 0 ? Native.getLastError() : 0;
+        } finally {
+            event.release();
+        }
         Reference.reachabilityFence(event);
         if (r < 0) {
             throw new BpfSyscallException("ioctl(PERF_EVENT_IOC_ENABLE)", errno, event.toString(), "");
@@ -167,8 +174,15 @@ public final class Perf {
             throw new IllegalArgumentException("perf buffer data pages must be a power of two, got " + dataPages);
         }
         long size = (long) (dataPages + 1) * SystemInfo.pageSize();
-        Pointer p = Libc.mmap(null, size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, event.raw(), 0);
-        int errno = Native.getLastError();
+        Pointer p;
+        int errno;
+        event.acquire();
+        try {
+            p = Libc.mmap(null, size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, event.raw(), 0);
+            errno = Native.getLastError();
+        } finally {
+            event.release();
+        }
         Reference.reachabilityFence(event);
         if (p == null || Pointer.nativeValue(p) == -1L) {
             throw new BpfSyscallException("mmap", errno, event.toString(), Errno.of(errno) == Errno.EPERM

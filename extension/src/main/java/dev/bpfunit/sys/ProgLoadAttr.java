@@ -210,6 +210,16 @@ public final class ProgLoadAttr extends Attr {
         return this;
     }
 
+    /** {@code fd_array} from the {@link Fd}s themselves, each held in use until the load returns. */
+    public ProgLoadAttr fdArray(java.util.List<Fd> fds) {
+        int[] raw = new int[fds.size() + 1];
+        for (int i = 0; i < fds.size(); i++) {
+            raw[i + 1] = fds.get(i).raw();
+            guard(fds.get(i));
+        }
+        return fdArray(raw);
+    }
+
     /** The program's name as given to {@link #progName}, {@code ""} if none. */
     public String name() {
         return name;

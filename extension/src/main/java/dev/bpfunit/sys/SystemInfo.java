@@ -79,6 +79,23 @@ public final class SystemInfo {
         return possibleCpus().length;
     }
 
+    /**
+     * The machine's RAM in bytes ({@code MemTotal} in {@code /proc/meminfo}), or 0 if it cannot be read.
+     */
+    public static long totalMemory() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    String kb = line.substring("MemTotal:".length()).replace("kB", "").trim();
+                    return Long.parseLong(kb) * 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
+    }
+
     /** Parses a kernel CPU list such as {@code 0-3,5,7-8} into the CPU numbers, ascending. */
     static int[] parseCpuList(String list) {
         List<Integer> cpus = new ArrayList<>();

@@ -224,6 +224,27 @@ class ElfMalformedTest {
     }
 
     @Test
+    void unknownRelocationTypesAreRefused() {
+        ElfSection relXdp = parsed.section(".relxdp").orElseThrow();
+        for (int type : new int[]{5, 9, 11, 0x7f, 0xffff_ffff}) {
+            byte[] garbage = good.clone();
+            buffer(garbage).putInt((int) relXdp.offset() + 16 + 8, type);
+            expect(garbage).isExactlyInstanceOf(ElfFormatException.class).hasMessage(String.format(
+                    "%s: relocation 1 in '.relxdp' has relocation type %d (0x%x), which the BPF backend does not "
+                            + "define (known: R_BPF_NONE 0, R_BPF_64_64 1, R_BPF_64_ABS64 2, R_BPF_64_ABS32 3, "
+                            + "R_BPF_64_NODYLD32 4, R_BPF_64_32 10): the object is corrupt or not from clang "
+                            + "-target bpf", NAME, Integer.toUnsignedLong(type), type));
+        }
+        for (int type : new int[]{Elf.R_BPF_NONE, Elf.R_BPF_64_ABS64, Elf.R_BPF_64_ABS32, Elf.R_BPF_64_NODYLD32,
+            Elf.R_BPF_64_32}) {
+            byte[] known = good.clone();
+            buffer(known).putInt((int) relXdp.offset() + 16 + 8, type);
+            ElfFile elf = ElfFile.parse(known, NAME);
+            assertThat(elf.relocations(elf.section("xdp").orElseThrow()).get(1).type()).isEqualTo(type);
+        }
+    }
+
+    @Test
     void relaSectionsAreRefusedWhereTheyApply() {
         int relText = index(".rel.text");
         byte[] rela = patchSection32(relText, 4, Elf.SHT_RELA);

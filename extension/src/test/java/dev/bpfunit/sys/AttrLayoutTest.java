@@ -477,6 +477,6 @@ class AttrLayoutTest {
     void closedFdCannotBeWrittenIntoAnAttr() {
         Fd fd = Fd.adopt(Libc.fcntl(1, Libc.F_DUPFD_CLOEXEC, 1), "map 'gone'");
         fd.close();
-        assertThatThrownBy(() -> new MapCreateAttr().innerMapFd(fd)).hasMessage("map 'gone' is closed");
+        assertThatThrownBy(() -> new MapCreateAttr().innerMapFd(fd)).hasMessageStartingWith("map 'gone' is closed (fd ");
     }
 }

@@ -51,7 +51,24 @@ class FdTest {
         assertThat(isOpen(raw)).isFalse();
         fd.close();
         assertThat(fd.toString()).isEqualTo("map 'blocklist' (closed)");
-        assertThatThrownBy(fd::raw).isInstanceOf(BpfException.class).hasMessage("map 'blocklist' is closed");
+        assertThatThrownBy(fd::raw).isInstanceOf(BpfException.class).hasMessage("map 'blocklist' is closed (fd "
+                + raw + " was given back to the kernel, or is being: was it closed by another thread while in use?)");
+    }
+
+    @Test
+    void closeDuringAUseMarksItClosedAndGivesTheNumberBackAfterTheUse() {
+        Fd fd = markerFd("map 'stats'");
+        int raw = fd.raw();
+        Fd.Use use = fd.use();
+
+        fd.close();
+
+        assertThat(fd.isClosed()).isTrue();
+        assertThatThrownBy(fd::use).isInstanceOf(BpfException.class).hasMessageStartingWith("map 'stats' is closed");
+        assertThat(isOpen(raw)).as("the number while a call still uses it").isTrue();
+        use.close();
+        assertThat(isOpen(raw)).as("the number after the last use").isFalse();
+        use.close();
     }
 
     @Test

@@ -240,6 +240,56 @@ final class Bpftool {
         }
     }
 
+    /** The prefix of the pin directories: {@code /sys/fs/bpf/bpfunit-ref-<pid>}, one per JVM. */
+    static final String PIN_PREFIX = "bpfunit-ref-";
+    private static Path jvmPins;
+
+    /**
+     * This JVM's pin directory, made on first use and removed when the JVM exits; on first use the directories
+     * of JVMs that are gone (killed before their exit hooks ran) are removed, so nothing pinned outlives a run
+     * past the next start.
+     */
+    static synchronized Path jvmPinDirectory() {
+        if (jvmPins == null) {
+            removeStalePins(BPFFS);
+            Path dir = BPFFS.resolve(PIN_PREFIX + ProcessHandle.current().pid());
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new BpftoolException("cannot create " + dir + ": " + e.getMessage(), "");
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "bpfunit-unpin"));
+            jvmPins = dir;
+        }
+        return jvmPins;
+    }
+
+    /** Removes the {@code bpfunit-ref-<pid>} directories under {@code bpffs} whose process no longer runs. */
+    static List<Path> removeStalePins(Path bpffs) {
+        List<Path> removed = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(bpffs)) {
+            for (Path d : dirs.toList()) {
+                String name = d.getFileName().toString();
+                if (!name.startsWith(PIN_PREFIX)) {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(name.substring(PIN_PREFIX.length()));
+                } catch (NumberFormatException notOurs) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty()) {
+                    deleteTree(d);
+                    removed.add(d);
+                }
+            }
+        } catch (IOException e) {
+            throw new BpftoolException("cannot list " + bpffs + ": " + e.getMessage(), "");
+        }
+        return removed;
+    }
+
     /** Loads every program of {@code object}, taking program types from section names as libbpf does. */
     static Loaded loadAll(Path object) {
         return loadAll(object, null);
@@ -254,7 +304,7 @@ final class Bpftool {
             throw new BpftoolException("BPF object " + object + " does not exist or is not a file", "");
         }
         ensureBpffs();
-        Path dir = BPFFS.resolve("bpfunit-ref-" + UUID.randomUUID().toString().substring(0, 8));
+        Path dir = jvmPinDirectory().resolve(UUID.randomUUID().toString().substring(0, 8));
         try {
             Files.createDirectory(dir);
         } catch (IOException e) {

@@ -130,9 +130,27 @@ class BpftoolTest {
         }
     }
 
+    @Test
+    void pinsOfAJvmThatIsGoneAreRemovedAtTheNextStart() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path stale = Bpftool.BPFFS.resolve(Bpftool.PIN_PREFIX + gone.pid());
+        Files.createDirectories(stale.resolve("maps"));
+        Process pin = new ProcessBuilder("bpftool", "map", "create", stale.resolve("maps/stale").toString(), "type",
+                "array", "key", "4", "value", "4", "entries", "1", "name", "bpfunit_stale").start();
+        assertThat(pin.waitFor()).as("bpftool map create").isZero();
+        Path live = Bpftool.jvmPinDirectory();
+
+        List<Path> removed = Bpftool.removeStalePins(Bpftool.BPFFS);
+
+        assertThat(removed).contains(stale).doesNotContain(live);
+        assertThat(stale).doesNotExist();
+        assertThat(live).isDirectory();
+    }
+
     private static List<Path> pinsLeft() {
-        try (Stream<Path> files = Files.list(Bpftool.BPFFS)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("bpfunit-ref-")).toList();
+        try (Stream<Path> files = Files.list(Bpftool.jvmPinDirectory())) {
+            return files.toList();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -43,12 +43,11 @@ final class Samples {
         return Short.toUnsignedInt(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getShort(offset));
     }
 
-    /** The number of file descriptors this process has open. */
+    /**
+     * The number of bpfunit file descriptors this test's thread made and has not closed: unlike a count of
+     * {@code /proc/self/fd}, tests running in parallel on other threads do not change it.
+     */
     static long openFds() {
-        try (var s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.bpfunit.sys.Fd.openedByThisThread();
     }
 }
