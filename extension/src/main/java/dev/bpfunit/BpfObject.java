@@ -36,6 +36,7 @@ public final class BpfObject implements AutoCloseable {
         this.btf = btf;
         this.maps = Collections.unmodifiableMap(maps);
         this.programs = Collections.unmodifiableMap(programs);
+        programs.values().forEach(p -> p.owner(this));
     }
 
     /** Loads every program and map of the object at {@code path} with the default options. */
