@@ -59,7 +59,11 @@ final class NetAttach {
         } catch (BpfSyscallException e) {
             throw new BpfException("attach " + p + " to " + target + ": " + e.getMessage() + xdpFix(e.errno(), mode), e);
         }
-        return Link.of(p, target, null, () -> rtnl.setXdp(dev.ifindex(), -1, mode.flags(), "detach on " + dev), owner);
+        return Link.of(p, target, null, () -> {
+            if (!dev.netns().isClosed()) {   // else the device is gone with its namespace
+                rtnl.setXdp(dev.ifindex(), -1, mode.flags(), "detach on " + dev);
+            }
+        }, owner);
     }
 
     private static String xdpFix(Errno errno, XdpMode mode) {
@@ -105,6 +109,9 @@ final class NetAttach {
             throw new BpfException("attach " + p + " to " + target + ": " + e.getMessage(), e);
         }
         return Link.of(p, target, null, () -> {
+            if (dev.netns().isClosed()) {
+                return;   // the device is gone with its namespace
+            }
             if (created) {
                 rtnl.deleteClsact(dev.ifindex());   // and the filter with it
             } else {

@@ -137,6 +137,11 @@ public final class NetNs implements AutoCloseable {
         return s;
     }
 
+    /** Whether {@link #close()} has run. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     Rtnetlink rtnetlink() {
         requireOpen();
         return rtnl;

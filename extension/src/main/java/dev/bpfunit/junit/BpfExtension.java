@@ -35,7 +35,8 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
     static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BpfExtension.class);
     private static final String OBJECTS = "objects";
     private static final Set<Class<?>> INJECTABLE = Set.of(BpfObject.class, BpfProgram.class, BpfMap.class,
-            Globals.class, BpfObjectLoader.class);
+            Globals.class, BpfObjectLoader.class, dev.bpfunit.VethPair.class, dev.bpfunit.NetNs.class,
+            dev.bpfunit.Cgroup.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -103,6 +104,9 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
 
     private static Object resolve(ExtensionContext context, boolean classScope, Class<?> type,
                                   AnnotatedElement element, String where) {
+        if (LiveFixtures.TYPES.contains(type)) {
+            return LiveFixtures.create(context, classScope, type);
+        }
         ObjectLoading.Declaration d = ObjectLoading.declaration(context, classScope);
         if (type == BpfObjectLoader.class) {
             List<ObjectSet.Entry> prepared = ObjectLoading.prepare(d, context);
