@@ -156,6 +156,14 @@ public final class Cgroup implements AutoCloseable {
     }
 
     /**
+     * Removes the cgroups left by JVMs that are gone, killing what is still in them (what {@link #create()} does
+     * once per JVM); returns the directories removed.
+     */
+    public static List<Path> removeStale() {
+        return removeStale(root());
+    }
+
+    /**
      * Removes the cgroups under {@code root} left by JVMs that are gone (their pid is not running, or runs
      * a process started at another time), killing what is still in them; returns the directories removed.
      */
