@@ -144,7 +144,8 @@ final class NetAttach {
                     + "' names no cgroup hook: pass one, e.g. attachToCgroup(cgroup, AttachType.CGROUP_INET_INGRESS)");
         }
         if (!t.name().startsWith("CGROUP_") && t != AttachType.LSM_CGROUP) {
-            throw new IllegalArgumentException(t + " is not a cgroup attach type (CGROUP_*, LSM_CGROUP)");
+            throw new BpfException("cannot attach " + p + " to " + cgroup + ": " + t + " is not a cgroup hook: "
+                    + "attach a cgroup program (cgroup/..., cgroup_skb/..., sockops) at a CGROUP_* attach type");
         }
         String target = t + " of " + cgroup;
         Fd fd;

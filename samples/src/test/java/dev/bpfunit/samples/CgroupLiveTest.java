@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 @BpfTest("bpf/cgroup_connect.bpf.o")
 class CgroupLiveTest {
 
-    // snippet: cgroup-live
+    // snippet:cgroup-live
     @Test
     void connect4RedirectsOnlyTheCgroupsProcesses(Cgroup cgroup, BpfObjectLoader loader) throws Exception {
         try (DatagramSocket asked = bindLoopback(); DatagramSocket redirectedTo = bindLoopback();
@@ -47,7 +47,7 @@ class CgroupLiveTest {
             assertThat(globals.get("egress_packets").asLong()).isEqualTo(1);
         }
     }
-    // end-snippet
+    // end:cgroup-live
 
     @Test
     void theCgroupHoldsTheStartedProcessAndTheLinksGoWithTheObject(Cgroup cgroup, BpfObjectLoader loader)

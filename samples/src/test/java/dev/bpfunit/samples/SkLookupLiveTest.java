@@ -28,7 +28,7 @@ class SkLookupLiveTest {
     @Map("target") BpfMap target;
     Globals globals;
 
-    // snippet: sk-lookup-live
+    // snippet:sk-lookup-live
     @Test
     void oneSocketReceivesEveryPortOfTheRange(VethPair veth) {
         InetAddress server = veth.first().requireAddress();
@@ -46,7 +46,7 @@ class SkLookupLiveTest {
                 .containsExactly("to 8000", "to 8042", "to 8099");
         assertThat(globals.get("steered").asLong()).isEqualTo(3);
     }
-    // end-snippet
+    // end:sk-lookup-live
 
     @Test
     void portsOutsideTheRangeAreNotSteered(VethPair veth) {

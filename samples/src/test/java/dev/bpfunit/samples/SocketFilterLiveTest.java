@@ -21,7 +21,7 @@ class SocketFilterLiveTest {
     @Program("sock_max_len") BpfProgram filter;
     Globals globals;
 
-    // snippet: socket-filter-live
+    // snippet:socket-filter-live
     @Test
     void dropsDatagramsLongerThanMaxLen(NetNs netns) {
         InetAddress lo = InetAddress.getLoopbackAddress();
@@ -38,7 +38,7 @@ class SocketFilterLiveTest {
         assertThat(globals.get("seen").asLong()).isEqualTo(3);
         assertThat(globals.get("dropped").asLong()).isEqualTo(1);
     }
-    // end-snippet
+    // end:socket-filter-live
 
     @Test
     void aDetachedFilterLetsEverythingThrough(NetNs netns) {

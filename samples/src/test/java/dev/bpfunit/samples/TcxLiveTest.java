@@ -28,7 +28,7 @@ class TcxLiveTest {
     @Program("tcx_port_rewrite") BpfProgram tc;
     Globals globals;
 
-    // snippet: tcx-live
+    // snippet:tcx-live
     @Test
     void rewritesTheDestinationPortOfRealDatagrams(VethPair veth) {
         Link link = tc.attachTc(veth.first(), TcDirection.INGRESS);
@@ -46,7 +46,7 @@ class TcxLiveTest {
         assertThat(globals.get("rewritten").asLong()).isEqualTo(1);
         assertThat(link.target()).startsWith("tcx ingress of veth0");
     }
-    // end-snippet
+    // end:tcx-live
 
     @Test
     void afterDetachDatagramsReachTheirOwnPort(VethPair veth) {

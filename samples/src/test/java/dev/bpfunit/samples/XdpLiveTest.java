@@ -27,7 +27,7 @@ class XdpLiveTest {
     @Program("xdp_drop_port") BpfProgram xdp;
     BpfObject obj;
 
-    // snippet: xdp-live
+    // snippet:xdp-live
     @Test
     void dropsUdpToOnePortOnARealDevice(VethPair veth) {
         Link link = xdp.attachXdp(veth.first(), XdpMode.GENERIC);
@@ -47,7 +47,7 @@ class XdpLiveTest {
         assertThat(Samples.u32(obj.map("stats").lookup(Samples.u32(1)).orElseThrow(), 0)).isEqualTo(3);
         assertThat(link.target()).contains("veth0");
     }
-    // end-snippet
+    // end:xdp-live
 
     @Test
     void detachedProgramDropsNothing(VethPair veth) {
