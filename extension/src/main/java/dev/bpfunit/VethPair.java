@@ -51,6 +51,11 @@ public final class VethPair implements AutoCloseable {
 
     /** Two new namespaces joined by a veth pair, addressed and up. */
     public static VethPair create() {
+        return create("veth");
+    }
+
+    /** Two new namespaces joined by a pair of devices of this kind ({@code veth}, {@code netkit}). */
+    static VethPair create(String kind) {
         List<AutoCloseable> made = new ArrayList<>();
         try {
             NetNs a = NetNs.create();
@@ -59,9 +64,15 @@ public final class VethPair implements AutoCloseable {
             made.add(b);
             Inet4Address addrA = ipv4(FIRST_ADDRESS);
             Inet4Address addrB = ipv4(SECOND_ADDRESS);
-            a.run(() -> a.rtnetlink().createVeth("veth0", "veth1", b.fd()));
-            NetDevice first = new NetDevice("veth0", a.device("veth0").ifindex(), a, addrA);
-            NetDevice second = new NetDevice("veth1", b.device("veth1").ifindex(), b, addrB);
+            String n0 = kind.equals("veth") ? "veth0" : "nk0";
+            String n1 = kind.equals("veth") ? "veth1" : "nk1";
+            if (kind.equals("veth")) {
+                a.rtnetlink().createVeth(n0, n1, b.fd());
+            } else {
+                a.rtnetlink().createNetkit(n0, n1, b.fd());
+            }
+            NetDevice first = new NetDevice(n0, a.device(n0).ifindex(), a, addrA);
+            NetDevice second = new NetDevice(n1, b.device(n1).ifindex(), b, addrB);
             a.rtnetlink().addAddress(first.ifindex(), addrA, 24);
             b.rtnetlink().addAddress(second.ifindex(), addrB, 24);
             a.rtnetlink().setUp(first.ifindex(), true);

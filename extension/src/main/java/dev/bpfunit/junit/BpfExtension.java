@@ -36,7 +36,7 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
     private static final String OBJECTS = "objects";
     private static final Set<Class<?>> INJECTABLE = Set.of(BpfObject.class, BpfProgram.class, BpfMap.class,
             Globals.class, BpfObjectLoader.class, dev.bpfunit.VethPair.class, dev.bpfunit.NetNs.class,
-            dev.bpfunit.Cgroup.class);
+            dev.bpfunit.Cgroup.class, dev.bpfunit.NetkitPair.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {

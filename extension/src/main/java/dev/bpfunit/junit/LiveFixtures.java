@@ -2,18 +2,19 @@ package dev.bpfunit.junit;
 
 import dev.bpfunit.Cgroup;
 import dev.bpfunit.NetNs;
+import dev.bpfunit.NetkitPair;
 import dev.bpfunit.VethPair;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The live fixtures {@link BpfTest} injects ({@link VethPair}, {@link NetNs}, {@link Cgroup}): a new one for each
+ * The live fixtures {@link BpfTest} injects ({@link VethPair}, {@link NetkitPair}, {@link NetNs}, {@link Cgroup}): a new one for each
  * field or parameter, kept in the scope's store (the test, or the class for static fields and {@code @BeforeAll}
  * parameters) so that JUnit closes it when the scope ends, whatever happened.
  */
 final class LiveFixtures {
-    static final Set<Class<?>> TYPES = Set.of(VethPair.class, NetNs.class, Cgroup.class);
+    static final Set<Class<?>> TYPES = Set.of(VethPair.class, NetkitPair.class, NetNs.class, Cgroup.class);
 
     private LiveFixtures() {
     }
@@ -26,6 +27,8 @@ final class LiveFixtures {
         AutoCloseable fixture;
         if (type == VethPair.class) {
             fixture = VethPair.create();
+        } else if (type == NetkitPair.class) {
+            fixture = NetkitPair.create();
         } else if (type == NetNs.class) {
             fixture = NetNs.create();
         } else if (type == Cgroup.class) {

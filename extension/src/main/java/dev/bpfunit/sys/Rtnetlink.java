@@ -50,6 +50,9 @@ public final class Rtnetlink implements AutoCloseable {
     static final int IFLA_INFO_KIND = 1;
     static final int IFLA_INFO_DATA = 2;
     static final int VETH_INFO_PEER = 1;
+    static final int IFLA_NETKIT_PEER_INFO = 1;
+    static final int IFLA_NETKIT_MODE = 5;
+    static final int NETKIT_L2 = 0;
     static final int IFLA_XDP_FD = 1;
     static final int IFLA_XDP_FLAGS = 3;
     static final int IFF_UP = 0x1;
@@ -114,18 +117,34 @@ public final class Rtnetlink implements AutoCloseable {
      * {@code peerNetns} (null: the same namespace).
      */
     public synchronized void createVeth(String name, String peerName, Fd peerNetns) {
+        createPair("veth", name, peerName, peerNetns);
+    }
+
+    /**
+     * Creates a netkit pair in L2 mode (Linux 6.7): the primary {@code name} here, {@code peerName} in the namespace
+     * of {@code peerNetns}; BPF programs attach to the primary, for either side.
+     */
+    public synchronized void createNetkit(String name, String peerName, Fd peerNetns) {
+        createPair("netkit", name, peerName, peerNetns);
+    }
+
+    private void createPair(String kind, String name, String peerName, Fd peerNetns) {
+        boolean netkit = kind.equals("netkit");
         Msg m = new Msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL).ifinfo(0, 0, 0);
         m.string(IFLA_IFNAME, name);
         m.begin(IFLA_LINKINFO);
-        m.string(IFLA_INFO_KIND, "veth");
+        m.string(IFLA_INFO_KIND, kind);
         m.begin(IFLA_INFO_DATA);
-        m.begin(VETH_INFO_PEER).ifinfo(0, 0, 0);
+        if (netkit) {
+            m.u32(IFLA_NETKIT_MODE, NETKIT_L2);
+        }
+        m.begin(netkit ? IFLA_NETKIT_PEER_INFO : VETH_INFO_PEER).ifinfo(0, 0, 0);
         m.string(IFLA_IFNAME, peerName);
         if (peerNetns != null) {
             m.u32(IFLA_NET_NS_FD, peerNetns.raw());
         }
         m.end().end().end();
-        request(m, "RTM_NEWLINK veth " + name + " (peer " + peerName + ")");
+        request(m, "RTM_NEWLINK " + kind + " " + name + " (peer " + peerName + ")");
     }
 
     /** Deletes a device (a veth's peer goes with it). */
