@@ -260,11 +260,11 @@ public final class Rtnetlink implements AutoCloseable {
         request(m, "RTM_DELTFILTER on ifindex " + ifindex + (ingress ? " ingress" : " egress"));
     }
 
-    private static int clsactParent(boolean ingress) {
+    static int clsactParent(boolean ingress) {
         return (TC_H_CLSACT & 0xFFFF0000) | (ingress ? TC_H_MIN_INGRESS : TC_H_MIN_EGRESS);
     }
 
-    private static int filterInfo(int priority) {
+    static int filterInfo(int priority) {
         int protoBigEndian = Short.toUnsignedInt(Short.reverseBytes((short) ETH_P_ALL));
         return (priority << 16) | protoBigEndian;
     }
