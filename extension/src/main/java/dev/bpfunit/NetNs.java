@@ -80,7 +80,14 @@ public final class NetNs implements AutoCloseable {
     /** Runs {@code task} inside the namespace (on its thread) and returns its result; its exception is rethrown. */
     public <T> T call(Callable<T> task) {
         requireOpen();
-        return await(thread.submit(task), name);
+        return await(thread.submit(() -> {
+            long here = Namespaces.currentNetworkInode();
+            if (here != inode) {   // never expected: the executor replaced its thread
+                throw new BpfException(name + ": its thread " + Thread.currentThread().getName()
+                        + " is in network namespace " + here + ", not " + inode);
+            }
+            return task.call();
+        }), name);
     }
 
     /** Runs {@code task} inside the namespace (on its thread). */

@@ -36,7 +36,19 @@ final class LiveFixtures {
         } else {
             throw new IllegalArgumentException("not a live fixture: " + type);
         }
-        scope.getStore(BpfExtension.NAMESPACE).put("fixture:" + UUID.randomUUID(), fixture);
+        scope.getStore(BpfExtension.NAMESPACE).put("fixture:" + UUID.randomUUID(), new Stored(fixture));
         return fixture;
+    }
+
+    /**
+     * A fixture in the store: Jupiter 5.13+ closes stored {@link AutoCloseable}s, 5.10 to 5.12 only
+     * {@code CloseableResource}s, so it is both; each fixture's {@code close()} is idempotent.
+     */
+    @SuppressWarnings("deprecation")
+    private record Stored(AutoCloseable fixture) implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() throws Exception {
+            fixture.close();
+        }
     }
 }
