@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.sys.CgroupFs;
 import dev.bpfunit.sys.Fd;
 import java.io.IOException;

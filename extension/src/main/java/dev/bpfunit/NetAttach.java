@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.spec.AttachType;
 import dev.bpfunit.spec.ProgramType;
 import dev.bpfunit.sys.Bpf;

@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.sys.Rtnetlink;
 import java.net.Inet4Address;
 import java.util.HexFormat;

@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.sys.Fd;
 import dev.bpfunit.sys.Namespaces;
 import dev.bpfunit.sys.Rtnetlink;
@@ -179,7 +180,7 @@ public final class NetNs implements AutoCloseable {
         all.add(rtnl);
         all.add(fd);
         try {
-            BpfObject.closeAll(all);
+            dev.bpfunit.error.Closeables.closeAll(all);
         } finally {
             thread.shutdownNow();
             try {

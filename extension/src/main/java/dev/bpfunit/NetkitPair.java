@@ -37,7 +37,7 @@ public final class NetkitPair implements AutoCloseable {
         if (unavailable == null) {
             try (NetkitPair probe = create()) {
                 unavailable = java.util.Optional.empty();
-            } catch (BpfException e) {
+            } catch (dev.bpfunit.error.BpfException e) {
                 unavailable = java.util.Optional.of("kernel " + dev.bpfunit.sys.SystemInfo.kernelRelease()
                         + " cannot create netkit devices (" + e.getMessage() + "): netkit needs Linux 6.7 with CONFIG_NETKIT");
             }

@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.sys.Rtnetlink;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -82,7 +83,7 @@ public final class VethPair implements AutoCloseable {
         } catch (RuntimeException e) {
             try {
                 java.util.Collections.reverse(made);
-                BpfObject.closeAll(made);
+                dev.bpfunit.error.Closeables.closeAll(made);
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -143,7 +144,7 @@ public final class VethPair implements AutoCloseable {
         all.add(() -> firstNs.rtnetlink().deleteLink(first.ifindex()));
         all.add(secondNs);
         all.add(firstNs);
-        BpfObject.closeAll(all);
+        dev.bpfunit.error.Closeables.closeAll(all);
     }
 
     @Override

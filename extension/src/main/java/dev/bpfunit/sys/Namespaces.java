@@ -58,7 +58,7 @@ public final class Namespaces {
             int i = s.indexOf("ino=");
             return Long.parseLong(s.substring(i + 4, s.indexOf(')', i)));
         } catch (IOException | RuntimeException e) {
-            throw new dev.bpfunit.BpfException("cannot read the inode of " + nsFile + ": " + e.getMessage(), e);
+            throw new dev.bpfunit.error.BpfException("cannot read the inode of " + nsFile + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.bpfunit.sys;
 
 import com.sun.jna.Native;
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

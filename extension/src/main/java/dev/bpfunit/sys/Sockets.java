@@ -75,7 +75,7 @@ public final class Sockets {
             throw failure("sendto(" + (to == null ? "connected peer" : to) + ")", socket.toString());
         }
         if (n != data.length) {
-            throw new dev.bpfunit.BpfException("sendto on " + socket + ": sent " + n + " of " + data.length + " bytes");
+            throw new dev.bpfunit.error.BpfException("sendto on " + socket + ": sent " + n + " of " + data.length + " bytes");
         }
     }
 

@@ -2,7 +2,7 @@ package dev.bpfunit.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.Cgroup;
 import dev.bpfunit.sys.Bpf;
 import dev.bpfunit.sys.Namespaces;

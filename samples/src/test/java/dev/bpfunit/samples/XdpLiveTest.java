@@ -3,7 +3,7 @@ package dev.bpfunit.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfObject;
 import dev.bpfunit.BpfProgram;
 import dev.bpfunit.Link;
