@@ -26,8 +26,8 @@ class CgroupLiveTest {
     @Test
     void connect4RedirectsOnlyTheCgroupsProcesses(Cgroup cgroup, BpfObjectLoader loader) throws Exception {
         try (DatagramSocket asked = bindLoopback(); DatagramSocket redirectedTo = bindLoopback();
-             BpfObject obj = loader.global("from_port", (short) asked.getLocalPort())
-                     .global("to_port", (short) redirectedTo.getLocalPort()).load()) {
+             BpfObject obj = loader.global("from_port", asked.getLocalPort())
+                     .global("to_port", redirectedTo.getLocalPort()).load()) {
             obj.program("connect4_redirect").attachToCgroup(cgroup);   // cgroup/connect4: CGROUP_INET4_CONNECT
             obj.program("count_egress").attachToCgroup(cgroup);        // cgroup_skb/egress: CGROUP_INET_EGRESS
 
