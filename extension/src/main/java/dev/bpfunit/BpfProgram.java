@@ -14,7 +14,8 @@ public final class BpfProgram implements AutoCloseable {
     private final ProgramSpec spec;
     private final Fd fd;
     private final VerifierLog verifierLog;
-    private BpfObject owner;
+    /** The object that loaded this program (its links are registered there); set once by the object. */
+    private volatile BpfObject owner;
 
     BpfProgram(ProgramSpec spec, Fd fd) {
         this(spec, fd, null);
@@ -200,6 +201,58 @@ public final class BpfProgram implements AutoCloseable {
     @Override
     public void close() {
         fd.close();
+    }
+
+    // ---- network and cgroup attach (logic in NetAttach); each Link is closed with the object
+
+    /** Attaches this XDP program to {@code device} in {@code mode} (a BPF link; netlink before Linux 5.9). */
+    public Link attachXdp(NetDevice device, XdpMode mode) {
+        return NetAttach.xdp(this, owner, device, mode);
+    }
+
+    /** Attaches this tc program to {@code device} (a TCX link on Linux 6.6+, else a clsact filter). */
+    public Link attachTc(NetDevice device, TcDirection direction) {
+        return NetAttach.tc(this, owner, device, direction);
+    }
+
+    /** Attaches this tc program to a netkit {@code device} as {@code NETKIT_PRIMARY} or {@code NETKIT_PEER} (6.7+). */
+    public Link attachNetkit(NetDevice device, dev.bpfunit.spec.AttachType type) {
+        return NetAttach.netkit(this, owner, device, type);
+    }
+
+    /** Attaches this cgroup program to {@code cgroup} at the hook its section names ({@code cgroup/connect4}). */
+    public Link attachToCgroup(Cgroup cgroup) {
+        return NetAttach.cgroup(this, owner, cgroup, null);
+    }
+
+    /** Attaches this cgroup program to {@code cgroup} at the hook {@code type}. */
+    public Link attachToCgroup(Cgroup cgroup, dev.bpfunit.spec.AttachType type) {
+        return NetAttach.cgroup(this, owner, cgroup, type);
+    }
+
+    /** Attaches this sk_lookup program to the network namespace {@code netns}. */
+    public Link attachSkLookup(NetNs netns) {
+        return NetAttach.skLookup(this, owner, netns);
+    }
+
+    /** Attaches this socket filter to {@code socket} ({@code SO_ATTACH_BPF}). */
+    public Link attachToSocket(UdpSocket socket) {
+        return NetAttach.socket(this, owner, socket.fd(), socket.toString());
+    }
+
+    /** Attaches this socket filter to {@code socket} ({@code SO_ATTACH_BPF}). */
+    public Link attachToSocket(TcpSocket socket) {
+        return NetAttach.socket(this, owner, socket.fd(), socket.toString());
+    }
+
+    /** Attaches this sk_msg/sk_skb program to a SOCKMAP or SOCKHASH at the hook its section names. */
+    public Link attachToMap(BpfMap sockmap) {
+        return NetAttach.sockmap(this, owner, sockmap, null);
+    }
+
+    /** Attaches this sk_msg/sk_skb program to a SOCKMAP or SOCKHASH at the hook {@code type}. */
+    public Link attachToMap(BpfMap sockmap, dev.bpfunit.spec.AttachType type) {
+        return NetAttach.sockmap(this, owner, sockmap, type);
     }
 
     @Override

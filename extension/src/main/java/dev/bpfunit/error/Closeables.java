@@ -1,5 +1,6 @@
 package dev.bpfunit.error;
 
+import dev.bpfunit.error.BpfException;
 import java.util.List;
 
 /** Closes several resources in order, all of them even when one fails, keeping the first failure. */

@@ -49,7 +49,8 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
     /** Marks a test whose own objects (or loader) were prepared, so its method's options took effect. */
     private static final String OWN_OBJECTS = "own-objects";
     private static final Set<Class<?>> INJECTABLE = Set.of(BpfObject.class, BpfProgram.class, BpfMap.class,
-            Globals.class, BpfObjectLoader.class, TraceLog.class, TestClock.class);
+            Globals.class, BpfObjectLoader.class, TraceLog.class, TestClock.class, dev.bpfunit.VethPair.class,
+            dev.bpfunit.NetNs.class, dev.bpfunit.Cgroup.class, dev.bpfunit.NetkitPair.class);
     private static final String CLOCK = "clock";
 
     /**
@@ -231,6 +232,9 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
 
     private static Object resolve(ExtensionContext context, boolean classScope, Class<?> type,
                                   AnnotatedElement element, String where) {
+        if (LiveFixtures.TYPES.contains(type)) {
+            return LiveFixtures.create(context, classScope, type);
+        }
         ObjectLoading.Declaration d = ObjectLoading.declaration(context, classScope);
         if (type == TestClock.class) {
             if (ObjectLoading.deterministic(context).isEmpty()) {

@@ -590,6 +590,15 @@ public final class Bpf {
         }
     }
 
+    /** {@code BPF_PROG_DETACH}: undoes a {@link #progAttach} with the same target, program and attach type. */
+    public static void progDetach(ProgAttachAttr attr) {
+        Objects.requireNonNull(attr, "attr");
+        long r = call(BpfCommand.BPF_PROG_DETACH, attr);
+        if (r < 0) {
+            throw failure(BpfCommand.BPF_PROG_DETACH, r, "attach type " + attr.attachType(), null);
+        }
+    }
+
     /**
      * {@code BPF_RAW_TRACEPOINT_OPEN}: attaches a raw tracepoint program (name required) or a tracing
      * program whose target was fixed at load time (name null).

@@ -125,6 +125,16 @@ public final class BpfConstants {
     public static final int BPF_PROG_TYPE_SYSCALL = 31;
     public static final int BPF_PROG_TYPE_NETFILTER = 32;
 
+    // XDP_FLAGS_* of include/uapi/linux/if_link.h: link_create.flags of BPF_XDP links and IFLA_XDP_FLAGS.
+    /** Fail if the device already has an XDP program. */
+    public static final int XDP_FLAGS_UPDATE_IF_NOEXIST = 1;
+    /** Generic XDP: runs in the stack on the skb, on any device. */
+    public static final int XDP_FLAGS_SKB_MODE = 1 << 1;
+    /** Native XDP: runs in the driver, on devices whose driver supports it. */
+    public static final int XDP_FLAGS_DRV_MODE = 1 << 2;
+    /** Offloaded XDP: runs on the NIC, for devices that offload it. */
+    public static final int XDP_FLAGS_HW_MODE = 1 << 3;
+
     private BpfConstants() {
     }
 

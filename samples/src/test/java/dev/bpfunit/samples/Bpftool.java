@@ -330,6 +330,18 @@ final class Bpftool {
         }
     }
 
+    /** The names of the programs attached to a cgroup, as {@code bpftool cgroup show} lists them. */
+    static List<String> cgroupProgramNames(Path cgroup) {
+        try {
+            JsonNode j = JSON.readTree(run(List.of("bpftool", "-j", "cgroup", "show", cgroup.toString())));
+            List<String> names = new java.util.ArrayList<>();
+            j.forEach(n -> names.add(n.path("name").asText()));
+            return names;
+        } catch (java.io.IOException e) {
+            throw new BpftoolException("bpftool cgroup show " + cgroup + ": unreadable JSON: " + e.getMessage(), "");
+        }
+    }
+
     private static ProgInfo showProgram(Path pin) {
         JsonNode j = showJson("prog", pin);
         List<Integer> mapIds = new ArrayList<>();
