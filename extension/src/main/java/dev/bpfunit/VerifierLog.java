@@ -391,6 +391,9 @@ public final class VerifierLog {
     }
 
     private static String tailLines(String text, int lines) {
+        if (text.isEmpty()) {
+            return text;
+        }
         int pos = text.length();
         int count = 0;
         while (pos > 0 && count <= lines) {

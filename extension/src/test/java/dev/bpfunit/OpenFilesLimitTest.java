@@ -32,7 +32,7 @@ class OpenFilesLimitTest {
         String fix = "this process has too many open files (its limit, ulimit -n, is reached): close the BpfObjects "
                 + "you no longer need (try-with-resources; @BpfTest closes its own), or raise the limit (ulimit -n "
                 + "65536 in the shell that starts the JVM)";
-        assertThat(lines).as(out).anySatisfy(l -> assertThat(l).startsWith("FAILURE dev.bpfunit.error.BpfException: ")
+        assertThat(lines).as(out).anySatisfy(l -> assertThat(l).matches("FAILURE dev\\.bpfunit\\.(error\\.Bpf|ObjectLoad)Exception: .*")
                 .contains("EMFILE (Too many open files): " + fix));
         assertThat(lines).as(out).anySatisfy(l -> assertThat(l).startsWith("READ FAILURE dev.bpfunit.error.BpfException: "
                 + "object file ").contains("cannot be opened: EMFILE (Too many open files): " + fix));
