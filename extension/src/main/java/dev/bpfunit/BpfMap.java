@@ -1,5 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.Closeables;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.BtfValue;
 import dev.bpfunit.btf.Datasec;
@@ -389,25 +391,13 @@ public final class BpfMap implements AutoCloseable {
             return raw.clone();
         }
         if (btf != null && typeId != 0) {
-            try {
-                return BtfValue.encode(btf, typeId, v);
-            } catch (RuntimeException e) {
-                throw new BpfException("map '" + name() + "': cannot encode " + v + " as its " + what + " type "
-                        + btf.describe(typeId) + ": " + e.getMessage(), e);
-            }
+            return BtfValue.encode(btf, typeId, v, "map '" + name() + "' " + what + " (" + btf.describe(typeId) + ")");
         }
-        if (v instanceof Number n && (size == 1 || size == 2 || size == 4 || size == 8)) {
-            ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
-            switch (size) {
-                case 1 -> b.put(n.byteValue());
-                case 2 -> b.putShort(n.shortValue());
-                case 4 -> b.putInt(n.intValue());
-                default -> b.putLong(n.longValue());
-            }
-            return b.array();
+        if (size != 1 && size != 2 && size != 4 && size != 8) {
+            throw new BpfException("map '" + name() + "' has no BTF type for its " + what + "s (" + size + " bytes): "
+                    + "pass a byte[" + size + "], or use typed(codec, codec)");
         }
-        throw new BpfException("map '" + name() + "' has no BTF type for its " + what + "s (" + size + " bytes): "
-                + "pass a byte[" + size + "]" + (size <= 8 ? " or a number" : "") + ", or use typed(codec, codec)");
+        return BtfValue.encodeBySize(size, v, "map '" + name() + "' " + what + " (" + size + " bytes, no BTF)");
     }
 
     // ---------------------------------------------------------------- text
@@ -559,7 +549,7 @@ public final class BpfMap implements AutoCloseable {
         readers.clear();
         ringBuffer = null;
         perfReader = null;
-        BpfObject.closeAll(all);
+        Closeables.closeAll(all);
     }
 
     // ---------------------------------------------------------------- checks

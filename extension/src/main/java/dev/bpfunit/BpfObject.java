@@ -1,5 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.Closeables;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.spec.ObjectSpec;
 import dev.bpfunit.sys.Fd;
 
@@ -159,26 +161,7 @@ public final class BpfObject implements AutoCloseable {
         if (btf != null) {
             all.add(btf);
         }
-        closeAll(all);
-    }
-
-    /** Closes everything, in order, even when one close fails; rethrows the first failure. */
-    static void closeAll(List<? extends AutoCloseable> resources) {
-        RuntimeException first = null;
-        for (AutoCloseable c : resources) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e instanceof RuntimeException r ? r : new BpfException("close failed: " + e, e);
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closeables.closeAll(all);
     }
 
     static String listOf(Collection<String> names) {

@@ -1,5 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.Closeables;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.asm.Instruction;
 import dev.bpfunit.asm.Opcodes;
 import dev.bpfunit.btf.Btf;
@@ -58,8 +60,6 @@ public final class BpfObjectLoader {
 
     /** The first verifier log buffer; it grows until the whole log fits. */
     static final int INITIAL_LOG_SIZE = 256 * 1024;
-    /** The kernel's limit on {@code log_size} ({@code UINT_MAX >> 2}). */
-    static final int MAX_LOG_SIZE = (int) ((0xFFFF_FFFFL >> 2));
 
     private final Path path;
     private final byte[] bytes;
@@ -79,9 +79,10 @@ public final class BpfObjectLoader {
     }
 
     /**
-     * Sets a global variable in {@code .data}, {@code .rodata} or {@code .bss} before load. The value's size
-     * must match the variable's: a {@code Byte}, {@code Short}, {@code Integer}, {@code Long}, {@code Boolean},
-     * {@code Float}, {@code Double} or a {@code byte[]}, stored in native (little-endian) order.
+     * Sets a global variable in {@code .data}, {@code .rodata} or {@code .bss} before load, encoded by its BTF
+     * type as {@link VariableSpec#encode} does for every setter: a number of any width that fits
+     * ({@code global("blocked_port", 53)}), an enumerator name ({@code global("mode", "FAST")}), a String for a
+     * char array, a Map or record for a struct, or a {@code byte[]} of the variable's size.
      */
     public BpfObjectLoader global(String variable, Object value) {
         globals.put(variable, value);
@@ -122,12 +123,15 @@ public final class BpfObjectLoader {
     }
 
     /**
-     * Sets the size of the first verifier log buffer (at least 128 bytes; default 256 KiB). The buffer grows
-     * until the whole log fits, so this only matters for memory use with very large logs.
+     * Sets the size of the first verifier log buffer (128 bytes to 1 GiB - 1, the kernel's limits; default
+     * 256 KiB). The buffer grows until the whole log fits, so this only matters for memory use with very large logs.
+     *
+     * @throws IllegalArgumentException if the size is outside the kernel's limits
      */
     public BpfObjectLoader logSize(int bytes) {
-        if (bytes < 128) {
-            throw new IllegalArgumentException("the verifier log buffer must be at least 128 bytes, was " + bytes);
+        if (bytes < ProgLoadAttr.MIN_LOG_SIZE || bytes > ProgLoadAttr.MAX_LOG_SIZE) {
+            throw new IllegalArgumentException("the verifier log buffer must be " + ProgLoadAttr.MIN_LOG_SIZE
+                    + " to " + ProgLoadAttr.MAX_LOG_SIZE + " bytes (the kernel's limits for log_size), was " + bytes);
         }
         this.logSize = bytes;
         return this;
@@ -157,11 +161,7 @@ public final class BpfObjectLoader {
         try {
             return new Loading(spec, opened).run();
         } catch (RuntimeException e) {
-            try {
-                BpfObject.closeAll(reversed(opened));
-            } catch (RuntimeException closeFailure) {
-                e.addSuppressed(closeFailure);
-            }
+            Closeables.closeAllAfter(e, reversed(opened));
             if (e instanceof VerifierException || e.getMessage() != null
                     && e.getMessage().startsWith("object " + spec.name())) {
                 throw e;
@@ -200,7 +200,7 @@ public final class BpfObjectLoader {
             VariableSpec v = spec.findVariable(e.getKey()).orElseThrow(() -> new BpfException("no global variable '"
                     + e.getKey() + "' in " + spec.name() + "; variables: " + BpfObject.listOf(spec.variables()
                     .stream().map(VariableSpec::name).toList())));
-            byte[] value = encodeGlobal(spec, v, e.getValue());
+            byte[] value = v.encode(spec.btf(), e.getValue());
             MapSpec m = maps.get(v.map());
             byte[] contents = m.contents();
             System.arraycopy(value, 0, contents, v.offset(), value.length);
@@ -208,50 +208,6 @@ public final class BpfObjectLoader {
         }
         return new ObjectSpec(spec.name(), spec.objectName(), programs, List.copyOf(maps.values()), spec.variables(),
                 spec.btf(), spec.license(), spec.kernelVersion());
-    }
-
-    static byte[] encodeGlobal(ObjectSpec spec, VariableSpec v, Object value) {
-        ByteBuffer b;
-        if (value instanceof byte[] raw) {
-            b = ByteBuffer.wrap(raw.clone());
-        } else if (value instanceof Byte x) {
-            b = ByteBuffer.allocate(1).put(x);
-        } else if (value instanceof Boolean x) {
-            b = ByteBuffer.allocate(1).put((byte) (x ? 1 : 0));
-        } else if (value instanceof Short x) {
-            b = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(x);
-        } else if (value instanceof Integer x) {
-            b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(x);
-        } else if (value instanceof Long x) {
-            b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(x);
-        } else if (value instanceof Float x) {
-            b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(x);
-        } else if (value instanceof Double x) {
-            b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(x);
-        } else {
-            throw new BpfException("global '" + v.name() + "': cannot store a "
-                    + (value == null ? "null" : value.getClass().getSimpleName())
-                    + "; pass a Byte, Short, Integer, Long, Boolean, Float, Double or byte[]");
-        }
-        byte[] out = b.array();
-        if (out.length != v.size()) {
-            String type = v.btfTypeId() != 0 && spec.btf() != null ? spec.btf().describe(v.btfTypeId()) : "";
-            throw new BpfException("global '" + v.name() + "' is " + (type.isEmpty() ? "" : type + ", ")
-                    + v.size() + " bytes, but the value is a " + value.getClass().getSimpleName() + " of "
-                    + out.length + " bytes: pass a value of the variable's size"
-                    + suggestion(v.size()));
-        }
-        return out;
-    }
-
-    private static String suggestion(int size) {
-        return switch (size) {
-            case 1 -> " (a byte)";
-            case 2 -> " (a short: (short) 53)";
-            case 4 -> " (an int)";
-            case 8 -> " (a long: 53L)";
-            default -> " (a byte[" + size + "])";
-        };
     }
 
     // ---- loading ----
@@ -420,7 +376,7 @@ public final class BpfObjectLoader {
                             ? VerifierLog.parse(attr.log(), false, slot -> sourceLine(p, slot)) : null;
                     return new BpfProgram(p, fd, log);
                 } catch (BpfSyscallException e) {
-                    if (logLevel > 0 && e.errno() == Errno.ENOSPC && size < MAX_LOG_SIZE) {
+                    if (logLevel > 0 && e.errno() == Errno.ENOSPC && size < ProgLoadAttr.MAX_LOG_SIZE) {
                         // the log asked for did not fit (kernels 6.4+ then fail the load): grow it and load again
                         size = grownLogSize(size, attr.logTrueSize());
                         continue;
@@ -549,7 +505,7 @@ public final class BpfObjectLoader {
                             + " (it loaded when asked for a verifier log)", first);
                 } catch (BpfSyscallException e) {
                     boolean full = e.errno() == Errno.ENOSPC;
-                    if (full && size < MAX_LOG_SIZE) {
+                    if (full && size < ProgLoadAttr.MAX_LOG_SIZE) {
                         size = grownLogSize(size, attr.logTrueSize());
                         continue;
                     }
@@ -618,7 +574,7 @@ public final class BpfObjectLoader {
 
     /** The next verifier log size: what the kernel said it needs (6.4+), else four times more, at most the limit. */
     static int grownLogSize(int size, int trueSize) {
-        return (int) Math.min(MAX_LOG_SIZE, Math.max((long) size * 4, trueSize + 1L));
+        return (int) Math.min(ProgLoadAttr.MAX_LOG_SIZE, Math.max((long) size * 4, trueSize + 1L));
     }
 
     static String tail(String text, int lines) {

@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import java.util.Arrays;
 import java.util.Optional;
 

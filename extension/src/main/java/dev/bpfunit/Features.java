@@ -1,5 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.sys.BpfConstants;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.asm.Disassembler;
 import dev.bpfunit.asm.Instruction;
 import dev.bpfunit.spec.AttachType;
@@ -36,8 +38,6 @@ public final class Features {
             ProgramType.LSM, ProgramType.EXT, ProgramType.STRUCT_OPS);
     /** {@code ENOTSUPP}, the kernel-internal errno some checks return (524). */
     private static final int ENOTSUPP = 524;
-    /** {@code BPF_F_NO_PREALLOC}. */
-    private static final int BPF_F_NO_PREALLOC = 1;
 
     private static final Map<Object, Boolean> CACHE = new ConcurrentHashMap<>();
     private static volatile Optional<String> unavailable;
@@ -213,15 +213,15 @@ public final class Features {
         try {
             switch (type) {
                 case STACK_TRACE -> attr.valueSize(8);
-                case LPM_TRIE -> attr.keySize(8).valueSize(8).mapFlags(BPF_F_NO_PREALLOC);
+                case LPM_TRIE -> attr.keySize(8).valueSize(8).mapFlags(BpfConstants.BPF_F_NO_PREALLOC);
                 case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> attr.keySize(16).valueSize(8).maxEntries(0);
                 case QUEUE, STACK -> attr.keySize(0);
                 case BLOOM_FILTER -> attr.keySize(0);
                 case RINGBUF, USER_RINGBUF -> attr.keySize(0).valueSize(0).maxEntries(4096);
-                case ARENA -> attr.keySize(0).valueSize(0).maxEntries(1).mapFlags(MapSpec.BPF_F_MMAPABLE);
+                case ARENA -> attr.keySize(0).valueSize(0).maxEntries(1).mapFlags(BpfConstants.BPF_F_MMAPABLE);
                 case SK_STORAGE, INODE_STORAGE, TASK_STORAGE, CGRP_STORAGE -> {
                     btf = Bpf.btfLoad(new BtfLoadAttr().btf(storageBtf()), "probe BTF");
-                    attr.valueSize(4).maxEntries(0).mapFlags(BPF_F_NO_PREALLOC).btfFd(btf)
+                    attr.valueSize(4).maxEntries(0).mapFlags(BpfConstants.BPF_F_NO_PREALLOC).btfFd(btf)
                             .btfKeyTypeId(1).btfValueTypeId(2);
                 }
                 case ARRAY_OF_MAPS, HASH_OF_MAPS -> {

@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.spec.ProgramType;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -83,7 +84,7 @@ public record FlowKeys(int nhoff, int thoff, int addrProto, boolean isFrag, bool
     }
 
     @Override
-    public boolean fits(ProgramType type) {
-        return type == ProgramType.FLOW_DISSECTOR;
+    public RunKind kind() {
+        return RunKind.FLOW_DISSECTOR;
     }
 }

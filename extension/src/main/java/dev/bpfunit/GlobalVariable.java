@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.BtfValue;
 import dev.bpfunit.spec.VariableSpec;
@@ -92,23 +93,7 @@ public final class GlobalVariable {
     }
 
     private byte[] encode(Object value) {
-        if (value instanceof byte[] raw) {
-            if (raw.length != spec.size()) {
-                throw new BpfException("global '" + name() + "' is " + typeName() + ", " + spec.size()
-                        + " bytes, but " + raw.length + " bytes were given");
-            }
-            return raw.clone();
-        }
-        Btf btf = globals.spec().btf();
-        if (btf != null && spec.btfTypeId() != 0) {
-            try {
-                return BtfValue.encode(btf, spec.btfTypeId(), value);
-            } catch (RuntimeException e) {
-                throw new BpfException("global '" + name() + "' (" + typeName() + "): cannot store " + value + ": "
-                        + e.getMessage(), e);
-            }
-        }
-        return BpfObjectLoader.encodeGlobal(globals.spec(), spec, value);
+        return spec.encode(globals.spec().btf(), value);
     }
 
     /** The value as text: decoded by BTF where there is BTF, else hex bytes. */

@@ -1,5 +1,8 @@
 package dev.bpfunit;
 
+import dev.bpfunit.sys.BpfConstants;
+import dev.bpfunit.error.Closeables;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.spec.MapSpec;
 import dev.bpfunit.spec.ObjectSpec;
 import dev.bpfunit.spec.VariableSpec;
@@ -110,7 +113,7 @@ public final class Globals implements AutoCloseable {
         }
         BpfMap map = map(v);
         MapSpec spec = map.spec();
-        if ((spec.flags() & MapSpec.BPF_F_MMAPABLE) == 0) {
+        if ((spec.flags() & BpfConstants.BPF_F_MMAPABLE) == 0) {
             return null;
         }
         r = Bpf.mmap(map.fd(), spec.valueSize(), !v.readOnly());
@@ -124,6 +127,6 @@ public final class Globals implements AutoCloseable {
         closed = true;
         List<AutoCloseable> all = new ArrayList<>(regions.values());
         regions.clear();
-        BpfObject.closeAll(all);
+        Closeables.closeAll(all);
     }
 }

@@ -1,5 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.Closeables;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.sys.Bpf;
 import dev.bpfunit.sys.BpfSyscallException;
 import dev.bpfunit.sys.Fd;
@@ -178,7 +180,7 @@ public final class PerfReader implements AutoCloseable {
             all.add(b.event());
         }
         buffers.clear();
-        BpfObject.closeAll(all);
+        Closeables.closeAll(all);
     }
 
     @Override

@@ -42,8 +42,8 @@ public record RawTracepointArgs(long... args) implements RunContext {
     }
 
     @Override
-    public boolean fits(ProgramType type) {
-        return type == ProgramType.RAW_TRACEPOINT || type == ProgramType.RAW_TRACEPOINT_WRITABLE;
+    public RunKind kind() {
+        return RunKind.RAW_TRACEPOINT;
     }
 
     @Override

@@ -17,6 +17,11 @@ public sealed interface RunContext
     /** The kernel struct this is ({@code struct xdp_md}), for messages. */
     String kernelStruct();
 
+    /** The run kind whose context this is: the one place that says which program types take it. */
+    RunKind kind();
+
     /** Whether a program of this type takes this context in a test run. */
-    boolean fits(ProgramType type);
+    default boolean fits(ProgramType type) {
+        return RunKind.of(type) == kind();
+    }
 }

@@ -102,7 +102,7 @@ public record SkLookupContext(int family, int protocol, InetAddress remote, int 
     }
 
     @Override
-    public boolean fits(ProgramType type) {
-        return type == ProgramType.SK_LOOKUP;
+    public RunKind kind() {
+        return RunKind.SK_LOOKUP;
     }
 }

@@ -133,8 +133,8 @@ public record SkbContext(int mark, int priority, int ingressIfindex, int ifindex
     }
 
     @Override
-    public boolean fits(ProgramType type) {
-        return TestRunBuilder.SKB_TYPES.contains(type);
+    public RunKind kind() {
+        return RunKind.SKB;
     }
 
     @Override

@@ -37,8 +37,8 @@ public record SyscallContext(byte[] bytes) implements RunContext {
     }
 
     @Override
-    public boolean fits(ProgramType type) {
-        return type == ProgramType.SYSCALL;
+    public RunKind kind() {
+        return RunKind.SYSCALL;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.spec.ProgramType;
 import java.util.Arrays;
 import java.util.HexFormat;

@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.spec.AttachType;
 import dev.bpfunit.spec.ProgramType;
 import dev.bpfunit.sys.Bpf;
@@ -8,9 +9,7 @@ import dev.bpfunit.sys.BpfSyscallException;
 import dev.bpfunit.sys.Errno;
 import dev.bpfunit.sys.ProgTestRunAttr;
 import dev.bpfunit.sys.TestRunResult;
-import java.util.EnumSet;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Builds one {@code BPF_PROG_TEST_RUN} of a program: data, context, output sizes, repetitions and flags,
@@ -36,60 +35,9 @@ public final class TestRunBuilder {
     /** Extra bytes of the default output data buffer beyond the input. */
     public static final int DEFAULT_DATA_OUT_PAD = 4096;
     /** {@code ETH_HLEN}: the shortest packet the kernel accepts for XDP, skb and flow dissector runs. */
-    public static final int ETH_HLEN = 14;
+    public static final int ETH_HLEN = RunKind.ETH_HLEN;
     /** {@code sizeof(struct iphdr)}: the shortest packet of a netfilter run. */
-    public static final int IPV4_HLEN = 20;
-
-    /** Program types run on a socket buffer ({@code bpf_prog_test_run_skb}). */
-    static final Set<ProgramType> SKB_TYPES = EnumSet.of(ProgramType.SOCKET_FILTER, ProgramType.SCHED_CLS,
-            ProgramType.SCHED_ACT, ProgramType.CGROUP_SKB, ProgramType.LWT_IN, ProgramType.LWT_OUT,
-            ProgramType.LWT_XMIT, ProgramType.LWT_SEG6LOCAL);
-
-    /** How the kernel test-runs a program type. */
-    enum Kind {
-        XDP, SKB, FLOW_DISSECTOR, SK_LOOKUP, RAW_TRACEPOINT, SYSCALL, TRACING, NETFILTER, NONE;
-
-        static Kind of(ProgramType type, AttachType attach) {
-            if (SKB_TYPES.contains(type)) {
-                return SKB;
-            }
-            return switch (type) {
-                case XDP -> XDP;
-                case FLOW_DISSECTOR -> FLOW_DISSECTOR;
-                case SK_LOOKUP -> SK_LOOKUP;
-                case RAW_TRACEPOINT, RAW_TRACEPOINT_WRITABLE -> RAW_TRACEPOINT;
-                case SYSCALL -> SYSCALL;
-                case NETFILTER -> NETFILTER;
-                case TRACING -> attach == AttachType.TRACE_FENTRY || attach == AttachType.TRACE_FEXIT
-                        || attach == AttachType.MODIFY_RETURN ? TRACING : NONE;
-                default -> NONE;
-            };
-        }
-
-        boolean takesData() {
-            return this == XDP || this == SKB || this == FLOW_DISSECTOR || this == NETFILTER;
-        }
-
-        /** Whether the kernel runs it more than once and measures the time (repeat allowed). */
-        boolean repeats() {
-            return this != RAW_TRACEPOINT && this != SYSCALL && this != TRACING;
-        }
-
-        /** Whether the kernel copies a context out ({@code ctx_out}). */
-        boolean contextOut() {
-            return this == XDP || this == SKB || this == FLOW_DISSECTOR || this == SK_LOOKUP;
-        }
-
-        int contextSize() {
-            return switch (this) {
-                case XDP -> XdpContext.SIZE;
-                case SKB -> SkbContext.SIZE;
-                case FLOW_DISSECTOR -> FlowKeys.SIZE;
-                case SK_LOOKUP -> SkLookupContext.SIZE;
-                default -> 0;
-            };
-        }
-    }
+    public static final int IPV4_HLEN = RunKind.IPV4_HLEN;
 
     private final BpfProgram program;
     private byte[] data;
@@ -185,8 +133,8 @@ public final class TestRunBuilder {
     /** Runs the program and returns what it did. */
     public TestRun run() {
         ProgramType type = program.type();
-        Kind kind = Kind.of(type, program.spec().attachType());
-        if (kind == Kind.NONE) {
+        RunKind kind = RunKind.of(type, program.spec().attachType());
+        if (kind == RunKind.NONE) {
             throw new BpfException(program + ": " + cannotRun(type, program.spec().attachType()));
         }
         validate(kind, type);
@@ -203,12 +151,12 @@ public final class TestRunBuilder {
                 throw explain(kind, type, e);
             }
         }
-        byte[] ctxOut = kind == Kind.SYSCALL ? attr.ctxInAfterCall() : result.ctxOut();
+        byte[] ctxOut = kind == RunKind.SYSCALL ? attr.ctxInAfterCall() : result.ctxOut();
         return new TestRun(result.retval(), data == null ? new byte[0] : data, result.dataOut(), ctxOut,
                 result.durationNs(), Math.max(1, repeat), type);
     }
 
-    private TestRunResult callOrExplain(Kind kind, ProgramType type, ProgTestRunAttr attr) {
+    private TestRunResult callOrExplain(RunKind kind, ProgramType type, ProgTestRunAttr attr) {
         try {
             return Bpf.progTestRun(program.fd(), attr);
         } catch (BpfSyscallException e) {
@@ -216,35 +164,32 @@ public final class TestRunBuilder {
         }
     }
 
-    private void validate(Kind kind, ProgramType type) {
+    private void validate(RunKind kind, ProgramType type) {
         String name = program.toString();
         if (kind.takesData()) {
             if (data == null) {
                 throw new BpfException(name + ": a " + type + " test run needs a packet: pass it with data(bytes)");
             }
-            int minimum = kind == Kind.NETFILTER ? IPV4_HLEN : ETH_HLEN;
             int meta = typedContext instanceof XdpContext x ? x.metadataLength() : 0;
-            if (data.length - meta < minimum) {
-                throw new BpfException(name + ": the packet is " + (data.length - meta) + " bytes"
-                        + (meta > 0 ? " after " + meta + " bytes of metadata" : "") + ", but a " + type
-                        + " test run needs at least " + minimum + (minimum == ETH_HLEN ? " (an Ethernet header)"
-                        : " (an IPv4 header)"));
+            String tooShort = kind.tooShort(data, meta, type);
+            if (tooShort != null) {
+                throw new BpfException(name + ": " + tooShort);
             }
         } else if (data != null) {
             throw new BpfException(name + ": a " + type + " test run takes no data"
-                    + (kind == Kind.SK_LOOKUP ? "; describe the lookup with context(SkLookupContext.tcp(...))"
-                    : kind == Kind.RAW_TRACEPOINT ? "; pass the arguments with context(new RawTracepointArgs(...))"
-                    : kind == Kind.SYSCALL ? "; pass its argument struct with context(bytes)" : ""));
+                    + (kind == RunKind.SK_LOOKUP ? "; describe the lookup with context(SkLookupContext.tcp(...))"
+                    : kind == RunKind.RAW_TRACEPOINT ? "; pass the arguments with context(new RawTracepointArgs(...))"
+                    : kind == RunKind.SYSCALL ? "; pass its argument struct with context(bytes)" : ""));
         }
-        if (kind == Kind.SK_LOOKUP && context == null && typedContext == null) {
+        if (kind == RunKind.SK_LOOKUP && context == null && typedContext == null) {
             throw new BpfException(name + ": an SK_LOOKUP test run needs a context: context(SkLookupContext.tcp("
                     + "remote, local))");
         }
-        if (kind == Kind.TRACING && (context != null || typedContext != null)) {
+        if (kind == RunKind.TRACING && (context != null || typedContext != null)) {
             throw new BpfException(name + ": a fentry/fexit/fmod_ret test run takes no context: the kernel calls its "
                     + "bpf_fentry_test* functions, and the program runs if attached to one of them");
         }
-        if (typedContext != null && !typedContext.fits(type)) {
+        if (typedContext != null && typedContext.kind() != kind) {
             throw new BpfException(name + ": a " + typedContext.kernelStruct() + " is not the context of a " + type
                     + " program");
         }
@@ -252,14 +197,14 @@ public final class TestRunBuilder {
             throw new BpfException(name + ": the kernel runs " + type + " programs once per test run (repeat must "
                     + "be 1, got " + repeat + "); call run() in a loop instead");
         }
-        if (cpu >= 0 && kind != Kind.RAW_TRACEPOINT) {
+        if (cpu >= 0 && kind != RunKind.RAW_TRACEPOINT) {
             throw new BpfException(name + ": cpu(" + cpu + ") (BPF_F_TEST_RUN_ON_CPU) is only for raw tracepoint "
                     + "programs; the kernel refuses it for " + type);
         }
-        if (liveFramesBatch >= 0 && kind != Kind.XDP) {
+        if (liveFramesBatch >= 0 && kind != RunKind.XDP) {
             throw new BpfException(name + ": liveFrames is only for XDP programs, not " + type);
         }
-        if (checksumComplete && kind != Kind.SKB) {
+        if (checksumComplete && kind != RunKind.SKB) {
             throw new BpfException(name + ": checksumComplete is only for socket buffer programs, not " + type);
         }
         if (liveFramesBatch >= 0 && (dataOutSize > 0 || contextOutSize > 0)) {
@@ -268,7 +213,7 @@ public final class TestRunBuilder {
         }
     }
 
-    private byte[] contextBytes(Kind kind) {
+    private byte[] contextBytes(RunKind kind) {
         if (typedContext instanceof XdpContext x && x.dataEnd() == 0) {
             return new XdpContext(x.data(), data.length, x.dataMeta(), x.ingressIfindex(), x.rxQueueIndex(),
                     x.egressIfindex()).encode();
@@ -279,7 +224,7 @@ public final class TestRunBuilder {
         return context;
     }
 
-    private ProgTestRunAttr attr(Kind kind, byte[] ctx, int dataOut, int ctxOut) {
+    private ProgTestRunAttr attr(RunKind kind, byte[] ctx, int dataOut, int ctxOut) {
         ProgTestRunAttr attr = new ProgTestRunAttr().dataIn(data).ctxIn(ctx);
         boolean live = liveFramesBatch >= 0;
         if (data != null) {
@@ -311,25 +256,9 @@ public final class TestRunBuilder {
     }
 
     /** Adds what the kernel's checks for this type make an EINVAL (or other errno) most likely mean. */
-    private BpfException explain(Kind kind, ProgramType type, BpfSyscallException e) {
+    private BpfException explain(RunKind kind, ProgramType type, BpfSyscallException e) {
         String why = switch (e.errno()) {
-            case EINVAL -> switch (kind) {
-                case XDP -> "for XDP: a packet longer than a page minus 256 bytes of headroom needs a program "
-                        + "loaded with BPF_F_XDP_HAS_FRAGS; an xdp_md context needs data_meta and egress_ifindex 0, "
-                        + "data (the metadata length) a multiple of 4 and data_end within the packet; an "
-                        + "ingress_ifindex needs an rx_queue_index the device has registered for XDP; devmap and "
-                        + "cpumap programs cannot be test-run";
-                case SKB -> "for socket buffer programs: the packet must fit a page (about 3.7 KiB); in the "
-                        + "__sk_buff context only mark, priority, ingress_ifindex, ifindex, cb, tstamp, wire_len, "
-                        + "gso_segs, gso_size and hwtstamp may be set, and wire_len must be 0 or at least the "
-                        + "packet length";
-                case FLOW_DISSECTOR -> "for flow dissectors: the bpf_flow_keys context may only set flags";
-                case SK_LOOKUP -> "for sk_lookup: the context needs family AF_INET or AF_INET6, no cookie and "
-                        + "no ingress_ifindex";
-                case RAW_TRACEPOINT, SYSCALL -> "the context must be at least as large as the furthest byte the "
-                        + "program reads (" + type + ")";
-                default -> "";
-            };
+            case EINVAL -> kind.einval();
             case ENODEV -> "the ifindex in the context names no interface in this network namespace";
             case ENOTSUPP, EOPNOTSUPP -> cannotRun(type, program.spec().attachType());
             case EAFNOSUPPORT -> "the sk_lookup family must be AF_INET (2) or AF_INET6 (10)";

@@ -1,5 +1,6 @@
 package dev.bpfunit;
 
+import dev.bpfunit.error.BpfException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -17,16 +17,7 @@ public sealed interface Verdict permits XdpAction, TcAction, SkAction, BpfRetCod
 
     /** The verdict of {@code retval} for a program of {@code type}. */
     static Verdict of(ProgramType type, int retval) {
-        return switch (type) {
-            case XDP -> XdpAction.find(retval).map(Verdict.class::cast).orElseGet(() -> new RawVerdict(type, retval));
-            case SCHED_CLS, SCHED_ACT -> TcAction.find(retval).map(Verdict.class::cast)
-                    .orElseGet(() -> new RawVerdict(type, retval));
-            case SK_LOOKUP, CGROUP_SKB -> SkAction.find(retval).map(Verdict.class::cast)
-                    .orElseGet(() -> new RawVerdict(type, retval));
-            case LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL, FLOW_DISSECTOR -> BpfRetCode.find(retval)
-                    .map(Verdict.class::cast).orElseGet(() -> new RawVerdict(type, retval));
-            default -> new RawVerdict(type, retval);
-        };
+        return RunKind.of(type).verdict(type, retval);
     }
 
     /** Names the known values of an enum of verdicts, for messages about an unknown one. */

@@ -63,7 +63,7 @@ public record XdpContext(int data, int dataEnd, int dataMeta, int ingressIfindex
     }
 
     @Override
-    public boolean fits(ProgramType type) {
-        return type == ProgramType.XDP;
+    public RunKind kind() {
+        return RunKind.XDP;
     }
 }

@@ -1,6 +1,6 @@
 package dev.bpfunit.assertj;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfObject;
 import dev.bpfunit.BpfObjectLoader;
 import dev.bpfunit.BpfProgram;

@@ -1,6 +1,6 @@
 package dev.bpfunit.asm;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 
 /**
  * Signals instruction bytes that cannot be decoded: a slot beyond the end, a length that is not a

@@ -1,5 +1,8 @@
 package dev.bpfunit.btf;
 
+import dev.bpfunit.rawelf.ElfFile;
+import dev.bpfunit.rawelf.ElfFormatException;
+import dev.bpfunit.rawelf.ElfSection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -413,12 +416,12 @@ public final class Btf {
             throw new BtfException("cannot read BTF file " + file + ": " + e.getMessage(), e);
         }
         try {
-            if (ElfSections.isElf(data)) {
-                data = ElfSections.section(data, ".BTF", "ELF")
+            if (ElfFile.isElf(data)) {
+                data = ElfFile.parseSections(data, "ELF").section(".BTF").map(ElfSection::data)
                         .orElseThrow(() -> new BtfException("the ELF file has no .BTF section (compile with -g)"));
             }
             return parse(data);
-        } catch (BtfException e) {
+        } catch (BtfException | ElfFormatException e) {
             throw new BtfException(file + ": " + e.getMessage(), e);
         }
     }

@@ -1,6 +1,6 @@
 package dev.bpfunit.btf;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 
 /** Thrown when BTF or BTF.ext data is malformed, or a type query cannot be answered. */
 public class BtfException extends BpfException {

@@ -372,16 +372,62 @@ public final class BtfValue {
     // ---------------------------------------------------------------- encoding
 
     /**
-     * The bytes of a value of type {@code typeId} made from a Java value: a Number, Boolean or Character for
-     * integers, bools, pointers and floats; an enumerator name or a number for enums; a String for a char array;
-     * a List for other arrays; a {@code Map<String, ?>} of field values for a struct or union (missing fields
-     * are zero); or a byte[] of exactly the type's size for any type. Out-of-range numbers are refused.
+     * The bytes of a value of type {@code typeId} made from a Java value: a Number of any width that fits (or a
+     * BigInteger, Boolean, Character, or a String holding a decimal or 0x number, or true/false for a bool) for
+     * integers, bools and pointers; a Number or numeric String for floats; an enumerator name or a number for
+     * enums; a String for a char array; a List for other arrays; a {@code Map<String, ?>} of field values or a
+     * record (components by name) for a struct or union (missing fields are zero); or a byte[] of exactly the
+     * type's size for any type. Out-of-range numbers are refused.
+     *
+     * <p>This is the one encoder of values: the loader's {@code global()}, {@code @Global}, {@code GlobalVariable.set}
+     * and the map codecs all come here (through {@link #encodeBySize} where there is no BTF type).
      */
     public static byte[] encode(Btf btf, int typeId, Object javaValue) {
+        return encode(btf, typeId, javaValue, btf.describe(typeId));
+    }
+
+    /** {@link #encode(Btf, int, Object)}, with messages starting with {@code path} (what is being set). */
+    public static byte[] encode(Btf btf, int typeId, Object javaValue, String path) {
         long size = btf.sizeOf(typeId);
         byte[] out = new byte[(int) size];
-        new Encoder(btf).write(typeId, javaValue, out, 0, btf.describe(typeId));
+        new Encoder(btf).write(typeId, javaValue, out, 0, path);
         return out;
+    }
+
+    /**
+     * The bytes of a value for a variable or field known only by its size (no BTF): a byte[] of that size; a
+     * Float or Double for 4 or 8 bytes; otherwise an integer as {@link #encode} takes it, which must fit the size
+     * as a signed or an unsigned number, stored in native order.
+     */
+    public static byte[] encodeBySize(int size, Object value, String path) {
+        if (value == null) {
+            throw new BtfException(path + ": null is not a value (use 0)");
+        }
+        if (value instanceof byte[] raw) {
+            if (raw.length != size) {
+                throw new BtfException(path + ": it is " + size + " bytes, but " + raw.length + " bytes were given");
+            }
+            return raw.clone();
+        }
+        if ((value instanceof java.lang.Float || value instanceof Double) && (size == 4 || size == 8)) {
+            ByteBuffer b = ByteBuffer.allocate(size).order(ORDER);
+            return (size == 4 ? b.putFloat(((Number) value).floatValue())
+                    : b.putDouble(((Number) value).doubleValue())).array();
+        }
+        if (size != 1 && size != 2 && size != 4 && size != 8) {
+            throw new BtfException(path + ": without BTF, a " + size + "-byte value must be given as a byte[" + size
+                    + "]");
+        }
+        long v = Encoder.integer(value, path);
+        if (size < 8) {
+            long min = -(1L << (size * 8 - 1));
+            long max = (1L << (size * 8)) - 1;
+            if (v < min || v > max) {
+                throw new BtfException(path + ": " + v + " does not fit " + size + " bytes: give a value from " + min
+                        + " to " + max);
+            }
+        }
+        return writeInt(v, size);
     }
 
     /** Writes Java values into a byte array at offsets, type by type. */
@@ -399,13 +445,13 @@ public final class BtfValue {
                 }
                 System.arraycopy(raw, 0, out, offset, size);
             } else if (t instanceof Int i) {
-                long v = integer(value, path);
+                long v = i.isBool() && value instanceof String text ? bool(text, path) : integer(value, path);
                 checkRange(v, i.size(), i.isSigned(), i.isBool(), path);
                 put(out, offset, writeInt(v, size));
             } else if (t instanceof EnumType e) {
                 long v;
-                if (value instanceof String name) {
-                    v = e.value(name).orElseThrow(() -> new BtfException(path + ": " + btf.describe(typeId)
+                if (value instanceof String name && !isNumber(name)) {
+                    v = e.value(name.trim()).orElseThrow(() -> new BtfException(path + ": " + btf.describe(typeId)
                             + " has no enumerator '" + name + "'; its enumerators: "
                             + e.values().stream().map(EnumValue::name).collect(Collectors.joining(", ")))).value();
                 } else {
@@ -416,6 +462,14 @@ public final class BtfValue {
             } else if (t instanceof Ptr) {
                 put(out, offset, writeInt(integer(value, path), 8));
             } else if (t instanceof Float f) {
+                if (value instanceof String text) {
+                    try {
+                        value = Double.parseDouble(text.trim());
+                    } catch (NumberFormatException bad) {
+                        throw new BtfException(path + ": '" + text + "' is not a number: give a decimal number "
+                                + "such as 1.5");
+                    }
+                }
                 if (!(value instanceof Number n)) {
                     throw new BtfException(path + ": a " + btf.describe(typeId) + " needs a Number, not "
                             + value.getClass().getSimpleName());
@@ -458,6 +512,9 @@ public final class BtfValue {
         }
 
         private void writeComposite(int typeId, CompositeType c, Object value, byte[] out, int offset, String path) {
+            if (value instanceof Record r) {
+                value = fieldsOf(r, path);
+            }
             if (!(value instanceof Map<?, ?> fields)) {
                 throw new BtfException(path + ": " + btf.describe(typeId) + " needs a Map of field values (or a byte[]), not "
                         + value.getClass().getSimpleName());
@@ -491,7 +548,46 @@ public final class BtfValue {
             }
         }
 
-        private static long integer(Object value, String path) {
+        /** A record's components by name, in declaration order, as a struct's field values. */
+        private static Map<String, Object> fieldsOf(Record r, String path) {
+            Map<String, Object> fields = new java.util.LinkedHashMap<>();
+            for (java.lang.reflect.RecordComponent rc : r.getClass().getRecordComponents()) {
+                try {
+                    java.lang.reflect.Method accessor = rc.getAccessor();
+                    accessor.setAccessible(true);
+                    fields.put(rc.getName(), accessor.invoke(r));
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    throw new BtfException(path + ": cannot read component '" + rc.getName() + "' of "
+                            + r.getClass().getSimpleName() + " (" + e + "); make the record public or pass a Map");
+                }
+            }
+            return fields;
+        }
+
+        private static boolean isNumber(String text) {
+            return text.trim().replace("_", "").matches("-?(0[xX][0-9a-fA-F]+|[0-9]+)");
+        }
+
+        private static long bool(String text, String path) {
+            return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "1" -> 1;
+                case "false", "0" -> 0;
+                default -> throw new BtfException(path + ": '" + text + "' is not a bool: give true or false");
+            };
+        }
+
+        static long integer(Object value, String path) {
+            if (value instanceof String text) {
+                if (!isNumber(text)) {
+                    throw new BtfException(path + ": '" + text + "' is not an integer: give one in decimal or 0x hex");
+                }
+                String digits = text.trim().replace("_", "");
+                boolean negative = digits.startsWith("-");
+                digits = negative ? digits.substring(1) : digits;
+                BigInteger n = digits.startsWith("0x") || digits.startsWith("0X")
+                        ? new BigInteger(digits.substring(2), 16) : new BigInteger(digits);
+                value = negative ? n.negate() : n;
+            }
             if (value instanceof Boolean b) {
                 return b ? 1 : 0;
             } else if (value instanceof Character ch) {
@@ -504,7 +600,7 @@ public final class BtfValue {
             } else if (value instanceof Byte || value instanceof Short || value instanceof Integer || value instanceof Long) {
                 return ((Number) value).longValue();
             }
-            throw new BtfException(path + ": an integer type needs a Number, Boolean or Character, not "
+            throw new BtfException(path + ": an integer type needs a Number, Boolean, Character or numeric String, not "
                     + value.getClass().getSimpleName() + " (" + value + ")");
         }
 
@@ -519,8 +615,8 @@ public final class BtfValue {
             long min = signed ? -(1L << (bits - 1)) : 0;
             long max = signed ? (1L << (bits - 1)) - 1 : (1L << bits) - 1;
             if (v < min || v > max) {
-                throw new BtfException(path + ": " + v + " is out of range for a " + (signed ? "signed" : "unsigned") + " "
-                        + bits + "-bit integer (" + min + ".." + max + ")");
+                throw new BtfException(path + ": " + v + " does not fit " + (signed ? "a signed" : "an unsigned") + " "
+                        + bits + "-bit integer: give a value from " + min + " to " + max);
             }
         }
 

@@ -5,7 +5,7 @@
  * ({@link dev.bpfunit.btf.BtfFixups}), encoding for the kernel, and typed values ({@link dev.bpfunit.btf.BtfValue}).
  *
  * <p>This is a pure layer: it makes no system calls and uses nothing of bpfunit but
- * {@link dev.bpfunit.BpfException}. The only file it reads is a BTF file named by the caller, or
+ * {@link dev.bpfunit.error.BpfException}. The only file it reads is a BTF file named by the caller, or
  * {@code /sys/kernel/btf/vmlinux}.
  */
 package dev.bpfunit.btf;

@@ -1,6 +1,11 @@
 package dev.bpfunit.elf;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.sys.BpfConstants;
+import dev.bpfunit.rawelf.ElfFile;
+import dev.bpfunit.rawelf.ElfSection;
+import dev.bpfunit.rawelf.ElfSymbol;
+import dev.bpfunit.rawelf.ElfRelocation;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.btf.Array;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.BtfLinkage;
@@ -298,9 +303,9 @@ final class MapReader {
         }
         boolean readOnly = name.startsWith(".rodata");
         int datasecId = btf == null ? 0 : btf.findId(name, Datasec.class).orElse(0);
-        int flags = readOnly ? MapSpec.BPF_F_RDONLY_PROG : 0;
+        int flags = readOnly ? BpfConstants.BPF_F_RDONLY_PROG : 0;
         if (mmapable(datasecId)) {
-            flags |= MapSpec.BPF_F_MMAPABLE;
+            flags |= BpfConstants.BPF_F_MMAPABLE;
         }
         byte[] contents = s.isNoBits() ? new byte[(int) s.size()] : s.data();
         maps.add(new MapSpec(name, internalMapName(name), MapKind.DATA, MapType.ARRAY, 4, (int) s.size(), 1,
@@ -337,7 +342,7 @@ final class MapReader {
         }
         Datasec d = (Datasec) btf.type(id);
         maps.add(new MapSpec(KCONFIG, internalMapName(KCONFIG), MapKind.KCONFIG, MapType.ARRAY, 4, d.size(), 1,
-                MapSpec.BPF_F_RDONLY_PROG | MapSpec.BPF_F_MMAPABLE, 0, 0, 0, 0, id, null, List.of(),
+                BpfConstants.BPF_F_RDONLY_PROG | BpfConstants.BPF_F_MMAPABLE, 0, 0, 0, 0, id, null, List.of(),
                 new byte[d.size()], true));
         for (VarSecinfo vsi : d.vars()) {
             Var var = (Var) btf.type(vsi.type());

@@ -1,6 +1,9 @@
 package dev.bpfunit.elf;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.rawelf.Elf;
+import dev.bpfunit.rawelf.ElfFile;
+import dev.bpfunit.rawelf.ElfFormatException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.BtfExt;
 import dev.bpfunit.btf.BtfFixups;

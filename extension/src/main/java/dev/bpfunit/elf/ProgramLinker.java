@@ -1,6 +1,10 @@
 package dev.bpfunit.elf;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.rawelf.ElfFile;
+import dev.bpfunit.rawelf.ElfSection;
+import dev.bpfunit.rawelf.ElfSymbol;
+import dev.bpfunit.rawelf.ElfRelocation;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.asm.Instruction;
 import dev.bpfunit.asm.Opcodes;
 import dev.bpfunit.btf.BtfExt;

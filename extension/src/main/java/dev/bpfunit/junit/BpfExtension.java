@@ -7,6 +7,7 @@ import dev.bpfunit.BpfProgram;
 import dev.bpfunit.Globals;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.reflect.Executable;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,10 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -30,16 +35,56 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * static fields and {@code @BeforeAll} parameters, test for everything else), keeps them in its
  * {@link ExtensionContext.Store} so JUnit closes them when the scope ends, and injects them.
  */
-final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+final class BpfExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback, ParameterResolver,
+        InvocationInterceptor {
 
     static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BpfExtension.class);
     private static final String OBJECTS = "objects";
     private static final Set<Class<?>> INJECTABLE = Set.of(BpfObject.class, BpfProgram.class, BpfMap.class,
             Globals.class, BpfObjectLoader.class);
 
+    /**
+     * Where this process cannot use BPF (and {@link BpfTest#REQUIRE} is not set), disables each test with the
+     * reason, so that every one is reported as skipped (a class aborted as a whole shows as "Tests run: 0"); the
+     * class itself stays enabled and its {@code @BeforeAll}/{@code @AfterAll} methods are skipped instead.
+     */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        JupiterCompat.requireSupportedVersion();
+        if (context.getTestMethod().isEmpty()) {
+            return ConditionEvaluationResult.enabled("BPF availability is decided for each test");
+        }
+        return Settings.skipReason(context).map(ConditionEvaluationResult::disabled)
+                .orElseGet(() -> ConditionEvaluationResult.enabled("this process can use BPF"));
+    }
+
+    @Override
+    public void interceptBeforeAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> method,
+                                         ExtensionContext context) throws Throwable {
+        proceedUnlessSkipped(invocation, context);
+    }
+
+    @Override
+    public void interceptAfterAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> method,
+                                        ExtensionContext context) throws Throwable {
+        proceedUnlessSkipped(invocation, context);
+    }
+
+    /** Class-level lifecycle methods would see the null static fields of a class whose tests are all skipped. */
+    private static void proceedUnlessSkipped(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+        if (Settings.skipReason(context).isPresent()) {
+            invocation.skip();
+        } else {
+            invocation.proceed();
+        }
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
-        Settings.checkBpfAvailable(context);
+        JupiterCompat.requireSupportedVersion();
+        if (Settings.skipReason(context).isPresent()) {
+            return;     // every test is disabled with the reason: nothing to inject
+        }
         List<Field> fields = fields(context.getRequiredTestClass(), ModifierSupport::isStatic);
         if (!fields.isEmpty()) {
             inject(context, true, fields, null);
@@ -64,6 +109,8 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        JupiterCompat.requireSupportedVersion();
+        Settings.checkBpfAvailable(context);
         boolean classScope = context.getTestMethod().isEmpty();
         Executable ex = parameter.getDeclaringExecutable();
         String where = "parameter " + parameter.getIndex() + " (" + parameter.getParameter().getType().getSimpleName()
@@ -134,7 +181,7 @@ final class BpfExtension implements BeforeAllCallback, BeforeEachCallback, Param
         }
         ExtensionContext scope = owner;
         // Stores inherit their parents' values: the key names the scope, so a test never gets its class's objects.
-        return scope.getStore(NAMESPACE).computeIfAbsent(OBJECTS + ":" + scope.getUniqueId(),
+        return JupiterCompat.computeIfAbsent(scope.getStore(NAMESPACE), OBJECTS + ":" + scope.getUniqueId(),
                 k -> ObjectLoading.load(d, ObjectLoading.prepare(d, scope), scope), ObjectSet.class);
     }
 

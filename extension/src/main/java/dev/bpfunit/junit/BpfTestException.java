@@ -1,6 +1,6 @@
 package dev.bpfunit.junit;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 
 /**
  * A {@link BpfTest} could not give a test what it asked for: an object did not load (the verifier rejected

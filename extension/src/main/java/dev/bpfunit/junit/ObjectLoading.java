@@ -1,6 +1,7 @@
 package dev.bpfunit.junit;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.Closeables;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfObject;
 import dev.bpfunit.BpfObjectLoader;
 import dev.bpfunit.VerifierException;
@@ -18,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.MediaType;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
@@ -115,9 +115,9 @@ final class ObjectLoading {
                         try {
                             e.loader().global(g.name(), GlobalValues.encode(s, v, g.value()));
                         } catch (IllegalArgumentException bad) {
-                            throw new ExtensionConfigurationException(what + " in " + d.describe() + ": "
-                                    + g.name() + " in " + s.name() + " is " + GlobalValues.describe(s, v) + "; "
-                                    + bad.getMessage());
+                            throw new ExtensionConfigurationException(what + " in " + d.describe() + ": in "
+                                    + s.name() + ", " + (bad.getCause() != null ? "" : "global '" + g.name() + "' ("
+                                    + GlobalValues.describe(s, v) + "): ") + bad.getMessage());
                         }
                     });
         }
@@ -196,11 +196,7 @@ final class ObjectLoading {
                 loaded.add(new ObjectSet.Entry(e.requested(), e.fileName(), e.loader(), obj));
             }
         } catch (RuntimeException failure) {
-            try {
-                new ObjectSet(loaded).close();
-            } catch (RuntimeException closing) {
-                failure.addSuppressed(closing);
-            }
+            Closeables.closeAllAfter(failure, List.of(new ObjectSet(loaded)));
             throw failure;
         }
         return new ObjectSet(loaded);
@@ -228,7 +224,7 @@ final class ObjectLoading {
         try {
             context.publishReportEntry(java.util.Map.of("bpfunit.verifier", ve.program() + " in " + e.fileName()
                     + " rejected", "bpfunit.verifier.log", file.toString()));
-            context.publishFile(method + "-" + ve.program() + ".verifier.log", MediaType.TEXT_PLAIN_UTF_8,
+            JupiterCompat.publishTextFile(context, method + "-" + ve.program() + ".verifier.log",
                     p -> Files.writeString(p, ve.log(), StandardCharsets.UTF_8));
         } catch (RuntimeException publishing) {
             problems.add(publishing);

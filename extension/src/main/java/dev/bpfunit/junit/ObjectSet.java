@@ -1,13 +1,21 @@
 package dev.bpfunit.junit;
 
+import dev.bpfunit.error.Closeables;
 import dev.bpfunit.BpfObject;
 import dev.bpfunit.BpfObjectLoader;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** The objects one {@link BpfTest} scope loaded (a class, or one test), closed together when the scope ends. */
-final class ObjectSet implements AutoCloseable {
+/**
+ * The objects one {@link BpfTest} scope loaded (a class, or one test), closed together when the scope ends.
+ *
+ * <p>Jupiter 5.13+ closes stored {@link AutoCloseable}s; 5.10 to 5.12 close only {@code CloseableResource}s, so it is
+ * both ({@link JupiterCompat}); 6.x closes it once, as an AutoCloseable.
+ */
+@SuppressWarnings("deprecation")
+final class ObjectSet implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
     /** One object: the name the annotation gave, and the object (or, before load, its loader). */
     record Entry(String requested, String fileName, BpfObjectLoader loader, BpfObject object) {
@@ -45,23 +53,6 @@ final class ObjectSet implements AutoCloseable {
     public void close() {
         List<Entry> reversed = new ArrayList<>(entries);
         Collections.reverse(reversed);
-        RuntimeException first = null;
-        for (Entry e : reversed) {
-            if (e.object() == null) {
-                continue;
-            }
-            try {
-                e.object().close();
-            } catch (RuntimeException ex) {
-                if (first == null) {
-                    first = ex;
-                } else {
-                    first.addSuppressed(ex);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        Closeables.closeAll(reversed.stream().map(Entry::object).toList());
     }
 }

@@ -16,21 +16,45 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.params.provider.AnnotationBasedArgumentsProvider;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.support.ParameterDeclaration;
-import org.junit.jupiter.params.support.ParameterDeclarations;
+import org.junit.jupiter.params.provider.ArgumentsProvider;
+import org.junit.jupiter.params.support.AnnotationConsumer;
 
-/** Reads the capture named by {@link PcapSource} and turns each packet into the arguments the test method declares. */
-class PcapArgumentsProvider extends AnnotationBasedArgumentsProvider<PcapSource> {
+/**
+ * Reads the capture named by {@link PcapSource} and turns each packet into the arguments the test method declares.
+ *
+ * <p>It implements {@code provideArguments(ExtensionContext)}, the form every supported Jupiter has (5.13+ route
+ * their {@code ParameterDeclarations} form to it by default), and reads the test method's parameters itself:
+ * {@code ParameterDeclarations} must not appear in this class, or Jupiter before 5.13 fails with
+ * NoClassDefFoundError when it reflects on it. {@link PcapSource} applies to methods only, so there is always one.
+ */
+class PcapArgumentsProvider implements ArgumentsProvider, AnnotationConsumer<PcapSource> {
 
     private enum Kind { PACKET, PCAP_PACKET, BYTES, INDEX }
 
+    private PcapSource source;
+
     @Override
-    protected Stream<? extends Arguments> provideArguments(ParameterDeclarations parameters, ExtensionContext context,
-            PcapSource source) {
-        String where = "@PcapSource(\"" + source.value() + "\") on " + parameters.getSourceElementDescription();
-        List<Kind> kinds = kinds(parameters, where);
+    public void accept(PcapSource annotation) {
+        this.source = annotation;
+    }
+
+    /**
+     * The arguments, read when the stream is consumed: Jupiter 6 wraps any exception thrown by this method itself in
+     * a JUnitException "does not override provideArguments(ParameterDeclarations, ...)", which would hide the
+     * configuration error (a missing capture, a parameter of the wrong type) behind a misleading message.
+     */
+    @Override
+    @SuppressWarnings("deprecation")
+    public Stream<? extends Arguments> provideArguments(ExtensionContext context) {
+        java.lang.reflect.Method method = context.getRequiredTestMethod();
+        return Stream.of(method).flatMap(m -> provide(List.of(m.getParameterTypes()), "method " + m.toGenericString(),
+                context));
+    }
+
+    private Stream<? extends Arguments> provide(List<Class<?>> parameterTypes, String element, ExtensionContext context) {
+        String where = "@PcapSource(\"" + source.value() + "\") on " + element;
+        List<Kind> kinds = kinds(parameterTypes, where);
         List<PcapPacket> packets;
         try {
             packets = read(source.value(), context.getRequiredTestClass(), where);
@@ -54,10 +78,9 @@ class PcapArgumentsProvider extends AnnotationBasedArgumentsProvider<PcapSource>
         });
     }
 
-    private static List<Kind> kinds(ParameterDeclarations parameters, String where) {
+    private static List<Kind> kinds(List<Class<?>> parameterTypes, String where) {
         List<Kind> kinds = new ArrayList<>();
-        for (ParameterDeclaration p : parameters.getAll()) {
-            Class<?> t = p.getParameterType();
+        for (Class<?> t : parameterTypes) {
             Kind k = t == Packet.class ? Kind.PACKET : t == PcapPacket.class ? Kind.PCAP_PACKET : t == byte[].class ? Kind.BYTES
                     : t == int.class || t == Integer.class ? Kind.INDEX : null;
             if (k == null) {

@@ -39,22 +39,32 @@ final class Settings {
         throw new ExtensionConfigurationException(BpfTest.REQUIRE + " is '" + v.get() + "': set it to true or false");
     }
 
-    /** Aborts (or, with {@link BpfTest#REQUIRE}, fails) the test when this process cannot use BPF. */
-    static void checkBpfAvailable(ExtensionContext context) {
+    /**
+     * Why {@code @BpfTest} tests are skipped here: this process cannot use BPF and {@link BpfTest#REQUIRE} is not
+     * set (or the kernel-matrix engine runs them elsewhere, {@link BpfTest#FALLBACK}); empty when BPF is usable.
+     *
+     * @throws BpfTestException when BPF is unusable and {@link BpfTest#REQUIRE} is true
+     */
+    static Optional<String> skipReason(ExtensionContext context) {
         Optional<String> reason = Features.unavailableReason();
         if (reason.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         String message = unavailableMessage(reason.get());
         Optional<String> fallback = get(context, BpfTest.FALLBACK).filter(v -> !v.isEmpty());
         if (fallback.isPresent() && ReflectionSupport.tryToLoadClass(KERNEL_MATRIX_ENGINE).toOptional().isPresent()) {
-            Assumptions.abort(message + "; skipped here, run on " + fallback.get() + " by the kernel-matrix engine"
+            return Optional.of(message + "; skipped here, run on " + fallback.get() + " by the kernel-matrix engine"
                     + " instead (" + BpfTest.FALLBACK + ")");
         }
         if (required(context)) {
             throw new BpfTestException(message + "; failing because " + BpfTest.REQUIRE + "=true");
         }
-        Assumptions.abort(message + "; skipped (set " + BpfTest.REQUIRE + "=true to make this a failure)");
+        return Optional.of(message + "; skipped (set " + BpfTest.REQUIRE + "=true to make this a failure)");
+    }
+
+    /** Aborts (or, with {@link BpfTest#REQUIRE}, fails) the test when this process cannot use BPF. */
+    static void checkBpfAvailable(ExtensionContext context) {
+        skipReason(context).ifPresent(Assumptions::abort);
     }
 
     static String unavailableMessage(String reason) {

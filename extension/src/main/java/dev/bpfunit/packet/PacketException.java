@@ -1,6 +1,6 @@
 package dev.bpfunit.packet;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 
 /**
  * Signals a packet that cannot be built as asked or a capture file that cannot be read.

@@ -1,5 +1,6 @@
 package dev.bpfunit.spec;
 
+import dev.bpfunit.sys.BpfConstants;
 import java.util.List;
 import java.util.Objects;
 
@@ -29,10 +30,10 @@ public record MapSpec(String name, String kernelName, MapKind kind, MapType type
                       int btfValueTypeId, MapSpec innerMap, List<InitialValue> initialValues, byte[] contents,
                       boolean freeze) {
 
-    /** {@code BPF_F_RDONLY_PROG}: programs may only read the map. */
-    public static final int BPF_F_RDONLY_PROG = 1 << 7;
-    /** {@code BPF_F_MMAPABLE}: the array can be mapped into user memory. */
-    public static final int BPF_F_MMAPABLE = 1 << 10;
+    /** {@code BPF_F_RDONLY_PROG}: programs may only read the map (the number's home is {@code sys.BpfConstants}). */
+    public static final int BPF_F_RDONLY_PROG = BpfConstants.BPF_F_RDONLY_PROG;
+    /** {@code BPF_F_MMAPABLE}: the array can be mapped into user memory (home: {@code sys.BpfConstants}). */
+    public static final int BPF_F_MMAPABLE = BpfConstants.BPF_F_MMAPABLE;
 
     /** One static initial value: the program or map stored at an index. */
     public record InitialValue(int index, String target) {

@@ -1,16 +1,45 @@
 package dev.bpfunit.spec;
 
+import dev.bpfunit.sys.BpfConstants;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The kernel's map types ({@code enum bpf_map_type}), with their numbers. */
+/** The kernel's map types ({@code enum bpf_map_type}): their numbers (from {@code sys.BpfConstants}) and what each can do. */
 public enum MapType {
-    UNSPEC(0), HASH(1), ARRAY(2), PROG_ARRAY(3), PERF_EVENT_ARRAY(4), PERCPU_HASH(5), PERCPU_ARRAY(6),
-    STACK_TRACE(7), CGROUP_ARRAY(8), LRU_HASH(9), LRU_PERCPU_HASH(10), LPM_TRIE(11), ARRAY_OF_MAPS(12),
-    HASH_OF_MAPS(13), DEVMAP(14), SOCKMAP(15), CPUMAP(16), XSKMAP(17), SOCKHASH(18), CGROUP_STORAGE(19),
-    REUSEPORT_SOCKARRAY(20), PERCPU_CGROUP_STORAGE(21), QUEUE(22), STACK(23), SK_STORAGE(24),
-    DEVMAP_HASH(25), STRUCT_OPS(26), RINGBUF(27), INODE_STORAGE(28), TASK_STORAGE(29), BLOOM_FILTER(30),
-    USER_RINGBUF(31), CGRP_STORAGE(32), ARENA(33);
+    UNSPEC(BpfConstants.BPF_MAP_TYPE_UNSPEC),
+    HASH(BpfConstants.BPF_MAP_TYPE_HASH),
+    ARRAY(BpfConstants.BPF_MAP_TYPE_ARRAY),
+    PROG_ARRAY(BpfConstants.BPF_MAP_TYPE_PROG_ARRAY),
+    PERF_EVENT_ARRAY(BpfConstants.BPF_MAP_TYPE_PERF_EVENT_ARRAY),
+    PERCPU_HASH(BpfConstants.BPF_MAP_TYPE_PERCPU_HASH),
+    PERCPU_ARRAY(BpfConstants.BPF_MAP_TYPE_PERCPU_ARRAY),
+    STACK_TRACE(BpfConstants.BPF_MAP_TYPE_STACK_TRACE),
+    CGROUP_ARRAY(BpfConstants.BPF_MAP_TYPE_CGROUP_ARRAY),
+    LRU_HASH(BpfConstants.BPF_MAP_TYPE_LRU_HASH),
+    LRU_PERCPU_HASH(BpfConstants.BPF_MAP_TYPE_LRU_PERCPU_HASH),
+    LPM_TRIE(BpfConstants.BPF_MAP_TYPE_LPM_TRIE),
+    ARRAY_OF_MAPS(BpfConstants.BPF_MAP_TYPE_ARRAY_OF_MAPS),
+    HASH_OF_MAPS(BpfConstants.BPF_MAP_TYPE_HASH_OF_MAPS),
+    DEVMAP(BpfConstants.BPF_MAP_TYPE_DEVMAP),
+    SOCKMAP(BpfConstants.BPF_MAP_TYPE_SOCKMAP),
+    CPUMAP(BpfConstants.BPF_MAP_TYPE_CPUMAP),
+    XSKMAP(BpfConstants.BPF_MAP_TYPE_XSKMAP),
+    SOCKHASH(BpfConstants.BPF_MAP_TYPE_SOCKHASH),
+    CGROUP_STORAGE(BpfConstants.BPF_MAP_TYPE_CGROUP_STORAGE),
+    REUSEPORT_SOCKARRAY(BpfConstants.BPF_MAP_TYPE_REUSEPORT_SOCKARRAY),
+    PERCPU_CGROUP_STORAGE(BpfConstants.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE),
+    QUEUE(BpfConstants.BPF_MAP_TYPE_QUEUE),
+    STACK(BpfConstants.BPF_MAP_TYPE_STACK),
+    SK_STORAGE(BpfConstants.BPF_MAP_TYPE_SK_STORAGE),
+    DEVMAP_HASH(BpfConstants.BPF_MAP_TYPE_DEVMAP_HASH),
+    STRUCT_OPS(BpfConstants.BPF_MAP_TYPE_STRUCT_OPS),
+    RINGBUF(BpfConstants.BPF_MAP_TYPE_RINGBUF),
+    INODE_STORAGE(BpfConstants.BPF_MAP_TYPE_INODE_STORAGE),
+    TASK_STORAGE(BpfConstants.BPF_MAP_TYPE_TASK_STORAGE),
+    BLOOM_FILTER(BpfConstants.BPF_MAP_TYPE_BLOOM_FILTER),
+    USER_RINGBUF(BpfConstants.BPF_MAP_TYPE_USER_RINGBUF),
+    CGRP_STORAGE(BpfConstants.BPF_MAP_TYPE_CGRP_STORAGE),
+    ARENA(BpfConstants.BPF_MAP_TYPE_ARENA);
 
     private final int number;
 
@@ -30,8 +59,12 @@ public enum MapType {
 
     /** Whether each value is stored once per possible CPU. */
     public boolean isPerCpu() {
-        return this == PERCPU_HASH || this == PERCPU_ARRAY || this == LRU_PERCPU_HASH
-                || this == PERCPU_CGROUP_STORAGE;
+        return BpfConstants.isPerCpuMap(number);
+    }
+
+    /** Whether keys are u32 indices below {@code max_entries} (arrays and their kin). */
+    public boolean isArrayLike() {
+        return BpfConstants.isArrayLike(number);
     }
 
     /** Whether values of this map are references to other maps. */

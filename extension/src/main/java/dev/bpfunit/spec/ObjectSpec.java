@@ -1,6 +1,6 @@
 package dev.bpfunit.spec;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.btf.Btf;
 
 import java.util.List;

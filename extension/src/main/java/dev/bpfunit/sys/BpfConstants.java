@@ -2,9 +2,11 @@ package dev.bpfunit.sys;
 
 /**
  * The numeric constants of {@code include/uapi/linux/bpf.h} that callers of {@link Bpf} pass: map and
- * program types, update and map flags, test-run flags, verifier log levels.
+ * program types, update and map flags, test-run flags, verifier log levels, and the facts about map types the
+ * syscall layer itself needs (per-CPU values, array indexing).
  *
- * <p>Plain {@code int}s on purpose: this is the syscall layer, and the loader has its own enums.
+ * <p>This is the one home of these numbers: {@code spec.MapType} and {@code spec.ProgramType} take theirs from
+ * here and add what a type can do; nothing else writes them again.
  */
 public final class BpfConstants {
     // Flags of BPF_MAP_UPDATE_ELEM / BPF_MAP_LOOKUP_ELEM (and their batch forms' elem_flags).
@@ -118,6 +120,15 @@ public final class BpfConstants {
     public static final int BPF_PROG_TYPE_NETFILTER = 32;
 
     private BpfConstants() {
+    }
+
+    /**
+     * Whether each value of a map of this type is stored once per possible CPU, so that user space reads and
+     * writes {@code round_up(value_size, 8)} bytes per CPU. {@code spec.MapType.isPerCpu()} asks this.
+     */
+    public static boolean isPerCpuMap(int mapType) {
+        return mapType == BPF_MAP_TYPE_PERCPU_HASH || mapType == BPF_MAP_TYPE_PERCPU_ARRAY
+                || mapType == BPF_MAP_TYPE_LRU_PERCPU_HASH || mapType == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.bpfunit.sys;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 
 /**
  * A failed {@code bpf(2)} (or other) system call, naming the command, the object it acted on, the

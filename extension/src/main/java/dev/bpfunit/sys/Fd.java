@@ -1,7 +1,7 @@
 package dev.bpfunit.sys;
 
 import com.sun.jna.Native;
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import java.lang.ref.Cleaner;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,6 +1,6 @@
 package dev.bpfunit.sys;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

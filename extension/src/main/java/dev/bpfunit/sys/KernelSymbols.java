@@ -1,6 +1,6 @@
 package dev.bpfunit.sys;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

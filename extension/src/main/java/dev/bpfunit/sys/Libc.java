@@ -67,7 +67,7 @@ final class Libc {
             case "arm64":
                 return 241;
             default:
-                throw new dev.bpfunit.BpfException("perf_event_open(2) is not supported on architecture '" + arch
+                throw new dev.bpfunit.error.BpfException("perf_event_open(2) is not supported on architecture '" + arch
                         + "': bpfunit knows the system call number for x86_64 and aarch64 only");
         }
     }
@@ -83,7 +83,7 @@ final class Libc {
             case "arm64":
                 return 280;
             default:
-                throw new dev.bpfunit.BpfException("bpf(2) is not supported on architecture '" + arch
+                throw new dev.bpfunit.error.BpfException("bpf(2) is not supported on architecture '" + arch
                         + "': bpfunit knows the system call number for x86_64 and aarch64 only");
         }
     }

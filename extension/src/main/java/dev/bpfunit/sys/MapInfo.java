@@ -44,15 +44,7 @@ public record MapInfo(int type, int id, int keySize, int valueSize, int maxEntri
 
     /** Whether values of this map are per CPU (one slot of round_up(value_size, 8) bytes per CPU). */
     public boolean isPerCpu() {
-        switch (type) {
-            case BpfConstants.BPF_MAP_TYPE_PERCPU_HASH:
-            case BpfConstants.BPF_MAP_TYPE_PERCPU_ARRAY:
-            case BpfConstants.BPF_MAP_TYPE_LRU_PERCPU_HASH:
-            case BpfConstants.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
-                return true;
-            default:
-                return false;
-        }
+        return BpfConstants.isPerCpuMap(type);
     }
 
     /**

@@ -45,9 +45,10 @@ public final class ProgLoadAttr extends Attr {
 
     /** Bytes of the log buffer when a log level is set without {@link #logSize}. */
     public static final int DEFAULT_LOG_SIZE = 1 << 20;
-    /** The kernel's bounds for {@code log_size}. */
-    static final int MIN_LOG_SIZE = 128;
-    static final int MAX_LOG_SIZE = Integer.MAX_VALUE >>> 1;
+    /** The kernel's smallest {@code log_size} (128 bytes); the one home of this limit. */
+    public static final int MIN_LOG_SIZE = 128;
+    /** The kernel's largest {@code log_size}, {@code UINT_MAX >> 2}; the one home of this limit. */
+    public static final int MAX_LOG_SIZE = Integer.MAX_VALUE >>> 1;
 
     private String name = "";
     private int logLevel;

@@ -2,7 +2,7 @@ package dev.bpfunit.sys;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

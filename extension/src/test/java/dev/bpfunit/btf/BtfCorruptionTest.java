@@ -1,5 +1,7 @@
 package dev.bpfunit.btf;
 
+import dev.bpfunit.rawelf.ElfFile;
+import dev.bpfunit.rawelf.ElfFormatException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -66,15 +68,15 @@ class BtfCorruptionTest {
     }
 
     @Test
-    void truncatedOrFlippedElfFilesGiveBtfExceptions() {
+    void truncatedOrFlippedElfFilesGiveElfFormatExceptions() {
         byte[] elf = Fixtures.bytes("types.bpf.o");
-        byte[] btf = ElfSections.section(elf, ".BTF", "types.bpf.o").orElseThrow();
+        byte[] btf = ElfFile.parseSections(elf, "types.bpf.o").section(".BTF").orElseThrow().data();
         assertThat(btf).isEqualTo(TYPES);
         for (int len = 0; len < elf.length; len += 7) {
             byte[] cut = Arrays.copyOf(elf, len);
             try {
-                ElfSections.section(cut, ".BTF", "cut").ifPresent(b -> assertThat(b).isEqualTo(TYPES));
-            } catch (BtfException e) {
+                ElfFile.parseSections(cut, "cut").section(".BTF").ifPresent(b -> assertThat(b.data()).isEqualTo(TYPES));
+            } catch (ElfFormatException e) {
                 assertThat(e.getMessage()).startsWith("cut: ");
             }
         }
@@ -82,8 +84,8 @@ class BtfCorruptionTest {
             byte[] bad = elf.clone();
             bad[i] ^= (byte) 0xff;
             try {
-                ElfSections.section(bad, ".BTF", "flipped");
-            } catch (BtfException e) {
+                ElfFile.parseSections(bad, "flipped");
+            } catch (ElfFormatException e) {
                 assertThat(e.getMessage()).startsWith("flipped: ");
             }
         }

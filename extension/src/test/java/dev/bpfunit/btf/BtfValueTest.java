@@ -1,5 +1,6 @@
 package dev.bpfunit.btf;
 
+import dev.bpfunit.rawelf.ElfFile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +17,7 @@ class BtfValueTest {
     private final byte[] globalStats = globalStatsBytes();
 
     private static byte[] globalStatsBytes() {
-        byte[] data = ElfSections.section(Fixtures.bytes("types.bpf.o"), ".data", "types.bpf.o").orElseThrow();
+        byte[] data = ElfFile.parseSections(Fixtures.bytes("types.bpf.o"), "types.bpf.o").section(".data").orElseThrow().data();
         int offset = (int) new ObjdumpFacts("types").symbolOffset(".data", "global_stats").orElseThrow();
         return Arrays.copyOfRange(data, offset, offset + 152);
     }
@@ -129,8 +130,11 @@ class BtfValueTest {
         assertThatThrownBy(() -> v.get("packets").asEnumName()).isInstanceOf(BtfException.class)
                 .hasMessage("__u64 is not an enum");
         assertThatThrownBy(() -> BtfValue.encode(btf, u32, 1L << 32)).isInstanceOf(BtfException.class)
-                .hasMessage("__u32: 4294967296 is out of range for a unsigned 32-bit integer (0..4294967295)");
-        assertThatThrownBy(() -> BtfValue.encode(btf, u32, "7")).isInstanceOf(BtfException.class)
+                .hasMessage("__u32: 4294967296 does not fit an unsigned 32-bit integer: give a value from 0 to 4294967295");
+        assertThat(BtfValue.encode(btf, u32, "7")).isEqualTo(BtfValue.encode(btf, u32, 7));
+        assertThatThrownBy(() -> BtfValue.encode(btf, u32, "seven")).isInstanceOf(BtfException.class)
+                .hasMessageContaining("__u32: 'seven' is not an integer: give one in decimal or 0x hex");
+        assertThatThrownBy(() -> BtfValue.encode(btf, u32, new Object())).isInstanceOf(BtfException.class)
                 .hasMessageContaining("__u32: an integer type needs a Number");
         assertThatThrownBy(() -> BtfValue.encode(btf, statsId, Map.of("proto", "PROTO_SCTP")))
                 .isInstanceOf(BtfException.class)

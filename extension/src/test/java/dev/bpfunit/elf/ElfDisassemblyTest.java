@@ -1,5 +1,7 @@
 package dev.bpfunit.elf;
 
+import dev.bpfunit.rawelf.ElfFile;
+import dev.bpfunit.rawelf.ElfSection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bpfunit.asm.Disassembler;

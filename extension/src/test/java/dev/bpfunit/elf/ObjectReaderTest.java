@@ -1,10 +1,11 @@
 package dev.bpfunit.elf;
 
+import dev.bpfunit.sys.BpfConstants;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.asm.Instruction;
 import dev.bpfunit.asm.Opcodes;
 import dev.bpfunit.spec.MapKind;
@@ -46,7 +47,7 @@ class ObjectReaderTest {
         MapSpec rodata = spec.map(".rodata");
         assertThat(rodata.kernelName()).isEqualTo("xdp_fw.rodata");
         assertThat(rodata.freeze()).isTrue();
-        assertThat(rodata.flags()).isEqualTo(MapSpec.BPF_F_RDONLY_PROG | MapSpec.BPF_F_MMAPABLE);
+        assertThat(rodata.flags()).isEqualTo(BpfConstants.BPF_F_RDONLY_PROG | BpfConstants.BPF_F_MMAPABLE);
         assertThat(rodata.contents()).containsExactly(1, 0, 0, 0); // XDP_DROP
         assertThat(spec.map(".data").contents()).containsExactly(1, 0, 0, 0, 0, 0, 0, 0);
         assertThat(spec.map("blocklist").btfKeyTypeId()).isPositive();

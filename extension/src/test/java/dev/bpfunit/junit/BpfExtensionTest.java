@@ -172,15 +172,16 @@ class BpfExtensionTest {
         Throwable t = Kit.onlyFailure(Kit.run(GlobalTooBig.class));
         assertThat(t).isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessage("@Global(name = \"port\", value = \"70000\") in @BpfTest on "
-                        + GlobalTooBig.class.getName() + ": port in counter.bpf.o is const volatile __u16, 2 bytes; "
-                        + "70000 does not fit: give a value from 0 to 65535");
+                        + GlobalTooBig.class.getName() + ": in counter.bpf.o, global 'port' (const volatile __u16, "
+                        + "2 bytes): 70000 does not fit an unsigned 16-bit integer: give a value from 0 to 65535");
         assertThat(Kit.onlyFailure(Kit.run(GlobalMisspelled.class)))
                 .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessageContaining("@Global(name = \"prot\", value = \"1\") in @BpfTest on")
                 .hasMessageContaining("no global variable of that name in counter.bpf.o (global variables: verdict, "
                         + "port, delta, enabled, tag): fix the name");
         assertThat(Kit.onlyFailure(Kit.run(GlobalNotABool.class)))
-                .hasMessageContaining("enabled in counter.bpf.o is const volatile _Bool, 1 byte; give true or false");
+                .hasMessageContaining("in counter.bpf.o, global 'enabled' (const volatile _Bool, 1 byte): 'yes' is not a "
+                        + "bool: give true or false");
     }
 
     // ---------------------------------------------------------------- finding objects

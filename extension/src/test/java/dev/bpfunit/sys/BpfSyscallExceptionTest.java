@@ -2,7 +2,7 @@ package dev.bpfunit.sys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import org.junit.jupiter.api.Test;
 
 class BpfSyscallExceptionTest {

@@ -1,6 +1,6 @@
 package dev.bpfunit.jmh;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.packet.Packets;
 
 import java.io.IOException;

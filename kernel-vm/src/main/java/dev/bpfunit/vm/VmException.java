@@ -1,6 +1,6 @@
 package dev.bpfunit.vm;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 
 /**
  * The unchecked exception for everything that keeps a kernel VM or container from running a command:

@@ -2,7 +2,7 @@ package dev.bpfunit.samples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

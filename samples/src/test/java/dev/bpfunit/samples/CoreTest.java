@@ -5,7 +5,7 @@ import static dev.bpfunit.samples.Samples.u32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfObject;
 import dev.bpfunit.VerifierException;
 import dev.bpfunit.btf.Btf;

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfMap;
 import dev.bpfunit.BpfObject;
 import dev.bpfunit.BpfProgram;
@@ -58,12 +58,15 @@ class LoaderTest {
     }
 
     @Test
-    void globalOfTheWrongSizeNamesTheTypeAndTheFix() {
-        assertThatThrownBy(() -> BpfObject.loader(object("xdp_fw")).global("blocked_port", 53).load())
+    void globalThatDoesNotFitItsTypeNamesTheVariableAndTheRange() {
+        // the value is encoded by the variable's BTF type (__u16): any Java number that fits is taken
+        try (BpfObject obj = BpfObject.loader(object("xdp_fw")).global("blocked_port", 53).load()) {
+            assertThat(u16(obj.map(".rodata").lookup(u32(0)).orElseThrow(), 0)).isEqualTo(53);
+        }
+        assertThatThrownBy(() -> BpfObject.loader(object("xdp_fw")).global("blocked_port", 70000).load())
                 .isInstanceOf(BpfException.class)
                 .hasMessageContaining("blocked_port")
-                .hasMessageContaining("2 bytes")
-                .hasMessageContaining("(short)");
+                .hasMessageContaining("70000 does not fit an unsigned 16-bit integer: give a value from 0 to 65535");
         assertThatThrownBy(() -> BpfObject.loader(object("xdp_fw")).global("blocked_prot", (short) 1).load())
                 .hasMessageContaining("no global variable 'blocked_prot'")
                 .hasMessageContaining("blocked_port");

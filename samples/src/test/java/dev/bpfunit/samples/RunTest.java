@@ -5,7 +5,7 @@ import static dev.bpfunit.samples.Samples.u32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfObject;
 import dev.bpfunit.packet.ChecksumStatus;
 import dev.bpfunit.packet.Ipv4;
@@ -276,6 +276,26 @@ class RunTest {
                     .isInstanceOf(BpfException.class)
                     .hasMessageContaining("the packet is 10 bytes")
                     .hasMessageContaining("at least 14");
+        }
+    }
+
+    @Test
+    void anSkbRunNeedsTheWholeIpHeaderItsEthertypeAnnounces() {
+        try (BpfObject obj = BpfObject.load(object("tc_rewrite"))) {
+            BpfProgram tc = obj.program("tc_rewrite");
+            // 29 bytes: an Ethernet header saying IPv4 and 15 of the IPv4 header's 20 bytes
+            assertThatThrownBy(() -> tc.run(Frames.ethernet(0x0800, new byte[15])))
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageContaining("the packet is 29 bytes, but its ethertype 0x0800 says IPv4")
+                    .hasMessageContaining("needs the whole IPv4 header: at least 34 bytes")
+                    .hasMessageNotContaining("must fit a page");
+            assertThatThrownBy(() -> tc.run(Frames.ethernet(0x86dd, new byte[39])))
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageContaining("needs the whole IPv6 header: at least 54 bytes");
+            // the whole header is enough, and another ethertype needs only the Ethernet header
+            tc.run(Frames.ethernet(0x0800, new byte[20]));
+            tc.run(Frames.ethernet(0x86dd, new byte[40]));
+            tc.run(Frames.ethernet(0x0806, new byte[4]));
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.bpfunit.elf;
+package dev.bpfunit.rawelf;
 
 /**
  * One entry of an {@code SHT_REL} section: a place in the target section that refers to a symbol.

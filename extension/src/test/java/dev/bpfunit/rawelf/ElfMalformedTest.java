@@ -1,4 +1,4 @@
-package dev.bpfunit.elf;
+package dev.bpfunit.rawelf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,6 @@
-package dev.bpfunit.elf;
+package dev.bpfunit.rawelf;
 
-import dev.bpfunit.BpfException;
+import dev.bpfunit.error.BpfException;
 
 /**
  * Signals an object file that is not a well-formed 64-bit little-endian BPF relocatable ELF.

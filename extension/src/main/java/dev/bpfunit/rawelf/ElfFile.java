@@ -1,4 +1,4 @@
-package dev.bpfunit.elf;
+package dev.bpfunit.rawelf;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +16,9 @@ import java.util.stream.Collectors;
 
 /**
  * A 64-bit little-endian EM_BPF relocatable ELF object, read into immutable sections, symbols and relocations.
+ *
+ * <p>This package is the raw ELF leaf: sections, symbols and relocations as bytes, with no knowledge of BPF
+ * programs, maps or BTF, so that both {@code btf} and {@code elf} can read ELF through it.
  *
  * <p>This is the low-level reader under the object loader: it checks the whole structure while
  * parsing (header, section table, string tables, symbols, relocations), so that everything it
@@ -57,7 +60,28 @@ public final class ElfFile {
         if (bytes == null) {
             throw new ElfFormatException(label + ": no bytes given");
         }
-        return new Parser(bytes, label).parse();
+        return new Parser(bytes, label, true).parse();
+    }
+
+    /**
+     * Reads the section table of any 64-bit ELF file, of either byte order (a vmlinux, a kernel module, a BPF
+     * object): the sections with their bytes, and no symbols or relocations. This is how {@code btf} finds
+     * {@code .BTF} without an ELF reader of its own.
+     *
+     * @throws ElfFormatException if the bytes are not a well-formed 64-bit ELF file
+     */
+    public static ElfFile parseSections(byte[] bytes, String name) {
+        String label = name == null || name.isBlank() ? "<unnamed ELF file>" : name;
+        if (bytes == null) {
+            throw new ElfFormatException(label + ": no bytes given");
+        }
+        return new Parser(bytes, label, false).parse();
+    }
+
+    /** Whether the bytes start with the ELF magic {@code 7f 45 4c 46}. */
+    public static boolean isElf(byte[] bytes) {
+        return bytes != null && bytes.length >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L'
+                && bytes[3] == 'F';
     }
 
     /**
@@ -93,7 +117,7 @@ public final class ElfFile {
         } catch (IOException e) {
             throw new ElfFormatException("object file " + path.toAbsolutePath() + " cannot be read: " + e, e);
         }
-        return new Parser(bytes, label).parse();
+        return new Parser(bytes, label, true).parse();
     }
 
     /** Returns the name used in messages. */
@@ -173,21 +197,27 @@ public final class ElfFile {
     private static final class Parser {
         private final byte[] bytes;
         private final String name;
+        /** A BPF relocatable object (checked strictly, symbols and relocations read) or any ELF's sections. */
+        private final boolean bpfObject;
+        private boolean bigEndian;
 
-        Parser(byte[] bytes, String name) {
+        Parser(byte[] bytes, String name, boolean bpfObject) {
             this.bytes = bytes;
             this.name = name;
+            this.bpfObject = bpfObject;
         }
 
         ElfFile parse() {
             checkIdentification();
             int type = u16(16);
             int machine = u16(18);
-            if (machine != Elf.EM_BPF) {
+            if (!bpfObject) {
+                // any machine and type: only the section table is read
+            } else if (machine != Elf.EM_BPF) {
                 throw error(Elf.machineName(machine) + " object, not BPF (e_machine " + machine
                         + "): compile with clang -target bpf");
             }
-            if (type != Elf.ET_REL) {
+            if (bpfObject && type != Elf.ET_REL) {
                 throw error(switch (type) {
                     case Elf.ET_EXEC, Elf.ET_DYN -> "a linked " + (type == Elf.ET_EXEC ? "executable" : "shared object")
                             + ", not a relocatable object: load the .o that clang -c produced, not a linked file";
@@ -246,6 +276,9 @@ public final class ElfFile {
                         h[8], h[9], data));
             }
             List<ElfSection> frozen = List.copyOf(sections);
+            if (!bpfObject) {
+                return new ElfFile(name, frozen, List.of(), Map.of(), Map.of());
+            }
             List<ElfSymbol> symbols = readSymbols(frozen, headers);
             Map<Integer, List<ElfRelocation>> relocations = new HashMap<>();
             Map<Integer, String> relas = new HashMap<>();
@@ -286,7 +319,9 @@ public final class ElfFile {
                 throw error("unknown ELF class " + elfClass + " (expected 2, ELFCLASS64): the header is corrupt");
             }
             int data = bytes[5];
-            if (data == 2) {
+            if (data == 2 && !bpfObject) {
+                bigEndian = true;
+            } else if (data == 2) {
                 throw error("big-endian object: compile with -target bpfel or bpf on a little-endian host");
             }
             if (data != 1) {
@@ -501,18 +536,25 @@ public final class ElfFile {
         private int u16(long at) {
             checkRange(at, 2, "field");
             int i = (int) at;
+            if (bigEndian) {
+                return (bytes[i] & 0xff) << 8 | (bytes[i + 1] & 0xff);
+            }
             return (bytes[i] & 0xff) | (bytes[i + 1] & 0xff) << 8;
         }
 
         private long u32(long at) {
             checkRange(at, 4, "field");
             int i = (int) at;
+            if (bigEndian) {
+                return (bytes[i] & 0xffL) << 24 | (bytes[i + 1] & 0xffL) << 16 | (bytes[i + 2] & 0xffL) << 8
+                        | (bytes[i + 3] & 0xffL);
+            }
             return (bytes[i] & 0xffL) | (bytes[i + 1] & 0xffL) << 8 | (bytes[i + 2] & 0xffL) << 16
                     | (bytes[i + 3] & 0xffL) << 24;
         }
 
         private long u64(long at) {
-            return u32(at) | u32(at + 4) << 32;
+            return bigEndian ? u32(at) << 32 | u32(at + 4) : u32(at) | u32(at + 4) << 32;
         }
 
         private ElfFormatException error(String message) {

@@ -1,4 +1,4 @@
-package dev.bpfunit.elf;
+package dev.bpfunit.rawelf;
 
 /**
  * Names the numeric constants of the ELF format that a BPF object uses (section types and flags,

@@ -1,4 +1,4 @@
-package dev.bpfunit.elf;
+package dev.bpfunit.rawelf;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

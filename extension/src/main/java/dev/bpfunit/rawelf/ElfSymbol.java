@@ -1,4 +1,4 @@
-package dev.bpfunit.elf;
+package dev.bpfunit.rawelf;
 
 /**
  * One entry of the symbol table ({@code SHT_SYMTAB}) of an ELF object.

@@ -1,0 +1,82 @@
+package dev.bpfunit;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import dev.bpfunit.sys.BpfConstants;
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.lang.ArchRule;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.EvaluationResult;
+import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import dev.bpfunit.sys.ArchitectureViolationSample;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+/**
+ * Holds the layer table of CONTRIBUTING.md: each package of the extension may use only the packages listed for
+ * it, so dependencies point down. A new package must be added to the table (and to CONTRIBUTING.md) before any
+ * class may live in it.
+ */
+class ArchitectureTest {
+
+    /** The table, from the top down; each row names the layers it may use. */
+    static LayeredArchitecture layers() {
+        return layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .ensureAllClassesAreContainedInArchitecture()
+                .layer("junit").definedBy("dev.bpfunit.junit")
+                .layer("root").definedBy("dev.bpfunit")
+                .layer("elf").definedBy("dev.bpfunit.elf")
+                .layer("spec").definedBy("dev.bpfunit.spec")
+                .layer("btf").definedBy("dev.bpfunit.btf")
+                .layer("asm").definedBy("dev.bpfunit.asm")
+                .layer("sys").definedBy("dev.bpfunit.sys")
+                .layer("packet").definedBy("dev.bpfunit.packet")
+                .layer("rawelf").definedBy("dev.bpfunit.rawelf")
+                .layer("error").definedBy("dev.bpfunit.error")
+                .whereLayer("junit").mayOnlyAccessLayers("root", "elf", "spec", "btf", "asm", "sys", "packet",
+                        "rawelf", "error")
+                .whereLayer("root").mayOnlyAccessLayers("elf", "spec", "btf", "asm", "sys", "packet", "rawelf",
+                        "error")
+                .whereLayer("elf").mayOnlyAccessLayers("spec", "btf", "asm", "sys", "rawelf", "error")
+                .whereLayer("spec").mayOnlyAccessLayers("btf", "asm", "sys", "error")
+                .whereLayer("btf").mayOnlyAccessLayers("rawelf", "error")
+                .whereLayer("asm").mayOnlyAccessLayers("error")
+                .whereLayer("sys").mayOnlyAccessLayers("error")
+                .whereLayer("packet").mayOnlyAccessLayers("error")
+                .whereLayer("rawelf").mayOnlyAccessLayers("error")
+                .whereLayer("error").mayNotAccessAnyLayer();
+    }
+
+    @Test
+    void dependenciesPointDown() {
+        JavaClasses main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.bpfunit");
+        assertThat(main.size()).as("classes imported from extension/target/classes").isGreaterThan(150);
+        layers().check(main);
+        kernelNumbersOnly().check(main);
+    }
+
+    /** spec and elf take the kernel's numbers from sys.BpfConstants, their one home, and nothing else of sys. */
+    static ArchRule kernelNumbersOnly() {
+        return noClasses().that().resideInAnyPackage("dev.bpfunit.spec", "dev.bpfunit.elf").should()
+                .dependOnClassesThat(JavaClass.Predicates.resideInAPackage("dev.bpfunit.sys")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.type(BpfConstants.class))))
+                .because("only sys calls the kernel; the layers above it share its numbers (CONTRIBUTING.md)");
+    }
+
+    @Test
+    void aLowerLayerUsingAHigherOneFailsTheRule() {
+        JavaClasses wrong = new ClassFileImporter().importClasses(ArchitectureViolationSample.class,
+                BpfObject.class);
+        EvaluationResult result = layers().evaluate(wrong);
+        assertThat(result.hasViolation()).isTrue();
+        assertThat(result.getFailureReport().toString())
+                .contains("dev.bpfunit.sys.ArchitectureViolationSample")
+                .contains("dev.bpfunit.BpfObject");
+    }
+}
