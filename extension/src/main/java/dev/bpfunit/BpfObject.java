@@ -38,6 +38,7 @@ public final class BpfObject implements AutoCloseable {
         this.btf = btf;
         this.maps = Collections.unmodifiableMap(maps);
         this.programs = Collections.unmodifiableMap(programs);
+        programs.values().forEach(p -> p.owner(this));
     }
 
     /** Loads every program and map of the object at {@code path} with the default options. */
@@ -124,6 +125,29 @@ public final class BpfObject implements AutoCloseable {
     /** The links of this object's programs that are still attached, oldest first. */
     public synchronized List<Link> links() {
         return List.copyOf(links);
+    }
+
+    /**
+     * Attaches every program whose section names its target ({@link BpfProgram#attach()}), in the object's order,
+     * and returns the links; programs whose section names none (network hooks, perf events, a bare
+     * {@code SEC("uprobe")}) are left for explicit calls. On a failure the links made so far are closed.
+     */
+    public List<Link> attachAll() {
+        List<Link> made = new ArrayList<>();
+        try {
+            for (BpfProgram p : programs.values()) {
+                Attacher.auto(p).ifPresent(made::add);
+            }
+        } catch (RuntimeException e) {
+            Collections.reverse(made);
+            try {
+                Closeables.closeAll(made);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return List.copyOf(made);
     }
 
     synchronized void register(Link link) {

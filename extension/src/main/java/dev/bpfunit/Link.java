@@ -74,6 +74,21 @@ public final class Link implements AutoCloseable {
         return Optional.ofNullable(fd);
     }
 
+    /**
+     * The kernel's id of the BPF link, as {@code bpftool link show} lists it; empty for attachments that are not
+     * BPF links (a perf event attached with an ioctl, per-CPU perf events) and once closed.
+     */
+    public synchronized java.util.OptionalInt id() {
+        if (closed || fd == null) {
+            return java.util.OptionalInt.empty();
+        }
+        try {
+            return java.util.OptionalInt.of(dev.bpfunit.sys.Bpf.linkInfo(fd).id());
+        } catch (dev.bpfunit.sys.BpfSyscallException e) {
+            return java.util.OptionalInt.empty();    // not a BPF link: a perf event fd
+        }
+    }
+
     /** True until {@link #close()}. */
     public synchronized boolean isAttached() {
         return !closed;

@@ -117,6 +117,14 @@ public final class PerfReader implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Waits up to {@code timeout} until at least {@code count} samples came, and returns every sample read (consumed);
+     * fails saying how many came.
+     */
+    public List<Sample> await(int count, java.time.Duration timeout) {
+        return Waits.atLeast(count, timeout, this::readAll, "sample", "perf event array '" + map.name() + "'");
+    }
+
     /** Samples the kernel dropped because a buffer was full ({@code PERF_RECORD_LOST}), so far. */
     public synchronized long lost() {
         return lost;

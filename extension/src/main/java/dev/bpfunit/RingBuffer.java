@@ -85,6 +85,14 @@ public final class RingBuffer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Waits up to {@code timeout} until at least {@code count} records came, and returns every record read (consumed),
+     * oldest first; fails with {@code waited 2 s for 1 record from ring buffer 'events', got 0}.
+     */
+    public List<byte[]> await(int count, java.time.Duration timeout) {
+        return Waits.atLeast(count, timeout, this::readAll, "record", "ring buffer '" + map.name() + "'");
+    }
+
     /** Every unread record decoded with {@code codec} (for example {@code MapCodec.btf(btf, typeId)}). */
     public <T> List<T> readAll(MapCodec<T> codec) {
         return readAll().stream().map(codec::decode).toList();

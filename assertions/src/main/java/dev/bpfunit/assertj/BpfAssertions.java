@@ -2,6 +2,7 @@ package dev.bpfunit.assertj;
 
 import dev.bpfunit.BpfMap;
 import dev.bpfunit.BpfObjectLoader;
+import dev.bpfunit.ProgramInfo;
 import dev.bpfunit.BpfProgram;
 import dev.bpfunit.GlobalVariable;
 import dev.bpfunit.Globals;
@@ -64,6 +65,11 @@ public final class BpfAssertions {
 
     public static LatencyAssert assertThat(LatencySamples actual) {
         return new LatencyAssert(actual);
+    }
+
+    /** Run counts and average run time of a program attached in the live kernel ({@code program.info()}). */
+    public static ProgramInfoAssert assertThat(ProgramInfo actual) {
+        return new ProgramInfoAssert(actual);
     }
 
     /** Loads with {@code loader} and expects the verifier to reject a program (the object is closed if it loads). */

@@ -5,6 +5,7 @@ import dev.bpfunit.BpfObject;
 import dev.bpfunit.BpfObjectLoader;
 import dev.bpfunit.BpfProgram;
 import dev.bpfunit.Globals;
+import dev.bpfunit.TraceLog;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -35,13 +37,13 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * static fields and {@code @BeforeAll} parameters, test for everything else), keeps them in its
  * {@link ExtensionContext.Store} so JUnit closes them when the scope ends, and injects them.
  */
-final class BpfExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback, ParameterResolver,
-        InvocationInterceptor {
+final class BpfExtension implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
+        ParameterResolver, InvocationInterceptor {
 
     static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BpfExtension.class);
     private static final String OBJECTS = "objects";
     private static final Set<Class<?>> INJECTABLE = Set.of(BpfObject.class, BpfProgram.class, BpfMap.class,
-            Globals.class, BpfObjectLoader.class);
+            Globals.class, BpfObjectLoader.class, TraceLog.class);
 
     /**
      * Where this process cannot use BPF (and {@link BpfTest#REQUIRE} is not set), disables each test with the
@@ -100,6 +102,11 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
                 inject(context, false, fields, instance);
             }
         }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        LiveAttach.publish(context);
     }
 
     @Override
@@ -165,8 +172,13 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
         List<ObjectSet.Entry> from = fromObject(d, objects.entries(), element, where);
         if (type == BpfProgram.class) {
             Optional<Program> named = AnnotationSupport.findAnnotation(element, Program.class);
-            return pick(d, from, named.map(Program::value).orElse(""), "program", "@Program", where,
+            BpfProgram program = pick(d, from, named.map(Program::value).orElse(""), "program", "@Program", where,
                     o -> o.programs().stream().map(BpfProgram::name).toList(), BpfObject::program, n -> true);
+            AnnotationSupport.findAnnotation(element, Attach.class).ifPresent(a -> LiveAttach.attach(program, a, where));
+            return program;
+        }
+        if (type == TraceLog.class) {
+            return LiveAttach.traceLog(context);
         }
         Optional<Map> named = AnnotationSupport.findAnnotation(element, Map.class);
         return pick(d, from, named.map(Map::value).orElse(""), "map", "@Map", where,

@@ -45,7 +45,8 @@ final class KernelCondition implements ExecutionCondition {
         Optional<RequiresMapType> mapTypes = AnnotationSupport.findAnnotation(e, RequiresMapType.class);
         Optional<RequiresHelper> helpers = AnnotationSupport.findAnnotation(e, RequiresHelper.class);
         Optional<RequiresAttachType> attachTypes = AnnotationSupport.findAnnotation(e, RequiresAttachType.class);
-        if (progTypes.isEmpty() && mapTypes.isEmpty() && helpers.isEmpty() && attachTypes.isEmpty()) {
+        Optional<RequiresHook> hooks = AnnotationSupport.findAnnotation(e, RequiresHook.class);
+        if (progTypes.isEmpty() && mapTypes.isEmpty() && helpers.isEmpty() && attachTypes.isEmpty() && hooks.isEmpty()) {
             return ConditionEvaluationResult.enabled(onKernel.isPresent() ? "kernel " + SystemInfo.kernelRelease()
                     + " is in the range of @EnabledOnKernel" : "no kernel condition");
         }
@@ -93,6 +94,16 @@ final class KernelCondition implements ExecutionCondition {
                 }
             }
         });
+        if (hooks.isPresent()) {
+            List<String> reasons = new ArrayList<>();
+            for (dev.bpfunit.Hook h : hooks.get().value()) {
+                h.unavailableReason().ifPresent(reasons::add);
+            }
+            if (!reasons.isEmpty()) {
+                return ConditionEvaluationResult.disabled(String.join("; ", reasons)
+                        + (missing.isEmpty() ? "" : "; also lacks " + String.join(", ", missing) + " (probed)"));
+            }
+        }
         String kernel = "kernel " + SystemInfo.kernelRelease();
         if (!missing.isEmpty()) {
             return ConditionEvaluationResult.disabled(kernel + " lacks " + String.join(", ", missing) + " (probed)");

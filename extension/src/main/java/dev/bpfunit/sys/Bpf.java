@@ -509,6 +509,27 @@ public final class Bpf {
         return Fd.adopt((int) r, "link of " + attr.prog().description());
     }
 
+    /**
+     * {@code BPF_ENABLE_STATS(BPF_STATS_RUN_TIME)}: the kernel counts run_cnt and run_time_ns of every program
+     * until the returned fd (and every other such fd) is closed (Linux 5.8).
+     */
+    public static Fd enableStats() {
+        long r = call(BpfCommand.BPF_ENABLE_STATS, new EnableStatsAttr(EnableStatsAttr.BPF_STATS_RUN_TIME));
+        if (r < 0) {
+            throw failure(BpfCommand.BPF_ENABLE_STATS, r, "BPF_STATS_RUN_TIME", null);
+        }
+        return Fd.adopt((int) r, "BPF run-time statistics");
+    }
+
+    /** {@code BPF_OBJ_GET_INFO_BY_FD} for a link: its type, id and program id. */
+    public static LinkInfo linkInfo(Fd link) {
+        try (Memory info = Attr.nativeBuffer(LinkInfo.SIZE)) {
+            check(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, call(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, new InfoAttr(link, info)),
+                    link, null);
+            return new LinkInfo(info.getInt(LinkInfo.TYPE), info.getInt(LinkInfo.ID), info.getInt(LinkInfo.PROG_ID));
+        }
+    }
+
     /** {@code BPF_PROG_ATTACH}: attaches a program to a cgroup, sockmap, netns or device hook. */
     public static void progAttach(ProgAttachAttr attr) {
         Objects.requireNonNull(attr, "attr");

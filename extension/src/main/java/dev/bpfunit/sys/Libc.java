@@ -53,6 +53,13 @@ final class Libc {
     /** {@code syscall(2)} for {@code perf_event_open}: attr pointer, pid, cpu, group fd, flags. */
     static native long syscall(long number, Pointer attr, long pid, long cpu, long groupFd, long flags);
 
+    static native int getpid();
+
+    /** glibc 2.30+. */
+    static native int gettid();
+
+    static native long write(int fd, byte[] buf, long count);
+
     /** {@code open(2)} with the mode argument left out (never creates a file). */
     static native int open(String path, int flags);
 

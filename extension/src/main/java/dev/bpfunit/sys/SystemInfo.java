@@ -39,6 +39,28 @@ public final class SystemInfo {
         return cpus.clone();
     }
 
+    /** The online CPUs now, from {@code /sys/devices/system/cpu/online}: where per-CPU perf events can be opened. */
+    public static int[] onlineCpus() {
+        return parseCpuList(read(java.nio.file.Path.of("/sys/devices/system/cpu/online")).trim());
+    }
+
+    /** Time since boot in nanoseconds, from {@code /proc/uptime} (10 ms resolution). */
+    public static long uptimeNs() {
+        String up = read(java.nio.file.Path.of("/proc/uptime")).trim().split("\\s+")[0];
+        return (long) (Double.parseDouble(up) * 1e9);
+    }
+
+    /** The ids of this process's threads now, from {@code /proc/self/task}. */
+    public static java.util.Set<Integer> threadIds() {
+        java.util.Set<Integer> tids = new java.util.HashSet<>();
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            s.forEach(p -> tids.add(Integer.parseInt(p.getFileName().toString())));
+        } catch (java.io.IOException | NumberFormatException e) {
+            throw new dev.bpfunit.error.BpfException("cannot list this process's threads in /proc/self/task: " + e, e);
+        }
+        return tids;
+    }
+
     /** The size of a memory page ({@code getpagesize()}), the unit of ring buffer and perf buffer mappings. */
     public static int pageSize() {
         int size = pageSize;

@@ -182,6 +182,18 @@ class AttrLayoutTest {
         m.put("map_info btf_value_type_id", MapInfo.BTF_VALUE_TYPE_ID);
         m.put("map_info map_extra", MapInfo.MAP_EXTRA);
 
+        m.put("enable_stats enable_stats.type", EnableStatsAttr.TYPE);
+        m.put("link_info type", LinkInfo.TYPE);
+        m.put("link_info id", LinkInfo.ID);
+        m.put("link_info prog_id", LinkInfo.PROG_ID);
+        m.put("perf_event_attr type", PerfEventAttr.TYPE);
+        m.put("perf_event_attr size", PerfEventAttr.ATTR_SIZE);
+        m.put("perf_event_attr config", PerfEventAttr.CONFIG);
+        m.put("perf_event_attr sample_period", PerfEventAttr.SAMPLE_PERIOD);
+        m.put("perf_event_attr sample_type", PerfEventAttr.SAMPLE_TYPE);
+        m.put("perf_event_attr wakeup_events", PerfEventAttr.WAKEUP_EVENTS);
+        m.put("perf_event_attr config1", PerfEventAttr.CONFIG1);
+        m.put("perf_event_attr config2", PerfEventAttr.CONFIG2);
         m.put("prog_info type", ProgInfo.TYPE);
         m.put("prog_info id", ProgInfo.ID);
         m.put("prog_info tag", ProgInfo.TAG);
@@ -246,6 +258,8 @@ class AttrLayoutTest {
         assertThat(ObjAttr.SIZE).isEqualTo(end("obj file_flags"));
         assertThat(RawTracepointAttr.SIZE).isEqualTo(end("raw_tracepoint raw_tracepoint.prog_fd"));
         assertThat(GetFdByIdAttr.SIZE).isEqualTo(end("get_id open_flags"));
+        assertThat(EnableStatsAttr.SIZE).isEqualTo(end("enable_stats enable_stats.type"));
+        assertThat(PerfEventAttr.CONFIG2 + 8).isLessThanOrEqualTo(PerfEventAttr.SIZE);
     }
 
     private static void assertSize(String group, int size, int union) {

@@ -300,6 +300,34 @@ final class Bpftool {
                 j.path("frozen").asInt(0) != 0);
     }
 
+    /** {@code bpftool -j <kind> show id <id>}: what bpftool says about a live program or link. */
+    static JsonNode showId(String kind, int id) {
+        String out = run(List.of("bpftool", "-j", kind, "show", "id", Integer.toString(id)));
+        try {
+            return JSON.readTree(out);
+        } catch (IOException e) {
+            throw new BpftoolException("bpftool " + kind + " show id " + id + " printed no JSON: " + e.getMessage(), out);
+        }
+    }
+
+    /** Whether {@code bpftool <kind> show id <id>} finds it (exit status 0). */
+    static boolean exists(String kind, int id) {
+        try {
+            Process p = new ProcessBuilder("bpftool", kind, "show", "id", Integer.toString(id))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new BpftoolException("bpftool " + kind + " show id " + id + " did not finish", "");
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            throw new BpftoolException("cannot run bpftool: " + e.getMessage(), "");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BpftoolException("interrupted running bpftool", "");
+        }
+    }
+
     private static JsonNode showJson(String kind, Path pin) {
         String out = run(List.of("bpftool", "-j", kind, "show", "pinned", pin.toString()));
         try {

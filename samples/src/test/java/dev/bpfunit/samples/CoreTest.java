@@ -241,7 +241,7 @@ class CoreTest {
             try (var fd = Bpf.objGet(reference.directory().resolve("progs").resolve(program).toString(), program)) {
                 theirs = Bpf.progInfo(fd);
             }
-            ProgInfo mine = ours.program(program).info();
+            ProgInfo mine = Bpf.progInfo(ours.program(program).fd());
             assertThat(normalized(mine)).as("xlated instructions of " + objectName + "/" + program)
                     .isEqualTo(normalized(theirs));
         }

@@ -10,7 +10,7 @@ import dev.bpfunit.BpfProgram;
 import dev.bpfunit.spec.MapType;
 import dev.bpfunit.spec.ProgramType;
 import dev.bpfunit.sys.MapInfo;
-import dev.bpfunit.sys.ProgInfo;
+import dev.bpfunit.ProgramInfo;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,8 +41,8 @@ class DifferentialTest {
             }
             Map<String, String> actualPrograms = new TreeMap<>();
             for (BpfProgram p : ours.programs()) {
-                ProgInfo info = p.info();
-                String type = ProgramType.of(info.type()).orElseThrow().name().toLowerCase(Locale.ROOT);
+                ProgramInfo info = p.info();
+                String type = info.type().name().toLowerCase(Locale.ROOT);
                 // bpftool shows the full name from BTF; the kernel keeps 15 characters
                 assertThat(info.name()).isEqualTo(p.name().substring(0, Math.min(15, p.name().length())));
                 actualPrograms.put(p.name(), type + " xlated " + info.xlatedProgLen() / 8);

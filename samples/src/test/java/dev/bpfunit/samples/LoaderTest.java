@@ -255,7 +255,7 @@ class LoaderTest {
                     tuple("dissect_ipv4", ProgramType.FLOW_DISSECTOR),
                     tuple("syscall_count", ProgramType.SYSCALL));
             for (BpfProgram p : obj.programs()) {
-                assertThat(p.info().type()).as(p.name()).isEqualTo(p.type().number());
+                assertThat(p.info().type()).as(p.name()).isEqualTo(p.type());
             }
             assertThat(obj.map(".bss").info().name()).isEqualTo("multi_pr.bss");
         }
@@ -269,7 +269,7 @@ class LoaderTest {
                 .hasMessageContaining("programType(\"icmp_echo\", ProgramType.XDP)");
         try (BpfObject obj = BpfObject.loader(object("custom_section"))
                 .programType("icmp_echo", ProgramType.XDP).load()) {
-            assertThat(obj.program("icmp_echo").info().type()).isEqualTo(ProgramType.XDP.number());
+            assertThat(obj.program("icmp_echo").info().type()).isEqualTo(ProgramType.XDP);
         }
     }
 

@@ -218,6 +218,11 @@ class MapsTest {
             }
             assertThat(reader.readAll()).isEmpty();
             assertThat(reader.lost()).isZero();
+
+            obj.program("perf_event").run(packet);
+            assertThat(reader.await(1, java.time.Duration.ofSeconds(2))).hasSize(1);
+            assertThatThrownBy(() -> reader.await(1, java.time.Duration.ofMillis(50)))
+                    .hasMessage("waited 50 ms for 1 sample from perf event array 'perf_events', got 0");
         }
     }
 

@@ -97,6 +97,19 @@ int main(void)
 	F("btf_info", struct bpf_btf_info, name_len);
 	F("btf_info", struct bpf_btf_info, kernel_btf);
 
+	A("enable_stats", enable_stats.type);
+
+	F("link_info", struct bpf_link_info, type); F("link_info", struct bpf_link_info, id);
+	F("link_info", struct bpf_link_info, prog_id);
+
+	F("perf_event_attr", struct perf_event_attr, type); F("perf_event_attr", struct perf_event_attr, size);
+	F("perf_event_attr", struct perf_event_attr, config);
+	F("perf_event_attr", struct perf_event_attr, sample_period);
+	F("perf_event_attr", struct perf_event_attr, sample_type);
+	F("perf_event_attr", struct perf_event_attr, wakeup_events);
+	F("perf_event_attr", struct perf_event_attr, config1);
+	F("perf_event_attr", struct perf_event_attr, config2);
+
 	__builtin_printf("sizeof bpf_map_info %lu 0\n", (unsigned long)sizeof(struct bpf_map_info));
 	__builtin_printf("sizeof bpf_prog_info %lu 0\n", (unsigned long)sizeof(struct bpf_prog_info));
 	__builtin_printf("sizeof bpf_btf_info %lu 0\n", (unsigned long)sizeof(struct bpf_btf_info));
