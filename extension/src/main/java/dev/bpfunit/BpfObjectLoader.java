@@ -71,6 +71,9 @@ public final class BpfObjectLoader {
     private int logLevel;
     private int logSize = INITIAL_LOG_SIZE;
     private Path targetBtf;
+    private ObjectSpec parsed;
+    /** Test hook: told of each kernel object a load opens, before the next step. */
+    static volatile java.util.function.Consumer<AutoCloseable> openedHook;
 
     BpfObjectLoader(Path path, byte[] bytes, String name) {
         this.path = path;
@@ -148,10 +151,19 @@ public final class BpfObjectLoader {
         return this;
     }
 
-    /** Parses and links the object without loading it, with this loader's overrides applied. */
+    /**
+     * Parses and links the object without loading it, with this loader's overrides applied. The file is parsed
+     * once per loader: later calls, and {@link #load()}, reuse the parse.
+     */
     public ObjectSpec spec() {
-        ObjectSpec spec = path != null ? ObjectReader.read(path) : ObjectReader.read(bytes, name);
-        return applyOverrides(spec);
+        return applyOverrides(parsed());
+    }
+
+    private synchronized ObjectSpec parsed() {
+        if (parsed == null) {
+            parsed = path != null ? ObjectReader.read(path) : ObjectReader.read(bytes, name);
+        }
+        return parsed;
     }
 
     /** Loads the object: BTF, maps (filled and frozen), programs, then static prog-array and map-in-map values. */
@@ -160,13 +172,10 @@ public final class BpfObjectLoader {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             return new Loading(spec, opened).run();
-        } catch (RuntimeException e) {
-            Closeables.closeAllAfter(e, reversed(opened));
-            if (e instanceof VerifierException || e.getMessage() != null
-                    && e.getMessage().startsWith("object " + spec.name())) {
-                throw e;
-            }
-            throw new BpfException("object " + spec.name() + ": " + e.getMessage(), e);
+        } catch (Throwable failure) {
+            // every Throwable: an OutOfMemoryError copying a log must not leave the BTF, maps and programs open
+            Closeables.closeAllAfter(failure, reversed(opened));
+            throw ObjectLoadException.inObject(spec.name(), failure);
         }
     }
 
@@ -230,14 +239,14 @@ public final class BpfObjectLoader {
         BpfObject run() {
             if (spec.btf() != null) {
                 btfFd = loadBtf(spec.btf());
-                opened.add(btfFd);
+                opened(btfFd);
             }
             for (MapSpec m : spec.maps()) {
                 if (m.kind() == MapKind.KCONFIG) {
                     m = m.withContents(externs().kconfig(m));
                 }
-                BpfMap map = createMap(m);
-                opened.add(map);
+                BpfMap map = MapCreation.create(m, btfFd, spec.btf());
+                opened(map);
                 maps.put(m.name(), map);
             }
             for (ProgramSpec p : spec.programs()) {
@@ -245,13 +254,21 @@ public final class BpfObjectLoader {
                     continue;
                 }
                 BpfProgram prog = loadProgram(p);
-                opened.add(prog);
+                opened(prog);
                 programs.put(p.name(), prog);
             }
             for (MapSpec m : spec.maps()) {
-                fillStaticValues(m);
+                MapCreation.fillStaticValues(m, maps, programs, skipped);
             }
             return new BpfObject(spec, btfFd, maps, programs);
+        }
+
+        private void opened(AutoCloseable resource) {
+            opened.add(resource);
+            java.util.function.Consumer<AutoCloseable> hook = openedHook;
+            if (hook != null) {
+                hook.accept(resource);
+            }
         }
 
         /** The kernel BTF to relocate against and resolve names in, opened on first use. */
@@ -290,64 +307,6 @@ public final class BpfObjectLoader {
                 }
                 throw new BpfException("BPF_BTF_LOAD of " + spec.name() + "'s BTF failed: " + e.getMessage()
                         + "\n" + tail(log, 12), e);
-            }
-        }
-
-        private BpfMap createMap(MapSpec m) {
-            int entries = m.maxEntries();
-            if (entries == 0) {
-                if (m.type() == MapType.PERF_EVENT_ARRAY) {
-                    entries = SystemInfo.possibleCpuCount();
-                    m = m.withMaxEntries(entries);
-                } else {
-                    throw new BpfException("map '" + m.name() + "' has no max_entries in its definition: set it "
-                            + "with BpfObject.loader(path).maxEntries(\"" + m.name() + "\", n)");
-                }
-            }
-            Fd fd;
-            try {
-                fd = createMapFd(m, true);
-            } catch (BpfSyscallException e) {
-                if (e.errno() == Errno.EPERM || m.btfKeyTypeId() == 0 && m.btfValueTypeId() == 0) {
-                    throw e;
-                }
-                // As libbpf: some kernels and map types refuse BTF key/value types; retry without them.
-                fd = createMapFd(m, false);
-                m = m.withoutBtfTypes();
-            }
-            BpfMap map = new BpfMap(m, fd, spec.btf());
-            try {
-                byte[] contents = m.contents();
-                if (contents != null) {
-                    Bpf.mapUpdateElem(fd, new byte[4], contents, BpfMap.ANY);
-                    if (m.freeze()) {
-                        Bpf.mapFreeze(fd);
-                    }
-                }
-            } catch (RuntimeException e) {
-                map.close();
-                throw e;
-            }
-            return map;
-        }
-
-        private Fd createMapFd(MapSpec m, boolean withBtf) {
-            MapCreateAttr attr = new MapCreateAttr().mapType(m.type().number()).keySize(m.keySize())
-                    .valueSize(m.valueSize()).maxEntries(m.maxEntries()).mapFlags(m.flags())
-                    .numaNode(m.numaNode()).mapName(m.kernelName()).mapExtra(m.mapExtra());
-            if (withBtf && btfFd != null && (m.btfKeyTypeId() != 0 || m.btfValueTypeId() != 0)) {
-                attr.btfFd(btfFd).btfKeyTypeId(m.btfKeyTypeId()).btfValueTypeId(m.btfValueTypeId());
-            }
-            if (m.innerMap() == null) {
-                return Bpf.mapCreate(attr);
-            }
-            MapSpec inner = m.innerMap();
-            if (inner.maxEntries() == 0) {
-                throw new BpfException("map '" + m.name() + "': its inner map definition has no max_entries");
-            }
-            try (Fd innerFd = createMapFd(inner, withBtf)) {
-                attr.innerMapFd(innerFd);
-                return Bpf.mapCreate(attr);
             }
         }
 
@@ -530,36 +489,6 @@ public final class BpfObjectLoader {
             return p.lineOf(slot).map(BpfObjectLoader::sourceText);
         }
 
-        private void fillStaticValues(MapSpec m) {
-            if (m.initialValues().isEmpty()) {
-                return;
-            }
-            BpfMap map = maps.get(m.name());
-            for (MapSpec.InitialValue v : m.initialValues()) {
-                Fd target;
-                if (m.type() == MapType.PROG_ARRAY) {
-                    if (skipped.contains(v.target())) {
-                        continue;
-                    }
-                    BpfProgram prog = programs.get(v.target());
-                    if (prog == null) {
-                        throw new BpfException("map '" + m.name() + "': slot " + v.index() + " names program '"
-                                + v.target() + "', which the object does not define");
-                    }
-                    target = prog.fd();
-                } else {
-                    BpfMap inner = maps.get(v.target());
-                    if (inner == null) {
-                        throw new BpfException("map '" + m.name() + "': slot " + v.index() + " names map '"
-                                + v.target() + "', which the object does not define");
-                    }
-                    target = inner.fd();
-                }
-                byte[] key = ByteBuffer.allocate(m.keySize()).order(ByteOrder.LITTLE_ENDIAN).putInt(v.index()).array();
-                byte[] value = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(target.raw()).array();
-                Bpf.mapUpdateElem(map.fd(), key, value, BpfMap.ANY);
-            }
-        }
     }
 
     /** Renders a line-info record as {@code file:line: text}. */

@@ -22,10 +22,28 @@ import java.util.stream.Collectors;
 public record ObjectSpec(String name, String objectName, List<ProgramSpec> programs, List<MapSpec> maps,
                          List<VariableSpec> variables, Btf btf, String license, int kernelVersion) {
 
+    /** @throws BpfException if two programs or two maps have the same name (a test finds them by name) */
     public ObjectSpec {
         programs = List.copyOf(programs);
         maps = List.copyOf(maps);
         variables = List.copyOf(variables);
+        java.util.Map<String, ProgramSpec> programNames = new java.util.HashMap<>();
+        for (ProgramSpec p : programs) {
+            ProgramSpec other = programNames.putIfAbsent(p.name(), p);
+            if (other != null) {
+                throw new BpfException(name + ": two programs are named '" + p.name() + "' (sections '"
+                        + other.section() + "' and '" + p.section() + "'): programs are found by name, so each "
+                        + "needs its own; rename one of the functions");
+            }
+        }
+        java.util.Map<String, MapSpec> mapNames = new java.util.HashMap<>();
+        for (MapSpec m : maps) {
+            MapSpec other = mapNames.putIfAbsent(m.name(), m);
+            if (other != null) {
+                throw new BpfException(name + ": two maps are named '" + m.name() + "' (" + other.describe()
+                        + "; " + m.describe() + "): maps are found by name, so each needs its own; rename one");
+            }
+        }
     }
 
     /** The program with this name; a wrong name lists the names that exist. */

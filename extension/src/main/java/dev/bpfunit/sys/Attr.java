@@ -175,16 +175,30 @@ abstract class Attr {
     }
 
     /** The text in a log buffer up to its first NUL, or {@code ""} for no buffer. */
+    /**
+     * The NUL-terminated text at the start of a buffer, copied by its length and not by the buffer's size: a
+     * verifier log buffer may be 1 GiB while the log in it is a few lines.
+     */
     static String text(Memory m) {
         if (m == null) {
             return "";
         }
-        byte[] bytes = m.getByteArray(0, (int) m.size());
-        int end = 0;
-        while (end < bytes.length && bytes[end] != 0) {
-            end++;
+        long size = m.size();
+        byte[] chunk = new byte[(int) Math.min(size, 64 * 1024)];
+        long length = 0;
+        scan:
+        while (length < size) {
+            int n = (int) Math.min(chunk.length, size - length);
+            m.read(length, chunk, 0, n);
+            for (int i = 0; i < n; i++) {
+                if (chunk[i] == 0) {
+                    length += i;
+                    break scan;
+                }
+            }
+            length += n;
         }
-        return new String(bytes, 0, end, StandardCharsets.UTF_8);
+        return length == 0 ? "" : new String(m.getByteArray(0, (int) length), StandardCharsets.UTF_8);
     }
 
     static byte[] copy(Memory m, int length) {

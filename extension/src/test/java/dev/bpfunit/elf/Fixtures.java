@@ -1,27 +1,15 @@
 package dev.bpfunit.elf;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-
-/** Loads the committed fixtures under {@code src/test/resources/elf}. */
+/** The committed fixtures under {@code src/test/resources/elf}, read by {@link dev.bpfunit.rawelf.Fixtures}. */
 final class Fixtures {
     private Fixtures() {
     }
 
     static byte[] bytes(String name) {
-        try (InputStream in = Fixtures.class.getResourceAsStream("/elf/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test fixture /elf/" + name + ": run regen.sh");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return dev.bpfunit.rawelf.Fixtures.bytes(name);
     }
 
     static String text(String name) {
-        return new String(bytes(name), StandardCharsets.UTF_8);
+        return dev.bpfunit.rawelf.Fixtures.text(name);
     }
 }

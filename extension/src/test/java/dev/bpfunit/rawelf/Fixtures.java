@@ -5,12 +5,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** Loads the committed fixtures under {@code src/test/resources/elf}. */
-final class Fixtures {
+/** Loads the committed fixtures under {@code src/test/resources/elf}, for the rawelf and elf tests. */
+public final class Fixtures {
     private Fixtures() {
     }
 
-    static byte[] bytes(String name) {
+    public static byte[] bytes(String name) {
         try (InputStream in = Fixtures.class.getResourceAsStream("/elf/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("missing test fixture /elf/" + name + ": run regen.sh");
@@ -21,7 +21,7 @@ final class Fixtures {
         }
     }
 
-    static String text(String name) {
+    public static String text(String name) {
         return new String(bytes(name), StandardCharsets.UTF_8);
     }
 }

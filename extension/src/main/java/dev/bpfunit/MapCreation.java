@@ -1,0 +1,122 @@
+package dev.bpfunit;
+
+import dev.bpfunit.btf.Btf;
+import dev.bpfunit.error.BpfException;
+import dev.bpfunit.spec.MapSpec;
+import dev.bpfunit.spec.MapType;
+import dev.bpfunit.sys.Bpf;
+import dev.bpfunit.sys.BpfSyscallException;
+import dev.bpfunit.sys.Errno;
+import dev.bpfunit.sys.Fd;
+import dev.bpfunit.sys.MapCreateAttr;
+import dev.bpfunit.sys.SystemInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The map half of a load, as libbpf's {@code bpf_object__create_maps} and cilium's map creation: creates a map
+ * from its spec (filled and frozen where it is global data), and after the programs are loaded, stores the static
+ * {@code .values} of prog arrays and maps of maps. {@link BpfObjectLoader} runs the steps in order; program loading
+ * and linking stay there.
+ */
+final class MapCreation {
+    private MapCreation() {
+    }
+
+    /**
+     * Creates one map (BPF_MAP_CREATE, retried without BTF key/value types where the kernel refuses them, as
+     * libbpf does), fills global data and freezes {@code .rodata}; a map that fails after creation is closed.
+     */
+    static BpfMap create(MapSpec m, Fd btfFd, Btf btf) {
+        int entries = m.maxEntries();
+        if (entries == 0) {
+            if (m.type() == MapType.PERF_EVENT_ARRAY) {
+                entries = SystemInfo.possibleCpuCount();
+                m = m.withMaxEntries(entries);
+            } else {
+                throw new BpfException("map '" + m.name() + "' has no max_entries in its definition: set it "
+                        + "with BpfObject.loader(path).maxEntries(\"" + m.name() + "\", n)");
+            }
+        }
+        Fd fd;
+        try {
+            fd = createFd(m, btfFd, true);
+        } catch (BpfSyscallException e) {
+            if (e.errno() == Errno.EPERM || m.btfKeyTypeId() == 0 && m.btfValueTypeId() == 0) {
+                throw e;
+            }
+            // As libbpf: some kernels and map types refuse BTF key/value types; retry without them.
+            fd = createFd(m, btfFd, false);
+            m = m.withoutBtfTypes();
+        }
+        BpfMap map = new BpfMap(m, fd, btf);
+        try {
+            byte[] contents = m.contents();
+            if (contents != null) {
+                Bpf.mapUpdateElem(fd, new byte[4], contents, BpfMap.ANY);
+                if (m.freeze()) {
+                    Bpf.mapFreeze(fd);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            map.close();
+            throw e;
+        }
+        return map;
+    }
+
+    private static Fd createFd(MapSpec m, Fd btfFd, boolean withBtf) {
+        MapCreateAttr attr = new MapCreateAttr().mapType(m.type().number()).keySize(m.keySize())
+                .valueSize(m.valueSize()).maxEntries(m.maxEntries()).mapFlags(m.flags())
+                .numaNode(m.numaNode()).mapName(m.kernelName()).mapExtra(m.mapExtra());
+        if (withBtf && btfFd != null && (m.btfKeyTypeId() != 0 || m.btfValueTypeId() != 0)) {
+            attr.btfFd(btfFd).btfKeyTypeId(m.btfKeyTypeId()).btfValueTypeId(m.btfValueTypeId());
+        }
+        if (m.innerMap() == null) {
+            return Bpf.mapCreate(attr);
+        }
+        MapSpec inner = m.innerMap();
+        if (inner.maxEntries() == 0) {
+            throw new BpfException("map '" + m.name() + "': its inner map definition has no max_entries");
+        }
+        try (Fd innerFd = createFd(inner, btfFd, withBtf)) {
+            attr.innerMapFd(innerFd);
+            return Bpf.mapCreate(attr);
+        }
+    }
+
+    /** Stores a prog array's programs or a map of maps' inner maps, as the object's {@code .values} give them. */
+    static void fillStaticValues(MapSpec m, Map<String, BpfMap> maps, Map<String, BpfProgram> programs,
+            Set<String> skipped) {
+        if (m.initialValues().isEmpty()) {
+            return;
+        }
+        BpfMap map = maps.get(m.name());
+        for (MapSpec.InitialValue v : m.initialValues()) {
+            Fd target;
+            if (m.type() == MapType.PROG_ARRAY) {
+                if (skipped.contains(v.target())) {
+                    continue;
+                }
+                BpfProgram prog = programs.get(v.target());
+                if (prog == null) {
+                    throw new BpfException("map '" + m.name() + "': slot " + v.index() + " names program '"
+                            + v.target() + "', which the object does not define");
+                }
+                target = prog.fd();
+            } else {
+                BpfMap inner = maps.get(v.target());
+                if (inner == null) {
+                    throw new BpfException("map '" + m.name() + "': slot " + v.index() + " names map '"
+                            + v.target() + "', which the object does not define");
+                }
+                target = inner.fd();
+            }
+            byte[] key = ByteBuffer.allocate(m.keySize()).order(ByteOrder.LITTLE_ENDIAN).putInt(v.index()).array();
+            byte[] value = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(target.raw()).array();
+            Bpf.mapUpdateElem(map.fd(), key, value, BpfMap.ANY);
+        }
+    }
+}
