@@ -42,6 +42,8 @@ public final class VmRunner {
     private final Path busybox;
     private final String rootCache;
     private final boolean verbose;
+    /** The run directory this runner created last (tests check that it is gone once the run ended). */
+    private volatile Path lastRunDir;
 
     /** A runner using {@code qemu-system-x86_64} from the PATH and the host's static busybox. */
     public VmRunner() {
@@ -90,6 +92,11 @@ public final class VmRunner {
      * The directory of a {@code vmlinuz-<release>} that also holds its {@code config-<release>} (a Debian package's
      * {@code boot/}, a distribution's {@code /boot}), shown to the guest as its {@code /boot}.
      */
+    /** The run directory this runner created last, if any. */
+    Optional<Path> lastRunDir() {
+        return Optional.ofNullable(lastRunDir);
+    }
+
     /**
      * The run directory's script that {@code /init} sources for the mounts at host paths: one {@code share TAG
      * ro|rw PATH} line per share and, when the kernel came with one, {@code bootdir PATH}. Paths are quoted for the
@@ -144,6 +151,7 @@ public final class VmRunner {
         Thread hook = null;
         try {
             runDir = Files.createTempDirectory("bpfunit-vm-");
+            lastRunDir = runDir;
             Path initrd = runDir.resolve("initramfs.cpio.gz");
             GuestInit.initramfs(spec.kernel(), busybox, spec.extraModules(), rootCache).writeGzipped(initrd);
             List<QemuCommand.Share> shares = new ArrayList<>();
