@@ -38,7 +38,8 @@ import java.util.function.Consumer;
  * see there why). It runs with Docker's default seccomp profile and only the capabilities listed in
  * {@link #CAPABILITIES}, each for a stated reason; AppArmor is off for it because Docker's default AppArmor profile
  * forbids mount(2), which bpffs, tracefs and the tests' own mounts need. bpffs, debugfs and tracefs are mounted
- * before the command. The container is removed on every path (also by a shutdown hook), so no reaper is needed.
+ * before the command. It shares the host's pid namespace, because the pids BPF programs see and report are the
+ * initial namespace's. The container is removed on every path (also by a shutdown hook), so no reaper is needed.
  */
 public final class ContainerRunner {
     /** Mounts the BPF-related filesystems the way the VM's init does; failures are left to the command to notice. */
@@ -186,6 +187,10 @@ public final class ContainerRunner {
                         .withCapDrop(Capability.ALL)
                         .withCapAdd(capabilities.toArray(Capability[]::new))
                         .withSecurityOpts(new ArrayList<>(SECURITY_OPTS))
+                        // the host's pid namespace: BPF helpers (bpf_get_current_pid_tgid, perf and trace records)
+                        // report pids of the initial namespace, so a test that filters by its own pid must see the
+                        // same numbers as its programs do
+                        .withPidMode("host")
                         .withBinds(binds))
                 .exec().getId();
     }
