@@ -45,7 +45,9 @@ public final class ContainerRunner {
     /** Mounts the BPF-related filesystems the way the VM's init does; failures are left to the command to notice. */
     static final String PRELUDE = "mount -t bpf bpf /sys/fs/bpf 2>/dev/null\n"
             + "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n"
-            + "mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null\n";
+            + "mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null\n"
+            // Docker mounts the container's cgroup2 read-only; cgroup fixtures make directories in it
+            + "mount -o remount,rw /sys/fs/cgroup 2>/dev/null\n";
     /**
      * The only capabilities the container's root has (every other one, Docker's defaults included, is dropped).
      * Each is here for BPF tests or for the command's root to use the shared directories:

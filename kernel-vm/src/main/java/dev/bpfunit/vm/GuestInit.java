@@ -20,6 +20,12 @@ final class GuestInit {
     /** The modules that give the guest virtio-pci and 9p over virtio (with their dependencies). */
     static final List<String> REQUIRED_MODULES = List.of("virtio_pci", "9pnet_virtio", "9p");
     static final int MSIZE = 512000; // the most QEMU's virtio transport takes
+    /**
+     * Modules the live-kernel fixtures need and Debian builds as modules, loaded into a test guest when the kernel
+     * has them (a kernel without one simply lacks that feature, and the tests that need it say so): veth pairs,
+     * the clsact qdisc and the tc BPF classifier (tc programs before TCX, 6.6).
+     */
+    static final List<String> FIXTURE_MODULES = List.of("veth", "sch_ingress", "cls_bpf");
 
     private GuestInit() {
     }
@@ -57,6 +63,15 @@ final class GuestInit {
                 .replace("@ROOT_CACHE@", rootCache)
                 .replace("@START_MARKER@", START_MARKER);
         return builder.file("init", init.getBytes(StandardCharsets.UTF_8), 0755).build();
+    }
+
+    /** The {@link #FIXTURE_MODULES} this kernel has (none when it comes without a modules directory). */
+    static List<String> fixtureModules(KernelImage kernel) {
+        if (kernel.modulesDir().isEmpty()) {
+            return List.of();
+        }
+        KernelModules modules = KernelModules.scan(kernel.modulesDir().get());
+        return FIXTURE_MODULES.stream().filter(modules::has).toList();
     }
 
     static String initScript() {

@@ -74,6 +74,11 @@ final class KernelModules {
         return new KernelModules(modulesDir, files, builtin);
     }
 
+    /** True if the kernel has {@code name} built in or as a module file in its directory. */
+    boolean has(String name) {
+        return builtin.contains(canonical(name)) || files.containsKey(canonical(name));
+    }
+
     /** True if the kernel has {@code name} built in. */
     boolean isBuiltin(String name) {
         return builtin.contains(canonical(name));

@@ -203,7 +203,8 @@ final class KernelRun {
             List<String> command = GuestJava.command(backends.accelerator(), jvmArgs, String.join(":", classpath),
                     GuestLauncher.class.getName(), args);
             VmSpec spec = VmSpec.of(image, command).withWorkingDir(cwd).withTimeout(timeout).withWritableDir(dir)
-                    .withMemory(KernelMatrixEngine.setting(config, BpfKernels.MEMORY).orElse("2G"));
+                    .withMemory(KernelMatrixEngine.setting(config, BpfKernels.MEMORY).orElse("2G"))
+                    .withExtraModules(GuestInit.fixtureModules(image));
             run = CompletableFuture.supplyAsync(() -> backends.runVm(spec, output));
         }
         return follow(run, events);

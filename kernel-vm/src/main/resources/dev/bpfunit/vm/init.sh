@@ -37,6 +37,8 @@ mount -t tmpfs -o mode=0755 tmpfs /newroot/run || fail "cannot mount a tmpfs on 
 mount -t bpf bpf /newroot/sys/fs/bpf || echo "bpfunit-vm: warning: cannot mount bpffs on /sys/fs/bpf"
 mount -t debugfs debugfs /newroot/sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /newroot/sys/kernel/tracing 2>/dev/null
+# cgroup v2, for cgroup programs and the tests' cgroup fixtures
+mount -t cgroup2 cgroup2 /newroot/sys/fs/cgroup 2>/dev/null || echo "bpfunit-vm: warning: cannot mount cgroup2 on /sys/fs/cgroup"
 ip link set lo up 2>/dev/null
 
 mkdir -p /newroot/run/bpfunit
