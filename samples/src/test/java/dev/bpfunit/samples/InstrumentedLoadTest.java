@@ -44,12 +44,20 @@ class InstrumentedLoadTest {
                 Frames.ethernet(0x0806, new byte[28]), Frames.ethernet(0x86dd, new byte[60]), new byte[14]);
     }
 
+    private static final java.util.Set<String> VERIFIER_LIMIT_OBJECTS = java.util.Set.of(
+            "rejected_complexity.bpf.o", "rejected_unbounded_loop.bpf.o");
+
     @TestFactory
     Stream<DynamicTest> everyCommittedObjectBehavesTheSameInstrumented() throws IOException {
         Path dir = Samples.object("xdp_fw").getParent();
         List<Path> objects;
         try (Stream<Path> s = Files.list(dir)) {
-            objects = s.filter(p -> p.toString().endsWith(".bpf.o")).sorted().toList();
+            // Left out: the two objects that drive the verifier to its limit of 1,000,000 processed instructions.
+            // Each load of them runs the verifier that far (and, before 6.4, reads a log of 100 MB and more); they
+            // only show again that a refused object is refused, which RejectionCauseTest shows for them.
+            objects = s.filter(p -> p.toString().endsWith(".bpf.o"))
+                    .filter(p -> !VERIFIER_LIMIT_OBJECTS.contains(p.getFileName().toString()))
+                    .sorted().toList();
         }
         assertThat(objects).hasSizeGreaterThan(20);
         return objects.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> compare(p)));

@@ -18,6 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Each common reason the kernel refuses a program, shown by a real sample the kernel rejects: the diagnosis names
  * the typed cause, the source line at fault and a fix. The samples are {@code rejected*.bpf.c}.
  */
+@dev.bpfunit.junit.EnabledOnKernel(min = "6.13", reason = "the causes are recognised from 6.18's wording and"
+        + " were verified on it only; 6.1 and 6.12 word several errors differently and have not been run yet, and"
+        + " before 6.4 the complexity-limit samples need their whole log of 100 MB and more")
 class RejectionCauseTest {
 
     static Stream<Arguments> rejections() {
