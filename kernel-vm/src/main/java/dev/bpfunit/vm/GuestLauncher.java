@@ -58,6 +58,9 @@ public final class GuestLauncher {
         System.exit(0);
     }
 
+    /** jqwik's configuration parameter for the file it records failed tries in (default: the working directory). */
+    static final String JQWIK_DATABASE = "jqwik.database";
+
     static void run(Path requestFile, Path eventFile) throws IOException {
         Properties request = new Properties();
         try (Reader in = Files.newBufferedReader(requestFile, StandardCharsets.UTF_8)) {
@@ -73,6 +76,12 @@ public final class GuestLauncher {
             if (!key.equals(CLASSES)) {
                 builder.configurationParameter(key, request.getProperty(key));
             }
+        }
+        // The guest sees the host's tree read-only: an engine that keeps state in the working directory (jqwik's
+        // database of failed tries) would fail as a whole there, so its state goes to the writable run directory.
+        if (request.getProperty(JQWIK_DATABASE) == null) {
+            builder.configurationParameter(JQWIK_DATABASE,
+                    eventFile.toAbsolutePath().resolveSibling("jqwik-database").toString());
         }
         LauncherDiscoveryRequest discovery = builder.build();
         try (BufferedWriter out = Files.newBufferedWriter(eventFile, StandardCharsets.UTF_8)) {
