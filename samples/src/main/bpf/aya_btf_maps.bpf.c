@@ -162,6 +162,7 @@ int aya_btf_xdp(struct xdp_md *ctx)
 	struct iphdr *ip = (void *)(eth + 1);
 	struct Key_u8_4 key = { .prefix_len = 32 };
 	__u32 *action;
+	__u8 proto;
 
 	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return finish(ctx, XDP_PASS, 0);
@@ -177,8 +178,11 @@ int aya_btf_xdp(struct xdp_md *ctx)
 			report(ip, 2, data_end - data);
 		return finish(ctx, *action, ip->protocol);
 	}
+	/* read before the tail call: some kernels (Debian's 6.12 here) treat bpf_tail_call() as changing the packet, so the
+	 * verifier no longer trusts packet pointers after it */
+	proto = ip->protocol;
 	bpf_tail_call(ctx, &JUMPS, 0);
-	return finish(ctx, XDP_PASS, ip->protocol);
+	return finish(ctx, XDP_PASS, proto);
 }
 
 SEC("xdp")

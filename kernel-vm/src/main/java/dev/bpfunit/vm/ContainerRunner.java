@@ -46,8 +46,11 @@ public final class ContainerRunner {
     static final String PRELUDE = "mount -t bpf bpf /sys/fs/bpf 2>/dev/null\n"
             + "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n"
             + "mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null\n"
-            // Docker mounts the container's cgroup2 read-only; cgroup fixtures make directories in it
-            + "mount -o remount,rw /sys/fs/cgroup 2>/dev/null\n";
+            // Docker mounts the container's cgroup file system read-only; cgroup fixtures make directories in cgroup2,
+            // which a host with the v1 (or hybrid) layout does not give the container at all
+            + "mount -o remount,rw /sys/fs/cgroup 2>/dev/null\n"
+            + "grep -q ' cgroup2 ' /proc/mounts || { mkdir -p /sys/fs/cgroup/unified 2>/dev/null;"
+            + " mount -t cgroup2 cgroup2 /sys/fs/cgroup/unified 2>/dev/null; }\n";
     /**
      * The only capabilities the container's root has (every other one, Docker's defaults included, is dropped).
      * Each is here for BPF tests or for the command's root to use the shared directories:
