@@ -90,6 +90,11 @@ class ProgramInsightTest {
     void theLauncherScriptRunsTheCommand() throws Exception {
         Path script = Path.of(System.getProperty("user.dir")).resolveSibling("extension").resolve("bin/bpfunit-verify");
         assumeTrue(Files.isExecutable(script), "no launcher at " + script);
+        // In a QEMU guest under TCG, the launcher's second JVM once crashed with SIGSEGV in C1-compiled JDK code
+        // (emulation, not bpfunit); the launcher is the same on every kernel, so it is tested natively.
+        String guest = System.getProperty("bpfunit.guest", "container");
+        assumeTrue(guest.equals("container"), "the launcher starts a second JVM, which QEMU's TCG emulation crashed"
+                + " once in the " + guest + " guest; tested natively and in the container");
         ProcessBuilder pb = new ProcessBuilder(script.toString(), Samples.object("rejected_ctx_access").toString())
                 .redirectErrorStream(true);
         pb.environment().put("BPFUNIT_CLASSPATH", System.getProperty("java.class.path"));
