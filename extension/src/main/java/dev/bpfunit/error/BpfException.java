@@ -9,6 +9,14 @@ package dev.bpfunit.error;
  * {@code object xdp_fw.bpf.o: program xdp_fw: ...}.
  */
 public class BpfException extends RuntimeException {
+    /**
+     * The fix for EMFILE, which every BPF object costs several fds towards: one text for the ELF reader and the
+     * bpf(2) hints, which both sit below this leaf.
+     */
+    public static final String TOO_MANY_OPEN_FILES = "this process has too many open files (its limit, ulimit -n, "
+            + "is reached): close the BpfObjects you no longer need (try-with-resources; @BpfTest closes its own), "
+            + "or raise the limit (ulimit -n 65536 in the shell that starts the JVM)";
+
     private static final long serialVersionUID = 1L;
 
     public BpfException(String message) {

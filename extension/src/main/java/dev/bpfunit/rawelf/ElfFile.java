@@ -119,9 +119,7 @@ public final class ElfFile {
             if ("Too many open files".equals(e.getReason())) {
                 // EMFILE: not a defect of the object, and the fix is elsewhere
                 throw new dev.bpfunit.error.BpfException("object file " + path.toAbsolutePath() + " cannot be opened: "
-                        + "EMFILE (Too many open files): this process has too many open files (its limit, ulimit -n,"
-                        + " is reached): close the BpfObjects you no longer need (try-with-resources; @BpfTest "
-                        + "closes its own), or raise the limit (ulimit -n 65536 in the shell that starts the JVM)", e);
+                        + "EMFILE (Too many open files): " + dev.bpfunit.error.BpfException.TOO_MANY_OPEN_FILES, e);
             }
             throw new ElfFormatException("object file " + path.toAbsolutePath() + " cannot be read: " + e, e);
         } catch (IOException e) {

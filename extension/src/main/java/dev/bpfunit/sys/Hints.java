@@ -112,9 +112,7 @@ final class Hints {
      * @param map the map the command acted on, if known and the hint can use it (for max_entries)
      */
     /** The fix for EMFILE, which every BPF object costs several fds towards. */
-    public static final String TOO_MANY_OPEN_FILES = "this process has too many open files (its limit, ulimit -n, "
-            + "is reached): close the BpfObjects you no longer need (try-with-resources; @BpfTest closes its own), "
-            + "or raise the limit (ulimit -n 65536 in the shell that starts the JVM)";
+    public static final String TOO_MANY_OPEN_FILES = dev.bpfunit.error.BpfException.TOO_MANY_OPEN_FILES;
 
     static String forBpf(BpfCommand command, int errnoNumber, MapInfo map) {
         Errno errno = Errno.of(errnoNumber);
