@@ -1,6 +1,7 @@
 package dev.bpfunit.vm;
 
 import java.io.IOException;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -163,8 +164,17 @@ public final class DebianKernels {
             }
             imageIn(unpack, pkg);
             Path target = cacheDir.resolve(pkg + "_" + version);
-            Files.move(unpack, target);
-            unpack = null;
+            try {
+                Files.move(unpack, target, StandardCopyOption.ATOMIC_MOVE);
+                unpack = null;
+            } catch (IOException raced) {
+                // Another JVM (a parallel build, another fork) fetched the same package first: rename(2) onto its
+                // non-empty directory fails with ENOTEMPTY. Use its copy; any other failure is reported.
+                if (!Files.isDirectory(target)) {
+                    throw raced;
+                }
+                imageIn(target, pkg);
+            }
             return target;
         } catch (IOException e) {
             throw new VmException("cannot fetch kernel package " + pkg + " into " + cacheDir + ": " + e.getMessage(), e);
