@@ -16,6 +16,7 @@ import dev.bpfunit.sys.Fd;
 import dev.bpfunit.sys.MapCreateAttr;
 import dev.bpfunit.sys.ProgAttachAttr;
 import dev.bpfunit.sys.ProgLoadAttr;
+import dev.bpfunit.sys.ProgTestRunAttr;
 import dev.bpfunit.sys.SystemInfo;
 
 import java.nio.ByteBuffer;
@@ -41,6 +42,7 @@ public final class Features {
 
     private static final Map<Object, Boolean> CACHE = new ConcurrentHashMap<>();
     private static volatile Optional<String> unavailable;
+    private static volatile Optional<String> liveFrames;
 
     private Features() {
     }
@@ -72,6 +74,41 @@ public final class Features {
             return Optional.empty();
         } catch (BpfException | UnsatisfiedLinkError e) {
             return Optional.of("bpf(2) does not work here: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Why this kernel refuses XDP live-frame test runs ({@code BPF_F_TEST_XDP_LIVE_FRAMES}, which
+     * {@link TestRunBuilder#liveFrames(int)} asks for), or empty when it runs them. Found by running a program that
+     * drops every frame once in live-frame mode: kernels before 5.18 answer EINVAL, and some kernels refuse the mode
+     * with EPERM even to a process that has CAP_BPF and CAP_NET_ADMIN. Computed once per JVM.
+     */
+    public static Optional<String> xdpLiveFramesUnavailableReason() {
+        Optional<String> r = liveFrames;
+        if (r == null) {
+            r = probeXdpLiveFrames();
+            liveFrames = r;
+        }
+        return r;
+    }
+
+    private static Optional<String> probeXdpLiveFrames() {
+        Optional<String> bpf = unavailableReason();
+        if (bpf.isPresent()) {
+            return bpf;
+        }
+        byte[] drop = program(new Instruction(0xb7, 0, 0, 0, 1), new Instruction(0x95, 0, 0, 0, 0)); // XDP_DROP
+        try (Fd prog = Bpf.progLoad(probeProgram(ProgramType.XDP, drop))) {
+            ProgTestRunAttr attr = new ProgTestRunAttr().dataIn(new byte[64]).dataSizeOut(0).repeat(1).batchSize(1)
+                    .flags(BpfConstants.BPF_F_TEST_XDP_LIVE_FRAMES);
+            Bpf.progTestRun(prog, attr);
+            return Optional.empty();
+        } catch (BpfSyscallException e) {
+            String why = e.errno() == Errno.EINVAL
+                    ? "this kernel does not know it (it needs Linux 5.18)"
+                    : "this kernel refuses it with " + e.errno() + " although plain XDP test runs work";
+            return Optional.of("XDP live-frame test runs (BPF_F_TEST_XDP_LIVE_FRAMES): " + why + " (kernel "
+                    + SystemInfo.kernelRelease() + ")");
         }
     }
 

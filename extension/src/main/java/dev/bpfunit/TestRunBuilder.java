@@ -264,6 +264,12 @@ public final class TestRunBuilder {
             case EAFNOSUPPORT -> "the sk_lookup family must be AF_INET (2) or AF_INET6 (10)";
             case ENXIO -> "CPU " + cpu + " is offline or does not exist";
             case EBADMSG -> "the program left the packet with a checksum that does not match CHECKSUM_COMPLETE";
+            case EPERM -> liveFramesBatch >= 0
+                    ? "the run asked for XDP live-frame mode (liveFrames), which some kernels refuse with EPERM even "
+                            + "to a process with CAP_BPF and CAP_NET_ADMIN; Features.xdpLiveFramesUnavailableReason() "
+                            + "says whether this one does (skip live-frame tests with it); without liveFrames() the run "
+                            + "still gives the verdict and the program's effects on its maps"
+                    : "";
             default -> "";
         };
         return new BpfException(program + ": " + e.getMessage() + (why.isEmpty() ? "" : "\n  " + why), e);

@@ -4,6 +4,7 @@ import static dev.bpfunit.samples.Samples.object;
 import static dev.bpfunit.samples.Samples.u32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfObject;
@@ -13,6 +14,7 @@ import dev.bpfunit.packet.MacAddress;
 import dev.bpfunit.packet.Packet;
 import dev.bpfunit.BpfProgram;
 import dev.bpfunit.BpfRetCode;
+import dev.bpfunit.Features;
 import dev.bpfunit.FlowKeys;
 import dev.bpfunit.RawTracepointArgs;
 import dev.bpfunit.SkAction;
@@ -29,6 +31,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -318,8 +321,17 @@ class RunTest {
 
     @Test
     void liveFramesRunWithoutCopyingBack() {
+        Optional<String> refused = Features.xdpLiveFramesUnavailableReason();
         try (BpfObject obj = BpfObject.load(object("xdp_fw"))) {
             byte[] packet = Frames.udp4(A, B, 1, 2, 8, 64);
+            if (refused.isPresent()) {
+                // A kernel that refuses the mode (this project's CI host answers EPERM): the failure says so and
+                // what to do; the same run without live frames works.
+                assertThatThrownBy(() -> obj.program("xdp_fw").testRun().data(packet).repeat(10).liveFrames(4).run())
+                        .hasMessageContaining("live-frame mode").hasMessageContaining("xdpLiveFramesUnavailableReason");
+                assertThat(obj.program("xdp_fw").testRun().data(packet).run().verdict()).isEqualTo(XdpAction.PASS);
+                assumeTrue(false, refused.get());
+            }
             TestRun r = obj.program("xdp_fw").testRun().data(packet).repeat(10).liveFrames(4).run();
             assertThat(r.dataOut()).isEmpty();
             assertThat(obj.map("stats").sumPerCpu(XdpAction.PASS.raw(), "packets")).isEqualTo(10);
