@@ -42,7 +42,28 @@ final class HostClasspath {
         if (entries.isEmpty()) {
             throw new VmException("java.class.path is empty; the kernel matrix runs the guest on the host's classpath");
         }
+        launcherJar().filter(jar -> !entries.contains(jar)).ifPresent(entries::add);
         return List.copyOf(entries);
+    }
+
+    /**
+     * The jar of the JUnit Platform launcher this JVM runs with, when it came from elsewhere than
+     * {@code java.class.path}: bpfunit-kernel-vm takes the launcher as {@code provided}, and Surefire, when the
+     * project does not declare one, adds the launcher matching the project's JUnit Platform on its own provider
+     * class path. The guest's {@code GuestLauncher} needs that same launcher.
+     */
+    private static java.util.Optional<String> launcherJar() {
+        try {
+            Class<?> launcher = Class.forName("org.junit.platform.launcher.Launcher", false,
+                    HostClasspath.class.getClassLoader());
+            java.security.CodeSource source = launcher.getProtectionDomain().getCodeSource();
+            if (source == null || source.getLocation() == null || !"file".equals(source.getLocation().getProtocol())) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(Path.of(source.getLocation().toURI()).toAbsolutePath().normalize().toString());
+        } catch (ClassNotFoundException | java.net.URISyntaxException | SecurityException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** The entries of a jar's manifest {@code Class-Path}, if {@code path} is a jar that has one. */
