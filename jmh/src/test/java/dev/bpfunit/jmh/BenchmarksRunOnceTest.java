@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  */
 class BenchmarksRunOnceTest {
 
-    private static final List<Class<?>> BENCHMARKS = List.of(LoadBenchmark.class, TestRunBenchmark.class,
+    private static final List<Class<?>> BENCHMARKS = List.of(LoadBenchmark.class, FirstLoadBenchmark.class,
+            TestRunBenchmark.class,
             MapBenchmark.class);
 
     @TestFactory
