@@ -127,6 +127,30 @@ public final class Btf {
         byte[] strings = new byte[strLen];
         System.arraycopy(data, strStart, strings, 0, strLen);
         TypeParser parser = new TypeParser(r, base, strings, hdrLen + typeOff, typeLen);
+        Optional<Path> cacheDir = lazy && base == null && data.length >= BtfIndexCache.MIN_BYTES
+                ? BtfIndexCache.directory() : Optional.empty();
+        if (cacheDir.isPresent()) {
+            int checksum = BtfIndexCache.checksum(data);
+            Path file = BtfIndexCache.file(cacheDir.get(), data.length, checksum);
+            Optional<BtfIndexCache.Index> cached = BtfIndexCache.read(file, data.length, checksum);
+            if (cached.isPresent() && parser.fits(cached.get())) {
+                int[] offsets = cached.get().offsets();
+                Btf btf = new Btf(null, new LazyTypes(parser, offsets, new BtfType[offsets.length]), strings,
+                        new NameOffsets(parser));
+                parser.btf = btf;
+                btf.names = btf.new RawNameIndex((LazyTypes) btf.own, cached.get());
+                return btf;
+            }
+            Btf btf = build(parser, base, strings, true);
+            RawNameIndex index = btf.new RawNameIndex((LazyTypes) btf.own);
+            btf.names = index;
+            BtfIndexCache.write(file, data.length, checksum, index.export());
+            return btf;
+        }
+        return build(parser, base, strings, lazy);
+    }
+
+    private static Btf build(TypeParser parser, Btf base, byte[] strings, boolean lazy) {
         LazyTypes types = parser.scan(!lazy);
         Btf btf = new Btf(base, types, strings, new NameOffsets(parser));
         parser.btf = btf;
@@ -248,6 +272,30 @@ public final class Btf {
             offsets = java.util.Arrays.copyOf(offsets, count);
             BtfType[] decoded = decode ? types.toArray(new BtfType[0]) : new BtfType[count];
             return new LazyTypes(this, offsets, decoded);
+        }
+
+        /**
+         * Whether a kept index fits this blob: void first, every type's start inside the type section in increasing
+         * order, every name inside the string section (its CRC32C already matched; this catches a wrong writer).
+         */
+        boolean fits(BtfIndexCache.Index index) {
+            int[] offsets = index.offsets();
+            if (offsets[0] != -1 || index.next().length != offsets.length) {
+                return false;
+            }
+            int previous = start - 12;
+            for (int i = 1; i < offsets.length; i++) {
+                int pos = offsets[i];
+                if (pos < previous + 12 || pos > end - 12) {
+                    return false;
+                }
+                previous = pos;
+                int name = index.nameStart()[i];
+                if (name >= 0 && (long) name + index.nameLength()[i] >= strings.length) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** Decodes own type {@code index} from its {@code btf_type} at {@code pos}, and checks its references. */
@@ -703,6 +751,21 @@ public final class Btf {
         private final int[] nameStart;
         private final int[] nameLength;
         private final int[] essentialLength;
+
+        /** The index kept on disk for the same bytes ({@link BtfIndexCache}). */
+        RawNameIndex(LazyTypes types, BtfIndexCache.Index kept) {
+            this.types = types;
+            heads = kept.heads();
+            next = kept.next();
+            nameStart = kept.nameStart();
+            nameLength = kept.nameLength();
+            essentialLength = kept.essentialLength();
+        }
+
+        /** The arrays to keep on disk (a blob without split names: base BTF only). */
+        BtfIndexCache.Index export() {
+            return new BtfIndexCache.Index(types.offsets, heads, next, nameStart, nameLength, essentialLength);
+        }
 
         RawNameIndex(LazyTypes types) {
             this.types = types;

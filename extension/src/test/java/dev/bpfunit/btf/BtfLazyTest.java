@@ -109,6 +109,53 @@ class BtfLazyTest {
         assertThat(module.type(id + 1)).isEqualTo(new Typedef("mine", u32));
     }
 
+    @Test
+    void theKernelsIndexIsKeptOnDiskAndAStaleOrCorruptFileIsIgnored(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        assumeTrue(Files.isReadable(VMLINUX), "no " + VMLINUX);
+        byte[] vmlinux = Files.readAllBytes(VMLINUX);
+        String before = System.getProperty(BtfIndexCache.PROPERTY);
+        System.setProperty(BtfIndexCache.PROPERTY, dir.toString());
+        try {
+            Path file = BtfIndexCache.file(dir, vmlinux.length, BtfIndexCache.checksum(vmlinux));
+            Btf written = Btf.parseLazily(vmlinux, null);
+            assertThat(file).isRegularFile();
+            assertThat(BtfIndexCache.read(file, vmlinux.length, BtfIndexCache.checksum(vmlinux))).isPresent();
+            assertThat(BtfIndexCache.read(file, vmlinux.length, BtfIndexCache.checksum(vmlinux) + 1))
+                    .as("another blob's key").isEmpty();
+            Btf fromCache = Btf.parseLazily(vmlinux, null);
+            assertThat(fromCache.types()).isEqualTo(written.types());
+            assertIndexMatchesScan(fromCache);
+
+            byte[] kept = Files.readAllBytes(file);
+            byte[] corrupt = kept.clone();
+            corrupt[kept.length / 2] ^= 0x40;
+            Files.write(file, corrupt);
+            assertThat(BtfIndexCache.read(file, vmlinux.length, BtfIndexCache.checksum(vmlinux))).isEmpty();
+            Btf rebuilt = Btf.parseLazily(vmlinux, null);
+            assertIndexMatchesScan(rebuilt);
+            assertThat(Files.readAllBytes(file)).as("written anew").isEqualTo(kept);
+            Files.write(file, java.util.Arrays.copyOf(kept, 40));
+            assertThat(BtfIndexCache.read(file, vmlinux.length, BtfIndexCache.checksum(vmlinux))).isEmpty();
+            assertThat(Btf.parseLazily(vmlinux, null).idsByName("task_struct")).isEqualTo(written.idsByName("task_struct"));
+            try (var files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left")
+                        .containsExactly(file.getFileName().toString());
+            }
+
+            System.setProperty(BtfIndexCache.PROPERTY, "false");
+            Files.delete(file);
+            assertThat(Btf.parseLazily(vmlinux, null).typeCount()).isEqualTo(written.typeCount());
+            assertThat(file).doesNotExist();
+        } finally {
+            if (before == null) {
+                System.clearProperty(BtfIndexCache.PROPERTY);
+            } else {
+                System.setProperty(BtfIndexCache.PROPERTY, before);
+            }
+        }
+    }
+
     /** idsByName and idsByEssentialName of every name against a scan of every decoded type. */
     private static void assertIndexMatchesScan(Btf btf) {
         Map<String, List<Integer>> byName = new HashMap<>();
