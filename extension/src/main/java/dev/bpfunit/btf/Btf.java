@@ -48,6 +48,14 @@ public final class Btf {
     private volatile Map<String, Integer> stringIndex;
 
     private Btf(Btf base, List<BtfType> own, byte[] strings, NameOffsets nameOffsets) {
+        this(base, own, strings, nameOffsets, !(own instanceof LazyTypes));
+    }
+
+    /**
+     * With {@code validate}, checks every type's references; a copy made from a checked BTF checks only the types
+     * it replaced or added (ids only grow, so the others stay valid).
+     */
+    private Btf(Btf base, List<BtfType> own, byte[] strings, NameOffsets nameOffsets, boolean validate) {
         this.base = base;
         this.firstId = base == null ? 0 : base.typeCount();
         this.own = own instanceof LazyTypes ? own : List.copyOf(own);
@@ -65,7 +73,7 @@ public final class Btf {
                 return typeCount();
             }
         };
-        if (!(own instanceof LazyTypes)) {
+        if (validate) {
             validateReferences();
         }
     }
@@ -531,7 +539,32 @@ public final class Btf {
             }
             return true;
         }
-        return references(t).stream().allMatch(r -> r.id >= 0 && r.id < count);
+        if (t instanceof Array a) {
+            return a.type() >= 0 && a.type() < count && a.indexType() >= 0 && a.indexType() < count;
+        }
+        int ref;
+        if (t instanceof Ptr p) {
+            ref = p.type();
+        } else if (t instanceof Typedef td) {
+            ref = td.type();
+        } else if (t instanceof Volatile v) {
+            ref = v.type();
+        } else if (t instanceof Const c) {
+            ref = c.type();
+        } else if (t instanceof Restrict r) {
+            ref = r.type();
+        } else if (t instanceof Func f) {
+            ref = f.type();
+        } else if (t instanceof Var v) {
+            ref = v.type();
+        } else if (t instanceof DeclTag dt) {
+            ref = dt.type();
+        } else if (t instanceof TypeTag tt) {
+            ref = tt.type();
+        } else {
+            return references(t).isEmpty();
+        }
+        return ref >= 0 && ref < count;
     }
 
     private static List<Ref> references(BtfType t) {
@@ -1142,7 +1175,9 @@ public final class Btf {
             }
             types.set(id - firstId, t);
         });
-        return new Btf(base, types, strings, nameOffsets);
+        Btf changed = new Btf(base, types, strings, nameOffsets, false);
+        new java.util.TreeMap<>(replacements).forEach((id, t) -> changed.checkReferences(t, id));
+        return changed;
     }
 
     /** A new Btf with {@code types} appended; their ids continue after {@link #typeCount()}. */
@@ -1154,7 +1189,11 @@ public final class Btf {
             }
             all.add(t);
         }
-        return new Btf(base, all, strings, nameOffsets);
+        Btf added = new Btf(base, all, strings, nameOffsets, false);
+        for (int i = own.size(); i < all.size(); i++) {
+            added.checkReferences(all.get(i), firstId + i);
+        }
+        return added;
     }
 
     /**
