@@ -44,20 +44,34 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) CPUs, kernel $(uname -r), load average (1/5/15 min) before: $load_before"
 echo "C (libbpf $(pkg-config --modversion libbpf 2>/dev/null || echo '?')): loads=$loads calls=$calls repeat=$repeat"
 run_c() {
-    "$out/libbpf_bench" "$objects/xdp_fw.bpf.o" "$objects/multi_prog.bpf.o" "$packet" "$loads" "$calls" "$repeat"
+    # the last argument (issue 16): a CO-RE object, for the load:core_tc / parse:core_tc rows
+    "$out/libbpf_bench" "$objects/xdp_fw.bpf.o" "$objects/multi_prog.bpf.o" "$packet" "$loads" "$calls" "$repeat" \
+        "$objects/core_tc.bpf.o"
 }
 # C runs before and after JMH: the table shows their mean, and how far apart they were says how much the
 # machine's load moved during the run.
 run_c > "$out/c-before.txt"
 echo "Java (JMH $jmh_opts), log in $out/jmh.log"
 # shellcheck disable=SC2086  # the JMH options are words on purpose
-java -jar "$jar" 'dev\.bpfunit\.jmh\..*' $jmh_opts -rf json -rff "$out/jmh.json" > "$out/jmh.log" 2>&1 || {
+java -jar "$jar" 'dev\.bpfunit\.jmh\..*' -e FirstLoadBenchmark $jmh_opts -rf json -rff "$out/jmh.json" \
+    > "$out/jmh.log" 2>&1 || {
     tail -30 "$out/jmh.log" >&2; echo "compare.sh: JMH failed, see $out/jmh.log" >&2; exit 1; }
+# issue 16: the first load in a fresh JVM (single shot, 5 forks, whatever --jmh says) and in a fresh C process
+echo "first loads: Java, 5 fresh JVMs per object; C, 5 fresh processes per object"
+java -jar "$jar" FirstLoadBenchmark -f 5 -rf json -rff "$out/jmh-first.json" > "$out/jmh-first.log" 2>&1 || {
+    tail -30 "$out/jmh-first.log" >&2; echo "compare.sh: JMH failed, see $out/jmh-first.log" >&2; exit 1; }
+: > "$out/c-first.txt"
+for _ in 1 2 3 4 5; do
+    for first in core_tc xdp_fw; do
+        "$out/libbpf_bench" --first "$objects/$first.bpf.o" >> "$out/c-first.txt"
+    done
+done
 echo "C again, after JMH"
 run_c > "$out/c-after.txt"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-python3 - "$out/c-before.txt" "$out/c-after.txt" "$out/jmh.json" "$repeat" <<'PY'
+python3 - "$out/c-before.txt" "$out/c-after.txt" "$out/jmh.json" "$repeat" "$out/c-first.txt" \
+    "$out/jmh-first.json" <<'PY'
 import json, sys
 
 def read_c(path):
@@ -72,8 +86,17 @@ c = {k: (before[k] + after[k]) / 2 for k in before}
 c_spread = {k: abs(before[k] - after[k]) / c[k] * 100 if c[k] > 0 else float("nan") for k in before}
 repeat = sys.argv[4]
 
+# issue 16: first loads, C from fresh processes (mean and spread of the runs)
+firsts = {}
+for line in open(sys.argv[5]):
+    name, ns, _count = line.split()
+    firsts.setdefault(name, []).append(float(ns))
+for name, values in firsts.items():
+    c[name] = sum(values) / len(values)
+    c_spread[name] = (max(values) - min(values)) / c[name] * 100 if c[name] > 0 else float("nan")
+
 java, spread = {}, {}
-for r in json.load(open(sys.argv[3])):
+for r in json.load(open(sys.argv[3])) + json.load(open(sys.argv[6])):
     bench = r["benchmark"].rsplit(".", 2)
     key = bench[1] + "." + bench[2]
     if "object" in r.get("params", {}):
@@ -100,6 +123,12 @@ rows = [
     ("map lookup, BTF lookupValue", "lookup", "MapBenchmark.lookupValue"),
     ("map update, byte[]", "update", "MapBenchmark.updateBytes"),
     ("map update, BTF updateValue", "update", "MapBenchmark.updateValue"),
+    # issue 16: CO-RE loads, the first load of a process, a suite's cost per test
+    ("load core_tc (CO-RE)", "load:core_tc", "LoadBenchmark.load:core_tc"),
+    ("parse core_tc (no kernel)", "parse:core_tc", "LoadBenchmark.parse:core_tc"),
+    ("first load core_tc, fresh JVM/process", "first:core_tc", "FirstLoadBenchmark.firstLoad:core_tc"),
+    ("first load xdp_fw, fresh JVM/process", "first:xdp_fw", "FirstLoadBenchmark.firstLoad:xdp_fw"),
+    ("suite of 200 @BpfTest, per test", "suite", "SuiteBenchmark.suite"),
 ]
 
 nan = float("nan")
@@ -124,4 +153,4 @@ echo "C: mean of the runs before and after JMH; spread: how far apart they were.
 echo "of JMH's measurement iterations. The default run (JMH -wi 2 -i 3 -f 1 -w 1s -r 1s) is short and meant"
 echo "for ratios: on a small, shared machine single figures move by tens of percent between runs. For absolute"
 echo "numbers use a longer run (--jmh '-wi 5 -i 10 -f 2') on a quiet machine."
-echo "Raw results: $out/c-before.txt, $out/c-after.txt and $out/jmh.json."
+echo "Raw results: $out/c-before.txt, $out/c-after.txt and $out/jmh.json (first loads: c-first.txt, jmh-first.json)."

@@ -10,11 +10,15 @@
  *   kernel         opts.duration of those calls: the kernel's own average        (repeat:kernelNsSum/kernelRuns)
  *   lookup         bpf_map_lookup_elem of a present key in blocklist             (MapBenchmark.lookupBytes)
  *   update         bpf_map_update_elem of that key, BPF_ANY                      (MapBenchmark.updateBytes)
+ *   load/parse <core obj>  the same for a CO-RE object, with the optional CORE_OBJ   (LoadBenchmark, core_tc)
+ *   suite          per test: 200 x (open, load, xdp_fw run once, close)          (SuiteBenchmark.suite)
+ *   first:<obj>    with --first: one open + load + close in a fresh process      (FirstLoadBenchmark)
  *
  * Each operation runs a tenth of its count untimed first, then its count timed; the output is one
  * line per operation: "<name> <ns per op> <count>".
  *
- * usage: libbpf_bench XDP_FW_OBJ BIG_OBJ PACKET_HEX LOADS CALLS REPEAT
+ * usage: libbpf_bench XDP_FW_OBJ BIG_OBJ PACKET_HEX LOADS CALLS REPEAT [CORE_OBJ]
+ *        libbpf_bench --first OBJ
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -132,6 +136,65 @@ static const char *object_name(const char *path)
 	return name;
 }
 
+/*
+ * As SuiteBenchmark's test class: SUITE_TESTS tests, each opening and loading a fresh object, running its program
+ * xdp_fw once on the packet (repeat 1, the output buffer bpfunit gives) and closing it. Per test.
+ */
+#define SUITE_TESTS 200
+
+static void one_test(const char *path, const unsigned char *packet, size_t packet_len, unsigned char *out,
+		     uint32_t out_size)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_program *prog;
+	int err;
+
+	if (!obj)
+		die("bpf_object__open_file %s: %s", path, strerror(errno));
+	err = bpf_object__load(obj);
+	if (err)
+		die("bpf_object__load %s: %s", path, strerror(-err));
+	prog = bpf_object__find_program_by_name(obj, "xdp_fw");
+	if (!prog)
+		die("%s has no program xdp_fw", path);
+	LIBBPF_OPTS(bpf_test_run_opts, run,
+		.data_in = packet, .data_size_in = (uint32_t)packet_len,
+		.data_out = out, .data_size_out = out_size, .repeat = 1);
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &run))
+		die("bpf_prog_test_run_opts: %s", strerror(errno));
+	if (run.retval != XDP_PASS)
+		die("xdp_fw returned %u on the packet, expected XDP_PASS (2)", run.retval);
+	bpf_object__close(obj);
+}
+
+static void time_suite(const char *path, const unsigned char *packet, size_t packet_len, unsigned char *out,
+		       uint32_t out_size)
+{
+	uint64_t t0;
+	long i;
+
+	for (i = 0; i < SUITE_TESTS / 10; i++)
+		one_test(path, packet, packet_len, out, out_size);
+	t0 = now_ns();
+	for (i = 0; i < SUITE_TESTS; i++)
+		one_test(path, packet, packet_len, out, out_size);
+	report("suite", now_ns() - t0, SUITE_TESTS);
+}
+
+/* "libbpf_bench --first OBJ": one open + load + close in this fresh process, as FirstLoadBenchmark's fork does. */
+static int first_load(const char *path)
+{
+	uint64_t t0;
+	char label[300];
+
+	libbpf_set_print(print_warnings);
+	t0 = now_ns();
+	open_close(path, 1);
+	snprintf(label, sizeof(label), "first:%s", object_name(path));
+	report(label, now_ns() - t0, 1);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char packet[1500], out[1500 + 4096];
@@ -146,8 +209,11 @@ int main(int argc, char **argv)
 	char label[300];
 	int prog_fd, map_fd, err;
 
-	if (argc != 7)
-		die("usage: libbpf_bench XDP_FW_OBJ BIG_OBJ PACKET_HEX LOADS CALLS REPEAT");
+	if (argc == 3 && strcmp(argv[1], "--first") == 0)
+		return first_load(argv[2]);
+	if (argc != 7 && argc != 8)
+		die("usage: libbpf_bench XDP_FW_OBJ BIG_OBJ PACKET_HEX LOADS CALLS REPEAT [CORE_OBJ]\n"
+		    "       libbpf_bench --first OBJ");
 	packet_len = parse_hex(argv[3], packet, sizeof(packet));
 	loads = parse_count(argv[4], "LOADS");
 	calls = parse_count(argv[5], "CALLS");
@@ -160,6 +226,16 @@ int main(int argc, char **argv)
 		snprintf(label, sizeof(label), "parse:%s", object_name(argv[i]));
 		time_open(label, argv[i], loads, 0);
 	}
+
+	/* a CO-RE object: libbpf reads the kernel's BTF again for every load */
+	if (argc == 8) {
+		snprintf(label, sizeof(label), "load:%s", object_name(argv[7]));
+		time_open(label, argv[7], loads, 1);
+		snprintf(label, sizeof(label), "parse:%s", object_name(argv[7]));
+		time_open(label, argv[7], loads, 0);
+	}
+	out_size = (uint32_t)packet_len + 4096;
+	time_suite(argv[1], packet, packet_len, out, out_size);
 
 	obj = bpf_object__open_file(argv[1], NULL);
 	if (!obj)

@@ -104,6 +104,15 @@ public final class BpfObject implements AutoCloseable {
         return new BpfObjectLoader(null, elf.clone(), name);
     }
 
+    /**
+     * A loader for an object parsed earlier ({@link BpfObjectLoader#spec()} or {@code ObjectReader}), so that
+     * loading the same object many times parses it once: each {@link BpfObjectLoader#load()} creates fresh maps and
+     * programs from the immutable spec.
+     */
+    public static BpfObjectLoader loader(ObjectSpec parsed) {
+        return new BpfObjectLoader(java.util.Objects.requireNonNull(parsed, "parsed"));
+    }
+
     /** The object's file name. */
     public String name() {
         return spec.name();

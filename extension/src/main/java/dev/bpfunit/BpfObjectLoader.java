@@ -83,6 +83,8 @@ public final class BpfObjectLoader {
     private ObjectSpec parsed;
     /** Test hook: told of each kernel object a load opens, before the next step. */
     static volatile java.util.function.Consumer<AutoCloseable> openedHook;
+    /** Test hook: told the name of each object a loader parses (to count parses). */
+    static volatile java.util.function.Consumer<String> parsedHook;
     private boolean coverage = CoverageRecorder.global().enabled();
     private TestClock clock;
     private Long randomSeed;
@@ -92,6 +94,12 @@ public final class BpfObjectLoader {
         this.path = path;
         this.bytes = bytes;
         this.name = name;
+    }
+
+    /** A loader of an object parsed earlier: it is not read or parsed again. */
+    BpfObjectLoader(ObjectSpec parsed) {
+        this(null, null, parsed.name());
+        this.parsed = parsed;
     }
 
     /**
@@ -235,6 +243,10 @@ public final class BpfObjectLoader {
     private synchronized ObjectSpec parsed() {
         if (parsed == null) {
             parsed = path != null ? ObjectReader.read(path) : ObjectReader.read(bytes, name);
+            java.util.function.Consumer<String> hook = parsedHook;
+            if (hook != null) {
+                hook.accept(parsed.name());
+            }
         }
         return parsed;
     }

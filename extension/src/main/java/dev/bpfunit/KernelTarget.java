@@ -107,7 +107,7 @@ final class KernelTarget implements AutoCloseable {
                     continue;
                 }
                 try {
-                    out.add(new Module(module, Btf.parse(Files.readAllBytes(p), vmlinux)));
+                    out.add(new Module(module, Btf.parseLazily(Files.readAllBytes(p), vmlinux)));
                 } catch (IOException | BpfException e) {
                     throw new BpfException("cannot read module BTF " + p + ": " + e.getMessage(), e);
                 }

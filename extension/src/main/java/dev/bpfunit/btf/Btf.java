@@ -37,29 +37,31 @@ public final class Btf {
 
     private final Btf base;
     private final int firstId;
+    /** This BTF's own types: a {@link LazyTypes} over the parsed bytes, or a list of records (a changed copy). */
     private final List<BtfType> own;
     private final byte[] strings;
     private final int firstStringOffset;
-    private final Map<String, Integer> nameOffsets;
-    private final Map<String, List<Integer>> idsByName;
+    /** Each name's first string offset, for encoding; shared with the copies {@link #replaceTypes} makes. */
+    private final NameOffsets nameOffsets;
     private final List<BtfType> all;
+    private volatile NameIndex names;
     private volatile Map<String, Integer> stringIndex;
 
-    private Btf(Btf base, List<BtfType> own, byte[] strings, Map<String, Integer> nameOffsets) {
+    private Btf(Btf base, List<BtfType> own, byte[] strings, NameOffsets nameOffsets) {
+        this(base, own, strings, nameOffsets, !(own instanceof LazyTypes));
+    }
+
+    /**
+     * With {@code validate}, checks every type's references; a copy made from a checked BTF checks only the types
+     * it replaced or added (ids only grow, so the others stay valid).
+     */
+    private Btf(Btf base, List<BtfType> own, byte[] strings, NameOffsets nameOffsets, boolean validate) {
         this.base = base;
         this.firstId = base == null ? 0 : base.typeCount();
-        this.own = List.copyOf(own);
+        this.own = own instanceof LazyTypes ? own : List.copyOf(own);
         this.strings = strings;
         this.firstStringOffset = base == null ? 0 : base.firstStringOffset + base.strings.length;
         this.nameOffsets = nameOffsets;
-        Map<String, List<Integer>> byName = new HashMap<>();
-        for (int i = 0; i < this.own.size(); i++) {
-            String name = this.own.get(i).name();
-            if (!name.isEmpty()) {
-                byName.computeIfAbsent(name, k -> new ArrayList<>(1)).add(firstId + i);
-            }
-        }
-        this.idsByName = byName;
         this.all = new AbstractList<>() {
             @Override
             public BtfType get(int index) {
@@ -71,7 +73,9 @@ public final class Btf {
                 return typeCount();
             }
         };
-        validateReferences();
+        if (validate) {
+            validateReferences();
+        }
     }
 
     // ---------------------------------------------------------------- parsing
@@ -86,6 +90,21 @@ public final class Btf {
      * and string offsets continue after the base's. With a null base this is {@link #parse(byte[])}.
      */
     public static Btf parse(byte[] data, Btf base) {
+        return parse(data, base, false);
+    }
+
+    /**
+     * Parses BTF as {@link #parse(byte[], Btf)} does, but decodes each type only when it is first asked for, and
+     * finds types by name through an index of the raw names: for kernel BTF (vmlinux has 100 000 types and more),
+     * of which a load needs a few hundred. The header and every type's extent are checked here; a type whose
+     * contents are malformed (a name offset past the strings, a reference past the last id) throws its
+     * {@link BtfException} when it is first used.
+     */
+    public static Btf parseLazily(byte[] data, Btf base) {
+        return parse(data, base, true);
+    }
+
+    private static Btf parse(byte[] data, Btf base, boolean lazy) {
         String what = base == null ? "BTF" : "split BTF";
         ByteReader.Header header = ByteReader.header(data, MAGIC, what, HEADER_LEN);
         ByteReader r = header.reader();
@@ -115,13 +134,76 @@ public final class Btf {
         }
         byte[] strings = new byte[strLen];
         System.arraycopy(data, strStart, strings, 0, strLen);
-        return new TypeParser(r, base, strings, hdrLen + typeOff, typeLen).parse();
+        TypeParser parser = new TypeParser(r, base, strings, hdrLen + typeOff, typeLen);
+        Optional<Path> cacheDir = lazy && base == null && data.length >= BtfIndexCache.MIN_BYTES
+                ? BtfIndexCache.directory() : Optional.empty();
+        if (cacheDir.isPresent()) {
+            int checksum = BtfIndexCache.checksum(data);
+            Path file = BtfIndexCache.file(cacheDir.get(), data.length, checksum);
+            Optional<BtfIndexCache.Index> cached = BtfIndexCache.read(file, data.length, checksum);
+            if (cached.isPresent() && parser.fits(cached.get())) {
+                int[] offsets = cached.get().offsets();
+                Btf btf = new Btf(null, new LazyTypes(parser, offsets, new BtfType[offsets.length]), strings,
+                        new NameOffsets(parser));
+                parser.btf = btf;
+                btf.names = btf.new RawNameIndex((LazyTypes) btf.own, cached.get());
+                return btf;
+            }
+            Btf btf = build(parser, base, strings, true);
+            RawNameIndex index = btf.new RawNameIndex((LazyTypes) btf.own);
+            btf.names = index;
+            BtfIndexCache.write(file, data.length, checksum, index.export());
+            return btf;
+        }
+        return build(parser, base, strings, lazy);
+    }
+
+    private static Btf build(TypeParser parser, Btf base, byte[] strings, boolean lazy) {
+        LazyTypes types = parser.scan(!lazy);
+        Btf btf = new Btf(base, types, strings, new NameOffsets(parser));
+        parser.btf = btf;
+        if (!lazy) {
+            btf.validateReferences();
+        }
+        return btf;
     }
 
     private static void checkSection(String what, String name, long off, long len, long dataLen) {
         if (off + len > dataLen) {
             throw new BtfException(what + ": " + name + " section [" + off + ", +" + len + ") after the header ends past"
                     + " the data's end (" + dataLen + " bytes after the header; truncated?)");
+        }
+    }
+
+    /**
+     * The types of a parsed blob, each decoded from its bytes on first use (or all of them at parse time) and kept.
+     * Records are immutable with final fields, so a type decoded by two threads at once is merely decoded twice.
+     */
+    private static final class LazyTypes extends AbstractList<BtfType> {
+        private final TypeParser parser;
+        /** Where each type's {@code btf_type} starts in the data; -1 for void (type 0 of a base BTF). */
+        private final int[] offsets;
+        private final BtfType[] decoded;
+
+        LazyTypes(TypeParser parser, int[] offsets, BtfType[] decoded) {
+            this.parser = parser;
+            this.offsets = offsets;
+            this.decoded = decoded;
+        }
+
+        @Override
+        public BtfType get(int index) {
+            BtfType t = decoded[index];
+            if (t == null) {
+                t = parser.decode(index, offsets[index]);
+                decoded[index] = t;
+            }
+            return t;
+        }
+
+        @Override
+        public int size() {
+            return offsets.length;
         }
     }
 
@@ -133,7 +215,9 @@ public final class Btf {
         private final int start;
         private final int end;
         private final int firstStringOffset;
-        private final Map<String, Integer> nameOffsets = new HashMap<>();
+        private final int firstId;
+        /** The Btf being parsed, for checking a lazily decoded type's references. */
+        private Btf btf;
         private int whereId;
         private int whereOffset;
         private BtfKind whereKind;
@@ -145,48 +229,153 @@ public final class Btf {
             this.start = start;
             this.end = start + len;
             this.firstStringOffset = base == null ? 0 : base.firstStringOffset + base.strings.length;
+            this.firstId = base == null ? 0 : base.typeCount();
         }
 
-        Btf parse() {
-            List<BtfType> types = new ArrayList<>();
-            int firstId = base == null ? 0 : base.typeCount();
+        /**
+         * Walks the type section, checking each type's kind and extent; with {@code decode}, also decodes each
+         * type as it goes (a malformed type then fails here, in order, as a whole parse does).
+         */
+        synchronized LazyTypes scan(boolean decode) {
+            int[] offsets = new int[Math.max(16, (end - start) / 16 + 1)];
+            List<BtfType> types = decode ? new ArrayList<>() : null;
+            int count = 0;
             if (base == null) {
-                types.add(new Void());
+                offsets[count++] = -1;
+                if (decode) {
+                    types.add(new Void());
+                }
             }
             int pos = start;
             while (pos < end) {
-                int id = firstId + types.size();
+                int id = firstId + count;
                 whereId = id;
                 whereOffset = pos - start;
                 whereKind = null;
                 need(pos, 12, "btf_type");
+                int header = pos;
                 int nameOff = r.u32(pos, "name_off");
                 int info = r.u32(pos + 4, "info");
                 int sizeOrType = r.u32(pos + 8, "size/type");
-                int kindNumber = (info >>> 24) & 0x1f;
-                if (kindNumber == 0 || kindNumber > BtfKind.ENUM64.number()) {
-                    throw new BtfException("BTF: " + where() + ": unknown kind " + kindNumber
-                            + " (this parser knows 1.." + BtfKind.ENUM64.number() + ")");
-                }
-                BtfKind kind = BtfKind.of(kindNumber);
-                whereKind = kind;
+                BtfKind kind = kind(info);
                 int vlen = info & 0xffff;
                 boolean kflag = info < 0;
                 pos += 12;
                 try {
-                    String name = name(nameOff);
+                    String name = decode ? name(nameOff) : null;
                     int extra = extraSize(kind, vlen);
                     need(pos, extra, kind + " data (vlen " + vlen + ")");
-                    types.add(read(kind, name, vlen, kflag, sizeOrType, pos));
+                    if (decode) {
+                        types.add(read(kind, name, vlen, kflag, sizeOrType, pos));
+                    }
                     pos += extra;
                 } catch (BtfException e) {
-                    if (e.getMessage().startsWith("BTF: ")) {
-                        throw e;
-                    }
-                    throw new BtfException("BTF: " + where() + ": " + e.getMessage(), e);
+                    throw wrapped(e);
+                }
+                if (count == offsets.length) {
+                    offsets = java.util.Arrays.copyOf(offsets, count * 2);
+                }
+                offsets[count++] = header;
+            }
+            offsets = java.util.Arrays.copyOf(offsets, count);
+            BtfType[] decoded = decode ? types.toArray(new BtfType[0]) : new BtfType[count];
+            return new LazyTypes(this, offsets, decoded);
+        }
+
+        /**
+         * Whether a kept index fits this blob: void first, every type's start inside the type section in increasing
+         * order, every name inside the string section (its CRC32C already matched; this catches a wrong writer).
+         */
+        boolean fits(BtfIndexCache.Index index) {
+            int[] offsets = index.offsets();
+            if (offsets[0] != -1 || index.next().length != offsets.length) {
+                return false;
+            }
+            int previous = start - 12;
+            for (int i = 1; i < offsets.length; i++) {
+                int pos = offsets[i];
+                if (pos < previous + 12 || pos > end - 12) {
+                    return false;
+                }
+                previous = pos;
+                int name = index.nameStart()[i];
+                if (name >= 0 && (long) name + index.nameLength()[i] >= strings.length) {
+                    return false;
                 }
             }
-            return new Btf(base, types, strings, nameOffsets);
+            return true;
+        }
+
+        /** Decodes own type {@code index} from its {@code btf_type} at {@code pos}, and checks its references. */
+        synchronized BtfType decode(int index, int pos) {
+            if (pos < 0) {
+                return new Void();
+            }
+            whereId = firstId + index;
+            whereOffset = pos - start;
+            whereKind = null;
+            int nameOff = r.u32(pos, "name_off");
+            int info = r.u32(pos + 4, "info");
+            int sizeOrType = r.u32(pos + 8, "size/type");
+            BtfKind kind = kind(info);
+            BtfType t;
+            try {
+                t = read(kind, name(nameOff), info & 0xffff, info < 0, sizeOrType, pos + 12);
+            } catch (BtfException e) {
+                throw wrapped(e);
+            }
+            btf.checkReferences(t, whereId);
+            return t;
+        }
+
+        private BtfKind kind(int info) {
+            int kindNumber = (info >>> 24) & 0x1f;
+            if (kindNumber == 0 || kindNumber > BtfKind.ENUM64.number()) {
+                throw new BtfException("BTF: " + where() + ": unknown kind " + kindNumber
+                        + " (this parser knows 1.." + BtfKind.ENUM64.number() + ")");
+            }
+            BtfKind kind = BtfKind.of(kindNumber);
+            whereKind = kind;
+            return kind;
+        }
+
+        private BtfException wrapped(BtfException e) {
+            if (e.getMessage().startsWith("BTF: ")) {
+                return e;
+            }
+            return new BtfException("BTF: " + where() + ": " + e.getMessage(), e);
+        }
+
+        /**
+         * Calls {@code action} with every name offset the types use, in the order a whole parse reads them: each
+         * type's name, then its members', enumerators' or parameters' names.
+         */
+        void forEachNameOffset(LazyTypes types, java.util.function.IntConsumer action) {
+            for (int pos : types.offsets) {
+                if (pos < 0) {
+                    continue;
+                }
+                action.accept(r.u32(pos, "name_off"));
+                int info = r.u32(pos + 4, "info");
+                int vlen = info & 0xffff;
+                int stride = switch (BtfKind.of((info >>> 24) & 0x1f)) {
+                    case STRUCT, UNION, ENUM64 -> 12;
+                    case ENUM, FUNC_PROTO -> 8;
+                    default -> 0;
+                };
+                for (int i = 0, p = pos + 12; stride > 0 && i < vlen; i++, p += stride) {
+                    action.accept(r.u32(p, "name_off"));
+                }
+            }
+        }
+
+        /** Whether the kind of the {@code btf_type} at {@code pos} keeps its name in its record. */
+        boolean hasNamedKind(int pos) {
+            return switch (BtfKind.of((r.u32(pos + 4, "info") >>> 24) & 0x1f)) {
+                case INT, STRUCT, UNION, ENUM, ENUM64, FWD, TYPEDEF, FUNC, VAR, DATASEC, FLOAT, DECL_TAG, TYPE_TAG ->
+                        true;
+                default -> false;
+            };
         }
 
         private String where() {
@@ -215,9 +404,7 @@ public final class Btf {
             if (offset == 0) {
                 return "";
             }
-            String s = lookup(offset);
-            nameOffsets.putIfAbsent(s, offset);
-            return s;
+            return lookup(offset);
         }
 
         private String lookup(int offset) {
@@ -305,19 +492,22 @@ public final class Btf {
     }
 
     private void validateReferences() {
-        int count = typeCount();
         for (int i = 0; i < own.size(); i++) {
-            BtfType t = own.get(i);
-            int id = firstId + i;
-            if (allBelow(t, count)) {
-                continue;
-            }
-            for (Ref ref : references(t)) {
-                if (ref.id < 0 || ref.id >= count) {
-                    throw new BtfException("BTF: type [" + id + "] " + t.kind() + (t.name().isEmpty() ? "" : " '" + t.name() + "'")
-                            + ": " + ref.what + " refers to type id " + Integer.toUnsignedString(ref.id)
-                            + ", but the BTF has only ids 0.." + (count - 1));
-                }
+            checkReferences(own.get(i), firstId + i);
+        }
+    }
+
+    /** Throws if type {@code id}, {@code t}, refers to an id this BTF does not have. */
+    private void checkReferences(BtfType t, int id) {
+        int count = typeCount();
+        if (allBelow(t, count)) {
+            return;
+        }
+        for (Ref ref : references(t)) {
+            if (ref.id < 0 || ref.id >= count) {
+                throw new BtfException("BTF: type [" + id + "] " + t.kind() + (t.name().isEmpty() ? "" : " '" + t.name() + "'")
+                        + ": " + ref.what + " refers to type id " + Integer.toUnsignedString(ref.id)
+                        + ", but the BTF has only ids 0.." + (count - 1));
             }
         }
     }
@@ -349,7 +539,32 @@ public final class Btf {
             }
             return true;
         }
-        return references(t).stream().allMatch(r -> r.id >= 0 && r.id < count);
+        if (t instanceof Array a) {
+            return a.type() >= 0 && a.type() < count && a.indexType() >= 0 && a.indexType() < count;
+        }
+        int ref;
+        if (t instanceof Ptr p) {
+            ref = p.type();
+        } else if (t instanceof Typedef td) {
+            ref = td.type();
+        } else if (t instanceof Volatile v) {
+            ref = v.type();
+        } else if (t instanceof Const c) {
+            ref = c.type();
+        } else if (t instanceof Restrict r) {
+            ref = r.type();
+        } else if (t instanceof Func f) {
+            ref = f.type();
+        } else if (t instanceof Var v) {
+            ref = v.type();
+        } else if (t instanceof DeclTag dt) {
+            ref = dt.type();
+        } else if (t instanceof TypeTag tt) {
+            ref = tt.type();
+        } else {
+            return references(t).isEmpty();
+        }
+        return ref >= 0 && ref < count;
     }
 
     private static List<Ref> references(BtfType t) {
@@ -386,7 +601,10 @@ public final class Btf {
         return List.of();
     }
 
-    /** The running kernel's BTF, {@code /sys/kernel/btf/vmlinux}, parsed once and cached. */
+    /**
+     * The running kernel's BTF, {@code /sys/kernel/btf/vmlinux}, read once and cached; its types are decoded when
+     * first used ({@link #parseLazily}).
+     */
     public static Btf vmlinux() {
         Btf b = vmlinux;
         if (b == null) {
@@ -405,7 +623,11 @@ public final class Btf {
         return b;
     }
 
-    /** Reads a BTF file: raw BTF (such as another kernel's vmlinux BTF) or an ELF file's {@code .BTF} section. */
+    /**
+     * Reads a BTF file: raw BTF (such as another kernel's vmlinux BTF) or an ELF file's {@code .BTF} section. Its
+     * types are decoded when first used ({@link #parseLazily}): reading a kernel's BTF costs an index, not a decode
+     * of every type.
+     */
     public static Btf read(Path file) {
         byte[] data;
         try {
@@ -420,7 +642,7 @@ public final class Btf {
                 data = ElfFile.parseSections(data, "ELF").section(".BTF").map(ElfSection::data)
                         .orElseThrow(() -> new BtfException("the ELF file has no .BTF section (compile with -g)"));
             }
-            return parse(data);
+            return parseLazily(data, null);
         } catch (BtfException | ElfFormatException e) {
             throw new BtfException(file + ": " + e.getMessage(), e);
         }
@@ -467,13 +689,211 @@ public final class Btf {
 
     /** Every id whose type has that name, of any kind, in id order. */
     public List<Integer> idsByName(String name) {
-        List<Integer> mine = idsByName.getOrDefault(name, List.of());
+        List<Integer> mine = names().ids(name, false);
         if (base == null) {
             return Collections.unmodifiableList(mine);
         }
         List<Integer> result = new ArrayList<>(base.idsByName(name));
         result.addAll(mine);
         return Collections.unmodifiableList(result);
+    }
+
+    /**
+     * The ids of this BTF's own named types (for split BTF, not the base's) whose name without its flavor
+     * ({@code task_struct___old} -> {@code task_struct}, see {@link #essentialName}) is {@code essential}, in id
+     * order: CO-RE's candidates.
+     */
+    public List<Integer> idsByEssentialName(String essential) {
+        return Collections.unmodifiableList(names().ids(essential, true));
+    }
+
+    /**
+     * The name without its flavor: everything before the last {@code ___} that has a non-underscore on both sides
+     * ({@code task_struct___old} -> {@code task_struct}), as libbpf's {@code bpf_core_essential_name_len}.
+     */
+    public static String essentialName(String name) {
+        for (int i = name.length() - 5; i >= 0; i--) {
+            if (name.charAt(i) != '_' && name.startsWith("___", i + 1) && name.charAt(i + 4) != '_') {
+                return name.substring(0, i + 1);
+            }
+        }
+        return name;
+    }
+
+    /** The length of {@code length} UTF-8 bytes' essential name ({@link #essentialName}; '_' is one byte). */
+    static int essentialLength(byte[] b, int from, int length) {
+        for (int i = length - 5; i >= 0; i--) {
+            int p = from + i;
+            if (b[p] != '_' && b[p + 1] == '_' && b[p + 2] == '_' && b[p + 3] == '_' && b[p + 4] != '_') {
+                return i + 1;
+            }
+        }
+        return length;
+    }
+
+    private NameIndex names() {
+        NameIndex n = names;
+        if (n == null) {
+            synchronized (this) {
+                n = names;
+                if (n == null) {
+                    n = own instanceof LazyTypes lazy ? new RawNameIndex(lazy) : new RecordNameIndex();
+                    names = n;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** This BTF's own named types by name, or by essential name. */
+    private interface NameIndex {
+        /** The ids, in order, whose name (or essential name) is {@code name}. */
+        List<Integer> ids(String name, boolean essential);
+    }
+
+    /** The index of a changed copy: built from its records. */
+    private final class RecordNameIndex implements NameIndex {
+        private final Map<String, List<Integer>> byName = new HashMap<>();
+        private final Map<String, List<Integer>> byEssential = new HashMap<>();
+
+        RecordNameIndex() {
+            for (int i = 0; i < own.size(); i++) {
+                String name = own.get(i).name();
+                if (!name.isEmpty()) {
+                    byName.computeIfAbsent(name, k -> new ArrayList<>(1)).add(firstId + i);
+                    byEssential.computeIfAbsent(essentialName(name), k -> new ArrayList<>(1)).add(firstId + i);
+                }
+            }
+        }
+
+        @Override
+        public List<Integer> ids(String name, boolean essential) {
+            return (essential ? byEssential : byName).getOrDefault(name, List.of());
+        }
+    }
+
+    /**
+     * The index of parsed BTF, built from the raw names without decoding a type or making a String: a hash table
+     * of the essential names' bytes, each chain in id order; a look-up compares bytes.
+     */
+    private final class RawNameIndex implements NameIndex {
+        private final LazyTypes types;
+        private final int[] heads;
+        private final int[] next;
+        /** Per own type: where its name starts in {@code strings} and its length, essential length; -1: none. */
+        private final int[] nameStart;
+        private final int[] nameLength;
+        private final int[] essentialLength;
+
+        /** The index kept on disk for the same bytes ({@link BtfIndexCache}). */
+        RawNameIndex(LazyTypes types, BtfIndexCache.Index kept) {
+            this.types = types;
+            heads = kept.heads();
+            next = kept.next();
+            nameStart = kept.nameStart();
+            nameLength = kept.nameLength();
+            essentialLength = kept.essentialLength();
+        }
+
+        /** The arrays to keep on disk (a blob without split names: base BTF only). */
+        BtfIndexCache.Index export() {
+            return new BtfIndexCache.Index(types.offsets, heads, next, nameStart, nameLength, essentialLength);
+        }
+
+        RawNameIndex(LazyTypes types) {
+            this.types = types;
+            int n = types.size();
+            heads = new int[Integer.highestOneBit(Math.max(1, n) * 2 - 1) << 1];
+            java.util.Arrays.fill(heads, -1);
+            next = new int[n];
+            nameStart = new int[n];
+            nameLength = new int[n];
+            essentialLength = new int[n];
+            TypeParser parser = types.parser;
+            for (int i = n - 1; i >= 0; i--) {
+                nameStart[i] = -1;
+                int pos = types.offsets[i];
+                if (pos < 0 || !parser.hasNamedKind(pos)) {
+                    continue;
+                }
+                int off = parser.r.u32(pos, "name_off") - firstStringOffset;
+                if (off < 0 || off >= strings.length) {
+                    if (off + firstStringOffset != 0) {
+                        types.get(i);    // a name in the base's strings, or past the end: decode it (or throw)
+                        indexDecoded(i);
+                    }
+                    continue;
+                }
+                int end = off;
+                while (strings[end] != 0) {
+                    end++;
+                }
+                if (end == off) {
+                    continue;
+                }
+                nameStart[i] = off;
+                nameLength[i] = end - off;
+                essentialLength[i] = Btf.essentialLength(strings, off, end - off);
+                link(i, hash(strings, off, essentialLength[i]));
+            }
+        }
+
+        /** A type whose name is not in this BTF's own strings (split BTF naming a base string): by its record. */
+        private void indexDecoded(int i) {
+            String name = types.get(i).name();
+            if (name.isEmpty()) {
+                return;
+            }
+            byte[] b = name.getBytes(StandardCharsets.UTF_8);
+            extra.put(i, b);
+            link(i, hash(b, 0, Btf.essentialLength(b, 0, b.length)));
+        }
+
+        private final Map<Integer, byte[]> extra = new HashMap<>();
+
+        private void link(int i, int hash) {
+            int bucket = hash & (heads.length - 1);
+            next[i] = heads[bucket];
+            heads[bucket] = i;
+        }
+
+        @Override
+        public List<Integer> ids(String name, boolean essential) {
+            byte[] q = name.getBytes(StandardCharsets.UTF_8);
+            int qEssential = essential ? q.length : Btf.essentialLength(q, 0, q.length);
+            List<Integer> out = new ArrayList<>(1);
+            for (int i = heads[hash(q, 0, qEssential) & (heads.length - 1)]; i >= 0; i = next[i]) {
+                byte[] b;
+                int from;
+                int length;
+                int essentialLen;
+                if (nameStart[i] >= 0) {
+                    b = strings;
+                    from = nameStart[i];
+                    length = nameLength[i];
+                    essentialLen = essentialLength[i];
+                } else {
+                    b = extra.get(i);
+                    from = 0;
+                    length = b.length;
+                    essentialLen = Btf.essentialLength(b, 0, length);
+                }
+                int compared = essential ? essentialLen : length;
+                if (compared == q.length && (essential || essentialLen == qEssential)
+                        && java.util.Arrays.equals(b, from, from + compared, q, 0, q.length)) {
+                    out.add(firstId + i);
+                }
+            }
+            return out;
+        }
+
+        private static int hash(byte[] b, int from, int length) {
+            int h = 0x811c9dc5;
+            for (int i = from; i < from + length; i++) {
+                h = (h ^ b[i]) * 0x01000193;
+            }
+            return h ^ h >>> 16;
+        }
     }
 
     /** The first id whose type has that name and is of that kind (e.g. {@code Struct.class}). */
@@ -755,7 +1175,9 @@ public final class Btf {
             }
             types.set(id - firstId, t);
         });
-        return new Btf(base, types, strings, nameOffsets);
+        Btf changed = new Btf(base, types, strings, nameOffsets, false);
+        new java.util.TreeMap<>(replacements).forEach((id, t) -> changed.checkReferences(t, id));
+        return changed;
     }
 
     /** A new Btf with {@code types} appended; their ids continue after {@link #typeCount()}. */
@@ -767,7 +1189,11 @@ public final class Btf {
             }
             all.add(t);
         }
-        return new Btf(base, all, strings, nameOffsets);
+        Btf added = new Btf(base, all, strings, nameOffsets, false);
+        for (int i = own.size(); i < all.size(); i++) {
+            added.checkReferences(all.get(i), firstId + i);
+        }
+        return added;
     }
 
     /**
@@ -954,12 +1380,39 @@ public final class Btf {
                     start = i + 1;
                 }
             }
-            for (Map.Entry<String, Integer> e : nameOffsets.entrySet()) {
+            for (Map.Entry<String, Integer> e : nameOffsets.get().entrySet()) {
                 index.putIfAbsent(e.getKey(), e.getValue());
             }
             stringIndex = index;
         }
         return index;
+    }
+
+    /**
+     * Each name the parsed types use, by its first string offset (a name may point into the middle of another
+     * string): collected from the raw types when an encode first needs it.
+     */
+    private static final class NameOffsets {
+        private final TypeParser parser;
+        private Map<String, Integer> offsets;
+
+        NameOffsets(TypeParser parser) {
+            this.parser = parser;
+        }
+
+        synchronized Map<String, Integer> get() {
+            if (offsets == null) {
+                Map<String, Integer> m = new HashMap<>();
+                LazyTypes types = (LazyTypes) parser.btf.own;
+                parser.forEachNameOffset(types, off -> {
+                    if (off != 0) {
+                        m.putIfAbsent(parser.lookup(off), off);
+                    }
+                });
+                offsets = m;
+            }
+            return offsets;
+        }
     }
 
     /** A growing little buffer writing integers in one byte order. */

@@ -39,7 +39,6 @@ public final class CoreRelocator {
     private final Btf target;
     private final List<Btf> modules;
     private final String targetName;
-    private final Map<Btf, Map<String, List<Integer>>> essentialIndex = new HashMap<>();
     private final Map<Integer, List<Candidate>> candidateCache = new HashMap<>();
 
     /**
@@ -410,7 +409,7 @@ public final class CoreRelocator {
 
     private List<Candidate> candidatesIn(Btf btf, String essential, BtfType localType) {
         List<Candidate> out = new ArrayList<>();
-        for (int id : index(btf).getOrDefault(essential, List.of())) {
+        for (int id : btf.idsByEssentialName(essential)) {
             if (kindsCompatible(localType, btf.type(id))) {
                 out.add(new Candidate(btf, id));
             }
@@ -418,32 +417,12 @@ public final class CoreRelocator {
         return out;
     }
 
-    /** The BTF's own named types by essential name (modules: only their own types, not the base's). */
-    private Map<String, List<Integer>> index(Btf btf) {
-        return essentialIndex.computeIfAbsent(btf, b -> {
-            Map<String, List<Integer>> byName = new HashMap<>();
-            int first = b.base().map(Btf::typeCount).orElse(1);
-            for (int id = first; id < b.typeCount(); id++) {
-                String name = b.type(id).name();
-                if (!name.isEmpty()) {
-                    byName.computeIfAbsent(essentialName(name), n -> new ArrayList<>(1)).add(id);
-                }
-            }
-            return byName;
-        });
-    }
-
     /**
      * The name without its flavor: everything from the last {@code ___} that has a non-underscore on both sides
-     * ({@code task_struct___old} -> {@code task_struct}).
+     * ({@code task_struct___old} -> {@code task_struct}); {@link Btf#essentialName} is its home.
      */
     public static String essentialName(String name) {
-        for (int i = name.length() - 5; i >= 0; i--) {
-            if (name.charAt(i) != '_' && name.startsWith("___", i + 1) && name.charAt(i + 4) != '_') {
-                return name.substring(0, i + 1);
-            }
-        }
-        return name;
+        return Btf.essentialName(name);
     }
 
     private static boolean kindsCompatible(BtfType a, BtfType b) {

@@ -3,6 +3,7 @@ package dev.bpfunit.elf;
 import dev.bpfunit.rawelf.Elf;
 import dev.bpfunit.rawelf.ElfFile;
 import dev.bpfunit.rawelf.ElfFormatException;
+import dev.bpfunit.rawelf.ElfSymbol;
 import dev.bpfunit.error.BpfException;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.BtfExt;
@@ -17,8 +18,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -83,6 +86,31 @@ public final class ObjectReader {
 
     private static Btf fixDatasecs(ElfFile elf, Btf btf) {
         return BtfFixups.fixDatasecs(btf, new BtfFixups.DatasecInfo() {
+            /** Per section index and name: the first non-section symbol, and the first symbol of any type. */
+            private Map<Integer, Map<String, ElfSymbol>> firstNonSection;
+            private Map<Integer, Map<String, ElfSymbol>> firstAny;
+
+            private void index() {
+                if (firstAny == null) {
+                    firstNonSection = new HashMap<>();
+                    firstAny = new HashMap<>();
+                    for (ElfSymbol sym : elf.symbols()) {
+                        firstAny.computeIfAbsent(sym.sectionIndex(), k -> new HashMap<>()).putIfAbsent(sym.name(), sym);
+                        if (!sym.isSection()) {
+                            firstNonSection.computeIfAbsent(sym.sectionIndex(), k -> new HashMap<>())
+                                    .putIfAbsent(sym.name(), sym);
+                        }
+                    }
+                }
+            }
+
+            private Optional<ElfSymbol> first(boolean sectionSymbols, String sectionName, String symbolName) {
+                index();
+                Map<Integer, Map<String, ElfSymbol>> bySection = sectionSymbols ? firstAny : firstNonSection;
+                return elf.section(sectionName).map(sec -> bySection.getOrDefault(sec.index(), Map.of())
+                        .get(symbolName));
+            }
+
             @Override
             public OptionalLong sectionSize(String sectionName) {
                 return elf.section(sectionName).map(s -> OptionalLong.of(s.size())).orElse(OptionalLong.empty());
@@ -90,19 +118,14 @@ public final class ObjectReader {
 
             @Override
             public OptionalLong symbolOffset(String sectionName, String symbolName) {
-                return elf.section(sectionName).flatMap(sec -> elf.symbols().stream()
-                                .filter(sym -> sym.sectionIndex() == sec.index() && symbolName.equals(sym.name())
-                                        && !sym.isSection())
-                                .findFirst())
-                        .map(sym -> OptionalLong.of(sym.value())).orElse(OptionalLong.empty());
+                return first(false, sectionName, symbolName).map(sym -> OptionalLong.of(sym.value()))
+                        .orElse(OptionalLong.empty());
             }
 
             @Override
             public boolean symbolHidden(String sectionName, String symbolName) {
-                return elf.section(sectionName).flatMap(sec -> elf.symbols().stream()
-                                .filter(sym -> sym.sectionIndex() == sec.index() && symbolName.equals(sym.name()))
-                                .findFirst())
-                        .map(sym -> sym.visibility() == Elf.STV_HIDDEN).orElse(false);
+                return first(true, sectionName, symbolName).map(sym -> sym.visibility() == Elf.STV_HIDDEN)
+                        .orElse(false);
             }
         });
     }

@@ -157,9 +157,10 @@ final class ObjectLoading {
         List<ObjectSpec> specs = new ArrayList<>();
         for (String requested : d.objects()) {
             Located found = locate(d, requested, context);
-            BpfObjectLoader loader = BpfObject.loader(found.bytes(), found.fileName());
+            BpfObjectLoader loader;
             ObjectSpec spec;
             try {
+                loader = ParsedObjects.of(context).loader(found.bytes(), found.fileName());
                 spec = loader.spec();
             } catch (BpfException e) {
                 throw new ExtensionConfigurationException(d.describe() + ": " + found.where() + " is not a BPF "

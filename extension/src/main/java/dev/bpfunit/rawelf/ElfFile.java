@@ -140,7 +140,12 @@ public final class ElfFile {
 
     /** Returns the first section with this name, if any. */
     public Optional<ElfSection> section(String sectionName) {
-        return sections.stream().filter(s -> s.name().equals(sectionName)).findFirst();
+        for (ElfSection s : sections) {
+            if (s.name().equals(sectionName)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -173,31 +173,54 @@ public final class SectionDefs {
 
     /** The row for a section name, or empty when the name says nothing about the program's type. */
     public static Optional<Match> match(String section) {
-        for (SectionDef def : DEFS) {
-            String p = def.pattern();
-            if (p.endsWith("+")) {
-                String base = p.substring(0, p.length() - 1);
-                if (section.equals(base)) {
-                    return Optional.of(new Match(def, ""));
+        for (int i = 0; i < DEFS.size(); i++) {
+            String base = BASES[i];
+            switch (FORMS[i]) {
+                case PLUS -> {
+                    if (section.equals(base)) {
+                        return Optional.of(new Match(DEFS.get(i), ""));
+                    }
+                    if (section.length() > base.length() && section.startsWith(base)
+                            && section.charAt(base.length()) == '/') {
+                        return Optional.of(new Match(DEFS.get(i), section.substring(base.length() + 1)));
+                    }
                 }
-                if (section.startsWith(base + "/")) {
-                    return Optional.of(new Match(def, section.substring(base.length() + 1)));
+                case SLASH -> {
+                    if (section.startsWith(base)) {
+                        return Optional.of(new Match(DEFS.get(i), section.substring(base.length())));
+                    }
                 }
-            } else if (p.endsWith("/")) {
-                if (section.startsWith(p)) {
-                    return Optional.of(new Match(def, section.substring(p.length())));
+                default -> {
+                    if (section.equals(base)) {
+                        return Optional.of(new Match(DEFS.get(i), ""));
+                    }
                 }
-            } else if (section.equals(p)) {
-                return Optional.of(new Match(def, ""));
             }
         }
         // kind/function, as Aya and pre-1.0 libbpf name sections
-        for (SectionDef def : DEFS) {
-            String p = def.pattern();
-            if (!p.endsWith("+") && !p.endsWith("/") && section.startsWith(p + "/")) {
-                return Optional.of(new Match(def, section.substring(p.length() + 1)));
+        for (int i = 0; i < DEFS.size(); i++) {
+            String base = BASES[i];
+            if (FORMS[i] == EXACT && section.length() > base.length() && section.startsWith(base)
+                    && section.charAt(base.length()) == '/') {
+                return Optional.of(new Match(DEFS.get(i), section.substring(base.length() + 1)));
             }
         }
         return Optional.empty();
+    }
+
+    /** How each pattern of {@link #DEFS} matches: exactly, {@code name+} (name or name/extras), {@code prefix/}. */
+    private static final int EXACT = 0;
+    private static final int PLUS = 1;
+    private static final int SLASH = 2;
+    private static final int[] FORMS = new int[DEFS.size()];
+    /** Each pattern without its trailing {@code +} (a {@code prefix/} pattern is kept whole). */
+    private static final String[] BASES = new String[DEFS.size()];
+
+    static {
+        for (int i = 0; i < DEFS.size(); i++) {
+            String p = DEFS.get(i).pattern();
+            FORMS[i] = p.endsWith("+") ? PLUS : p.endsWith("/") ? SLASH : EXACT;
+            BASES[i] = FORMS[i] == PLUS ? p.substring(0, p.length() - 1) : p;
+        }
     }
 }

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code BpfObject.loader(path).spec()}, no kernel involved).
  *
  * <p>{@code xdp_fw} is one XDP program and three maps; {@code multi_prog} has nine programs of eight types
- * and a {@code .bss} map. The C counterpart in {@code compare.sh} is {@code bpf_object__open_file} +
+ * and a {@code .bss} map; {@code core_tc} has CO-RE relocations against the running kernel's BTF (which libbpf
+ * reads for every load, bpfunit once per JVM). The C counterpart in {@code compare.sh} is {@code bpf_object__open_file} +
  * {@code bpf_object__load} + {@code bpf_object__close}, and {@code bpf_object__open_file} + close for the parse.
  */
 @State(Scope.Thread)
@@ -37,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 public class LoadBenchmark {
 
     /** The sample object to load, {@code <object>.bpf.o}. */
-    @Param({"xdp_fw", "multi_prog"})
+    @Param({"xdp_fw", "multi_prog", "core_tc"})
     public String object;
 
     private Path dir;

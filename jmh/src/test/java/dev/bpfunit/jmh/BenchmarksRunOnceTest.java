@@ -40,7 +40,9 @@ import java.util.stream.Stream;
  */
 class BenchmarksRunOnceTest {
 
-    private static final List<Class<?>> BENCHMARKS = List.of(LoadBenchmark.class, TestRunBenchmark.class,
+    private static final List<Class<?>> BENCHMARKS = List.of(LoadBenchmark.class, FirstLoadBenchmark.class,
+            SuiteBenchmark.class,
+            TestRunBenchmark.class,
             MapBenchmark.class);
 
     @TestFactory
@@ -112,6 +114,9 @@ class BenchmarksRunOnceTest {
             assertThat(spec.programs()).isNotEmpty();
         } else if (result instanceof Integer programs) {
             assertThat(programs).isPositive();
+        } else if (result instanceof Long tests) {
+            assertThat(tests).as("tests of the suite that passed")
+                    .isEqualTo(dev.bpfunit.jmh.suite.FreshObjectSuite.TESTS);
         }
     }
 
