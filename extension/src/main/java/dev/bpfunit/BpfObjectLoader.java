@@ -227,6 +227,8 @@ public final class BpfObjectLoader {
     /**
      * Parses and links the object without loading it, with this loader's overrides applied. The file is parsed
      * once per loader: later calls, and {@link #load()}, reuse the parse.
+     *
+     * @throws ElfFormatException if the file is not a well-formed BPF ELF object
      */
     public ObjectSpec spec() {
         return applyOverrides(parsed());
@@ -234,7 +236,11 @@ public final class BpfObjectLoader {
 
     private synchronized ObjectSpec parsed() {
         if (parsed == null) {
-            parsed = path != null ? ObjectReader.read(path) : ObjectReader.read(bytes, name);
+            try {
+                parsed = path != null ? ObjectReader.read(path) : ObjectReader.read(bytes, name);
+            } catch (dev.bpfunit.rawelf.ElfFormatException e) {
+                throw new ElfFormatException(e);   // the user-facing type, with the reader's message
+            }
         }
         return parsed;
     }
