@@ -28,6 +28,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -282,9 +283,62 @@ public final class BpfObjectLoader {
 
     // ---- overrides ----
 
+    /** What a loader option names: a program ({@link #programType}, {@link #skipProgram}), a map, a global. */
+    public enum Named {
+        /** A program, as {@link #programType} and {@link #skipProgram} name it. */
+        PROGRAM("program", "programs"),
+        /** A map, as {@link #maxEntries} names it. */
+        MAP("map", "maps"),
+        /** A global variable, as {@link #global} names it. */
+        GLOBAL("global variable", "variables");
+
+        private final String noun;
+        private final String plural;
+
+        Named(String noun, String plural) {
+            this.noun = noun;
+            this.plural = plural;
+        }
+
+        private List<String> in(ObjectSpec spec) {
+            return switch (this) {
+                case PROGRAM -> spec.programs().stream().map(ProgramSpec::name).toList();
+                case MAP -> spec.maps().stream().map(MapSpec::name).toList();
+                case GLOBAL -> spec.variables().stream().map(VariableSpec::name).toList();
+            };
+        }
+    }
+
+    /**
+     * Why an option naming {@code name} would fail this object's load, as {@link #load()} and {@link #spec()} say it
+     * ({@code no map 'blocklst' in xdp_fw.bpf.o; maps: blocklist, stats}), or empty if the object has it. Lets a
+     * caller with several objects apply an option to those that have the name; the check and its wording live
+     * here only.
+     *
+     * @throws ElfFormatException if the file is not a well-formed BPF ELF object
+     */
+    public Optional<String> missing(Named kind, String name) {
+        return missing(parsed(), kind, name);
+    }
+
+    private static Optional<String> missing(ObjectSpec spec, Named kind, String name) {
+        List<String> existing = kind.in(spec);
+        if (existing.contains(name)) {
+            return Optional.empty();
+        }
+        return Optional.of("no " + kind.noun + " '" + name + "' in " + spec.name() + "; " + kind.plural + ": "
+                + BpfObject.listOf(existing));
+    }
+
+    private static void require(ObjectSpec spec, Named kind, String name) {
+        missing(spec, kind, name).ifPresent(message -> {
+            throw new BpfException(message);
+        });
+    }
+
     private ObjectSpec applyOverrides(ObjectSpec spec) {
         for (String p : skipped) {
-            spec.program(p);
+            require(spec, Named.PROGRAM, p);
         }
         List<ProgramSpec> programs = new ArrayList<>();
         for (ProgramSpec p : spec.programs()) {
@@ -292,18 +346,18 @@ public final class BpfObjectLoader {
             programs.add(t == null ? p : p.withType(t, AttachType.NONE));
         }
         for (String p : programTypes.keySet()) {
-            spec.program(p);
+            require(spec, Named.PROGRAM, p);
         }
         Map<String, MapSpec> maps = new LinkedHashMap<>();
         spec.maps().forEach(m -> maps.put(m.name(), m));
         for (Map.Entry<String, Integer> e : maxEntries.entrySet()) {
+            require(spec, Named.MAP, e.getKey());
             MapSpec m = spec.map(e.getKey());
             maps.put(m.name(), m.withMaxEntries(e.getValue()));
         }
         for (Map.Entry<String, Object> e : globals.entrySet()) {
-            VariableSpec v = spec.findVariable(e.getKey()).orElseThrow(() -> new BpfException("no global variable '"
-                    + e.getKey() + "' in " + spec.name() + "; variables: " + BpfObject.listOf(spec.variables()
-                    .stream().map(VariableSpec::name).toList())));
+            require(spec, Named.GLOBAL, e.getKey());
+            VariableSpec v = spec.findVariable(e.getKey()).orElseThrow();
             byte[] value = v.encode(spec.btf(), e.getValue());
             MapSpec m = maps.get(v.map());
             byte[] contents = m.contents();
