@@ -51,8 +51,23 @@ public final class BpfProgram implements AutoCloseable {
     }
 
     /** The kernel's file descriptor for this program. */
-    public Fd fd() {
+    Fd fd() {
         return fd;
+    }
+
+    /**
+     * The number of the kernel's file descriptor for this program, for the rare test that must hand it on: as the
+     * value of a prog-array slot, say. It is closed with the program; do not close it yourself.
+     *
+     * @throws dev.bpfunit.error.BpfException once it is closed
+     */
+    public int rawFd() {
+        return fd.raw();
+    }
+
+    /** Whether the program was closed (by {@link #close()}, its object's close, or the end of its test's scope). */
+    public boolean isClosed() {
+        return fd.isClosed();
     }
 
     /**

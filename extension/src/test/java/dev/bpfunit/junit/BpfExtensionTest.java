@@ -82,7 +82,7 @@ class BpfExtensionTest {
             assertThat(counts).isSameAs(onlyMap);
             assertThat(rodata.name()).isEqualTo(".rodata");
             assertThat(loader.spec().name()).isEqualTo("counter.bpf.o");
-            assertThat(named.fd().isClosed()).isFalse();
+            assertThat(named.isClosed()).isFalse();
             SEEN.add(object);
             SEEN.add(shared);
         }
@@ -110,9 +110,9 @@ class BpfExtensionTest {
         Set<BpfObject> perTest = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         SEEN.stream().filter(o -> o != Injection.shared).forEach(perTest::add);
         assertThat(perTest).as("one object per test").hasSize(3);
-        assertThat(SEEN).allSatisfy(o -> assertThat(o.program("count_packets").fd().isClosed())
+        assertThat(SEEN).allSatisfy(o -> assertThat(o.program("count_packets").isClosed())
                 .as("closed after its scope").isTrue());
-        assertThat(Injection.shared.map("counts").fd().isClosed()).isTrue();
+        assertThat(Injection.shared.map("counts").isClosed()).isTrue();
     }
 
     // ---------------------------------------------------------------- globals
@@ -567,6 +567,6 @@ class BpfExtensionTest {
                 "junit.jupiter.execution.parallel.config.strategy", "fixed",
                 "junit.jupiter.execution.parallel.config.fixed.parallelism", String.valueOf(PARALLEL_TESTS)));
         Kit.assertAllPassed(r, PARALLEL_TESTS);
-        assertThat(PARALLEL_MAPS).hasSize(PARALLEL_TESTS).allSatisfy(m -> assertThat(m.fd().isClosed()).isTrue());
+        assertThat(PARALLEL_MAPS).hasSize(PARALLEL_TESTS).allSatisfy(m -> assertThat(m.isClosed()).isTrue());
     }
 }
