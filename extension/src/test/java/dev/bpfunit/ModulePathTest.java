@@ -56,8 +56,10 @@ class ModulePathTest {
     /** Compiles a module from test resources; returns the compiler's messages and whether it succeeded. */
     private static Compiled compile(String resource, Path out) throws Exception {
         Path src = location(ModulePathTest.class).resolve(resource);
-        List<String> args = new ArrayList<>(List.of("--module-path", path(modulePath), "-d", out.toString(),
-                "-Xlint:-requires-automatic"));
+        // an empty class path: in-process javac would otherwise take this JVM's, and see bpfunit's classes there
+        Path noClassPath = Files.createDirectories(work.resolve("empty"));
+        List<String> args = new ArrayList<>(List.of("--module-path", path(modulePath), "--class-path",
+                noClassPath.toString(), "-d", out.toString(), "-Xlint:-requires-automatic"));
         try (Stream<Path> files = Files.walk(src)) {
             files.filter(f -> f.toString().endsWith(".java")).forEach(f -> args.add(f.toString()));
         }
