@@ -14,7 +14,6 @@ import dev.bpfunit.sys.Bpf;
 import dev.bpfunit.sys.BpfSyscallException;
 import dev.bpfunit.sys.Errno;
 import dev.bpfunit.sys.Fd;
-import dev.bpfunit.sys.MapInfo;
 import dev.bpfunit.sys.SystemInfo;
 
 import java.nio.ByteBuffer;
@@ -107,8 +106,23 @@ public final class BpfMap implements AutoCloseable {
     }
 
     /** The kernel's file descriptor for this map. */
-    public Fd fd() {
+    Fd fd() {
         return fd;
+    }
+
+    /**
+     * The number of the kernel's file descriptor for this map, for the rare test that must hand it on: as the value
+     * of a map-of-maps slot, say. It is closed with the map; do not close it yourself.
+     *
+     * @throws dev.bpfunit.error.BpfException once it is closed
+     */
+    public int rawFd() {
+        return fd.raw();
+    }
+
+    /** Whether the map was closed (by {@link #close()}, its object's close, or the end of its test's scope). */
+    public boolean isClosed() {
+        return fd.isClosed();
     }
 
     /** The object's BTF, if the map's key or value is described by it. */
@@ -124,7 +138,7 @@ public final class BpfMap implements AutoCloseable {
 
     /** What the kernel reports about the map ({@code BPF_OBJ_GET_INFO_BY_FD}). */
     public MapInfo info() {
-        return Bpf.mapInfo(fd);
+        return MapInfo.of(Bpf.mapInfo(fd));
     }
 
     // ---------------------------------------------------------------- bytes

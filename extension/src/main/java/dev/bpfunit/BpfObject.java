@@ -180,7 +180,7 @@ public final class BpfObject implements AutoCloseable {
     }
 
     /** The file descriptor of the object's BTF in the kernel, if it has BTF. */
-    public Optional<Fd> btfFd() {
+    Optional<Fd> btfFd() {
         return Optional.ofNullable(btf);
     }
 

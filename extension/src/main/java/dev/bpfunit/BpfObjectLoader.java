@@ -2,16 +2,7 @@ package dev.bpfunit;
 
 import dev.bpfunit.error.Closeables;
 import dev.bpfunit.error.BpfException;
-import dev.bpfunit.asm.Instruction;
-import dev.bpfunit.asm.Opcodes;
 import dev.bpfunit.btf.Btf;
-import dev.bpfunit.btf.BtfExt;
-import dev.bpfunit.btf.CoreFixup;
-import dev.bpfunit.btf.CoreRelocator;
-import dev.bpfunit.btf.CoreResult;
-import dev.bpfunit.btf.Func;
-import dev.bpfunit.btf.LineInfo;
-import dev.bpfunit.btf.Typedef;
 import dev.bpfunit.elf.ObjectReader;
 import dev.bpfunit.instrument.DeterministicValues;
 import dev.bpfunit.instrument.Instrumenter;
@@ -19,25 +10,18 @@ import dev.bpfunit.spec.AttachType;
 import dev.bpfunit.spec.MapKind;
 import dev.bpfunit.spec.MapMemory;
 import dev.bpfunit.spec.MapSpec;
-import dev.bpfunit.spec.MapType;
 import dev.bpfunit.spec.ObjectSpec;
 import dev.bpfunit.spec.ProgramSpec;
 import dev.bpfunit.spec.ProgramType;
-import dev.bpfunit.spec.Reference;
-import dev.bpfunit.spec.SectionDefs;
 import dev.bpfunit.spec.VariableSpec;
 import dev.bpfunit.sys.Bpf;
-import dev.bpfunit.sys.BpfConstants;
 import dev.bpfunit.sys.BpfSyscallException;
 import dev.bpfunit.sys.BtfLoadAttr;
 import dev.bpfunit.sys.Errno;
 import dev.bpfunit.sys.Fd;
-import dev.bpfunit.sys.MapCreateAttr;
 import dev.bpfunit.sys.ProgLoadAttr;
 import dev.bpfunit.sys.SystemInfo;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -64,11 +48,6 @@ public final class BpfObjectLoader {
 
     /** The first verifier log buffer; it grows until the whole log fits. */
     static final int INITIAL_LOG_SIZE = 256 * 1024;
-    /**
-     * The log buffer for diagnosing a rejection on kernels that keep the log's end when it is full (6.4+): the
-     * error is at the end, and an unbounded loop's log would otherwise take 100 MB and more.
-     */
-    static final int FAILURE_LOG_SIZE = 8 * 1024 * 1024;
 
     private final Path path;
     private final byte[] bytes;
@@ -235,6 +214,8 @@ public final class BpfObjectLoader {
     /**
      * Parses and links the object without loading it, with this loader's overrides applied. The file is parsed
      * once per loader: later calls, and {@link #load()}, reuse the parse.
+     *
+     * @throws ElfFormatException if the file is not a well-formed BPF ELF object
      */
     public ObjectSpec spec() {
         return applyOverrides(parsed());
@@ -242,7 +223,11 @@ public final class BpfObjectLoader {
 
     private synchronized ObjectSpec parsed() {
         if (parsed == null) {
-            parsed = path != null ? ObjectReader.read(path) : ObjectReader.read(bytes, name);
+            try {
+                parsed = path != null ? ObjectReader.read(path) : ObjectReader.read(bytes, name);
+            } catch (dev.bpfunit.rawelf.ElfFormatException e) {
+                throw new ElfFormatException(e);   // the user-facing type, with the reader's message
+            }
             java.util.function.Consumer<String> hook = parsedHook;
             if (hook != null) {
                 hook.accept(parsed.name());
@@ -310,9 +295,62 @@ public final class BpfObjectLoader {
 
     // ---- overrides ----
 
+    /** What a loader option names: a program ({@link #programType}, {@link #skipProgram}), a map, a global. */
+    public enum Named {
+        /** A program, as {@link #programType} and {@link #skipProgram} name it. */
+        PROGRAM("program", "programs"),
+        /** A map, as {@link #maxEntries} names it. */
+        MAP("map", "maps"),
+        /** A global variable, as {@link #global} names it. */
+        GLOBAL("global variable", "variables");
+
+        private final String noun;
+        private final String plural;
+
+        Named(String noun, String plural) {
+            this.noun = noun;
+            this.plural = plural;
+        }
+
+        private List<String> in(ObjectSpec spec) {
+            return switch (this) {
+                case PROGRAM -> spec.programs().stream().map(ProgramSpec::name).toList();
+                case MAP -> spec.maps().stream().map(MapSpec::name).toList();
+                case GLOBAL -> spec.variables().stream().map(VariableSpec::name).toList();
+            };
+        }
+    }
+
+    /**
+     * Why an option naming {@code name} would fail this object's load, as {@link #load()} and {@link #spec()} say it
+     * ({@code no map 'blocklst' in xdp_fw.bpf.o; maps: blocklist, stats}), or empty if the object has it. Lets a
+     * caller with several objects apply an option to those that have the name; the check and its wording live
+     * here only.
+     *
+     * @throws ElfFormatException if the file is not a well-formed BPF ELF object
+     */
+    public Optional<String> missing(Named kind, String name) {
+        return missing(parsed(), kind, name);
+    }
+
+    private static Optional<String> missing(ObjectSpec spec, Named kind, String name) {
+        List<String> existing = kind.in(spec);
+        if (existing.contains(name)) {
+            return Optional.empty();
+        }
+        return Optional.of("no " + kind.noun + " '" + name + "' in " + spec.name() + "; " + kind.plural + ": "
+                + BpfObject.listOf(existing));
+    }
+
+    private static void require(ObjectSpec spec, Named kind, String name) {
+        missing(spec, kind, name).ifPresent(message -> {
+            throw new BpfException(message);
+        });
+    }
+
     private ObjectSpec applyOverrides(ObjectSpec spec) {
         for (String p : skipped) {
-            spec.program(p);
+            require(spec, Named.PROGRAM, p);
         }
         List<ProgramSpec> programs = new ArrayList<>();
         for (ProgramSpec p : spec.programs()) {
@@ -320,18 +358,18 @@ public final class BpfObjectLoader {
             programs.add(t == null ? p : p.withType(t, AttachType.NONE));
         }
         for (String p : programTypes.keySet()) {
-            spec.program(p);
+            require(spec, Named.PROGRAM, p);
         }
         Map<String, MapSpec> maps = new LinkedHashMap<>();
         spec.maps().forEach(m -> maps.put(m.name(), m));
         for (Map.Entry<String, Integer> e : maxEntries.entrySet()) {
+            require(spec, Named.MAP, e.getKey());
             MapSpec m = spec.map(e.getKey());
             maps.put(m.name(), m.withMaxEntries(e.getValue()));
         }
         for (Map.Entry<String, Object> e : globals.entrySet()) {
-            VariableSpec v = spec.findVariable(e.getKey()).orElseThrow(() -> new BpfException("no global variable '"
-                    + e.getKey() + "' in " + spec.name() + "; variables: " + BpfObject.listOf(spec.variables()
-                    .stream().map(VariableSpec::name).toList())));
+            require(spec, Named.GLOBAL, e.getKey());
+            VariableSpec v = spec.findVariable(e.getKey()).orElseThrow();
             byte[] value = v.encode(spec.btf(), e.getValue());
             MapSpec m = maps.get(v.map());
             byte[] contents = m.contents();
@@ -372,11 +410,13 @@ public final class BpfObjectLoader {
                 opened(map);
                 maps.put(m.name(), map);
             }
+            ProgramLinking linking = new ProgramLinking(spec, maps, this::target, this::externs);
+            ProgramLoading loading = new ProgramLoading(spec, btfFd, logLevel, logSize, this::target, () -> externs);
             for (ProgramSpec p : spec.programs()) {
                 if (skipped.contains(p.name())) {
                     continue;
                 }
-                BpfProgram prog = loadProgram(p);
+                BpfProgram prog = loading.load(p, linking);
                 opened(prog);
                 programs.put(p.name(), prog);
             }
@@ -432,222 +472,6 @@ public final class BpfObjectLoader {
                         + "\n" + tail(log, 12), e);
             }
         }
-
-        private BpfProgram loadProgram(ProgramSpec p) {
-            if (p.type() == ProgramType.UNSPEC) {
-                throw new BpfException("program '" + p.name() + "': section '" + p.section() + "' does not say the "
-                        + "program type: give it with BpfObject.loader(path).programType(\"" + p.name()
-                        + "\", ProgramType.XDP) (or another type), or skip it with skipProgram(\"" + p.name()
-                        + "\")");
-            }
-            CoreResult core = relocate(p);
-            byte[] insns = core.instructions();
-            ExternResolver.FdArray fdArray = new ExternResolver.FdArray();
-            for (Reference r : p.references()) {
-                patch(p, insns, r, fdArray);
-            }
-            int size = logSize;
-            while (true) {
-                ProgLoadAttr attr = programAttr(p, insns, fdArray);
-                if (logLevel > 0) {
-                    attr.logSize(size);
-                }
-                try {
-                    Fd fd = Bpf.progLoad(attr);
-                    VerifierLog log = logLevel > 0
-                            ? VerifierLog.parse(attr.log(), false,
-                            new VerifierLog.Program(p.type(), slot -> sourceLine(p, slot), slot -> Optional.empty())) : null;
-                    return new BpfProgram(p, fd, log);
-                } catch (BpfSyscallException e) {
-                    if (logLevel > 0 && e.errno() == Errno.ENOSPC && size < ProgLoadAttr.MAX_LOG_SIZE) {
-                        // the log asked for did not fit (kernels 6.4+ then fail the load): grow it and load again
-                        size = grownLogSize(size, attr.logTrueSize());
-                        continue;
-                    }
-                    if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM && logLevel == 0) {
-                        throw new BpfException(e.getMessage() + attachNote(p, e), e);
-                    }
-                    throw verifierFailure(p, insns, fdArray, e, core);
-                }
-            }
-        }
-
-        /** The program's instructions with its CO-RE relocations applied against the target BTF. */
-        private CoreResult relocate(ProgramSpec p) {
-            if (p.coreRelos().isEmpty()) {
-                return new CoreResult(p.instructions(), List.of());
-            }
-            if (spec.btf() == null) {
-                throw new BpfException("program '" + p.name() + "' has CO-RE relocations but the object has no BTF");
-            }
-            try {
-                return new CoreRelocator(spec.btf(), target().vmlinux(), target().lazyModuleBtfs(), target().name())
-                        .relocate(p.instructions(), p.coreRelos());
-            } catch (BpfException e) {
-                throw new BpfException("program '" + p.name() + "': " + e.getMessage(), e);
-            }
-        }
-
-        /** For an EPERM on a program with an attach target: what it was going to attach to. */
-        private String attachNote(ProgramSpec p, BpfSyscallException e) {
-            if (e.errno() != Errno.EPERM || p.attachTarget() == SectionDefs.AttachTarget.NONE) {
-                return "";
-            }
-            return " (a " + p.type().name().toLowerCase(java.util.Locale.ROOT) + " program attaching to '"
-                    + p.attachTo() + "', BTF id " + attachBtfId(p) + " in " + target().name() + "; this kernel "
-                    + "refused it: some kernels do not allow BPF trampolines, for example under lockdown or without "
-                    + "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS)";
-        }
-
-        private ProgLoadAttr programAttr(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray) {
-            ProgLoadAttr attr = new ProgLoadAttr().progType(p.type().number()).instructions(insns)
-                    .license(p.license()).kernVersion(p.kernelVersion() != 0 ? p.kernelVersion()
-                            : SystemInfo.kernelVersionCode())
-                    .progFlags(p.flags()).progName(p.name()).expectedAttachType(p.attachType().kernelValue());
-            if (btfFd != null && !p.funcInfos().isEmpty()) {
-                attr.progBtfFd(btfFd)
-                        .funcInfo(8, BtfExt.encodeFuncInfos(p.funcInfos()), p.funcInfos().size())
-                        .lineInfo(16, BtfExt.encodeLineInfos(p.lineInfos()), p.lineInfos().size());
-            }
-            if (p.attachTarget() != SectionDefs.AttachTarget.NONE) {
-                attr.attachBtfId(attachBtfId(p));
-            }
-            if (!fdArray.isEmpty()) {
-                attr.fdArray(fdArray.fds());
-            }
-            if (logLevel > 0) {
-                attr.logLevel(logLevel).logSize(logSize);
-            }
-            return attr;
-        }
-
-        private int attachBtfId(ProgramSpec p) {
-            String target = p.attachTo();
-            if (target.isEmpty()) {
-                throw new BpfException("program '" + p.name() + "': section '" + p.section() + "' names no attach "
-                        + "target: write it as " + p.section() + "/<name>");
-            }
-            Btf vmlinux = target().vmlinux();
-            Optional<Integer> id = switch (p.attachTarget()) {
-                case KERNEL_FUNCTION -> vmlinux.findId(target, Func.class);
-                case LSM_HOOK -> vmlinux.findId("bpf_lsm_" + target, Func.class);
-                case ITERATOR -> vmlinux.findId("bpf_iter_" + target, Func.class);
-                case BTF_TRACEPOINT -> vmlinux.findId("btf_trace_" + target, Typedef.class);
-                case PROGRAM -> throw new BpfException("program '" + p.name() + "': freplace programs are not "
-                        + "supported yet");
-                case NONE -> Optional.of(0);
-            };
-            return id.orElseThrow(() -> new BpfException("program '" + p.name() + "': section '" + p.section()
-                    + "' attaches to '" + target + "', which " + target().name() + "'s BTF (" + target().where()
-                    + ") does not have: check the name, or skip the program on this kernel"));
-        }
-
-        private void patch(ProgramSpec p, byte[] insns, Reference r, ExternResolver.FdArray fdArray) {
-            if (r instanceof Reference.MapFd ref) {
-                setLdImm64(insns, ref.slot(), Opcodes.BPF_PSEUDO_MAP_FD, mapFd(p, ref.map()), 0);
-            } else if (r instanceof Reference.MapValue ref) {
-                setLdImm64(insns, ref.slot(), Opcodes.BPF_PSEUDO_MAP_VALUE, mapFd(p, ref.map()), ref.offset());
-            } else if (r instanceof Reference.Extern ref) {
-                Optional<VariableSpec> kconfig = externs().kconfigVariable(ref.symbol());
-                if (kconfig.isPresent() && !ref.call()) {
-                    int offset = kconfig.get().offset() + Instruction.decode(insns, ref.slot()).imm();
-                    setLdImm64(insns, ref.slot(), Opcodes.BPF_PSEUDO_MAP_VALUE, mapFd(p, kconfig.get().map()),
-                            offset);
-                } else {
-                    externs().patch(p, insns, ref, fdArray);
-                }
-            }
-        }
-
-        private int mapFd(ProgramSpec p, String map) {
-            BpfMap m = maps.get(map);
-            if (m == null) {
-                throw new BpfException("program '" + p.name() + "' refers to map '" + map + "', which the object "
-                        + "does not define");
-            }
-            return m.fd().raw();
-        }
-
-        private void setLdImm64(byte[] insns, int slot, int src, int imm, int next) {
-            Instruction first = Instruction.decode(insns, slot);
-            first.withSrc(src).withImm(imm).encodeInto(insns, slot);
-            Instruction.decode(insns, slot + 1).withImm(next).encodeInto(insns, slot + 1);
-        }
-
-        /**
-         * Turns a failed load into a diagnosis: a size the kernel refuses before verifying is said as such;
-         * otherwise the program is loaded again with a log (level 1 and statistics, or the level asked for). On
-         * kernels that keep the log's end when the buffer is full (6.4+) the buffer stays bounded, since the error
-         * is at the end; older kernels keep the start, so there the buffer grows until the log fits.
-         */
-        private RuntimeException verifierFailure(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray,
-                                                 BpfSyscallException first, CoreResult core) {
-            int count = insns.length / 8;
-            int limit = SystemInfo.hasCapBpf() ? BpfConstants.BPF_COMPLEXITY_LIMIT_INSNS : BpfConstants.BPF_MAXINSNS;
-            if ((first.errno() == Errno.E2BIG || first.errno() == Errno.EINVAL) && count > limit) {
-                return new VerifierException(spec.name(), p.name(), first.errno().name(),
-                        VerifierLog.refusedSize(count, limit), insns, slot -> sourceLine(p, slot));
-            }
-            int size = Math.min(logSize, FAILURE_LOG_SIZE);
-            int level = Math.max(1, logLevel) | BpfConstants.BPF_LOG_STATS;
-            VerifierLog.Program program = new VerifierLog.Program(p.type(), slot -> sourceLine(p, slot),
-                    slot -> poisonCause(insns, slot, core));
-            while (true) {
-                ProgLoadAttr attr = programAttr(p, insns, fdArray).logLevel(level).logSize(size);
-                try {
-                    Fd fd = Bpf.progLoad(attr);
-                    fd.close();
-                    return new BpfException("program '" + p.name() + "': " + first.getMessage()
-                            + " (it loaded when asked for a verifier log)", first);
-                } catch (BpfSyscallException e) {
-                    boolean full = e.errno() == Errno.ENOSPC;
-                    boolean keepsTail = attr.logTrueSize() > 0;
-                    int bufferLimit = keepsTail ? FAILURE_LOG_SIZE : ProgLoadAttr.MAX_LOG_SIZE;
-                    if (full && size < bufferLimit) {
-                        size = Math.min(bufferLimit, grownLogSize(size, attr.logTrueSize()));
-                        continue;
-                    }
-                    VerifierLog log = VerifierLog.parse(attr.log(), full, program);
-                    Errno errno = full ? first.errno() : e.errno();
-                    return new VerifierException(spec.name(), p.name(), errno.name(), log, insns,
-                            slot -> sourceLine(p, slot));
-                }
-            }
-        }
-
-        /** What a poisoned instruction at {@code slot} stands for: a failed CO-RE relocation or a missing kfunc. */
-        private Optional<VerifierLog.Poison> poisonCause(byte[] insns, int slot, CoreResult core) {
-            Optional<String> relo = core.poisonedAt(slot).map(CoreFixup::describe);
-            if (relo.isPresent()) {
-                return relo.map(d -> new VerifierLog.Poison(VerifierCause.CORE_RELOCATION, d));
-            }
-            if (externs == null || slot < 0 || slot >= insns.length / 8) {
-                return Optional.empty();
-            }
-            Instruction insn = Instruction.decode(insns, slot);
-            return insn.isHelperCall() ? externs.poisonedKfunc(insn.imm())
-                    .map(d -> new VerifierLog.Poison(VerifierCause.UNKNOWN_KFUNC, d)) : Optional.empty();
-        }
-
-        private Optional<String> sourceLine(ProgramSpec p, int slot) {
-            return p.lineOf(slot).map(BpfObjectLoader::sourceText);
-        }
-
-    }
-
-    /** Renders a line-info record as {@code file:line: text}. */
-    static String sourceText(LineInfo li) {
-        String file = li.fileName();
-        int slash = file.lastIndexOf('/');
-        if (slash >= 0) {
-            file = file.substring(slash + 1);
-        }
-        return file + ":" + li.line() + ": " + li.lineText().strip();
-    }
-
-    /** The next verifier log size: what the kernel said it needs (6.4+), else four times more, at most the limit. */
-    static int grownLogSize(int size, int trueSize) {
-        return (int) Math.min(ProgLoadAttr.MAX_LOG_SIZE, Math.max((long) size * 4, trueSize + 1L));
     }
 
     static String tail(String text, int lines) {

@@ -51,8 +51,23 @@ public final class BpfProgram implements AutoCloseable {
     }
 
     /** The kernel's file descriptor for this program. */
-    public Fd fd() {
+    Fd fd() {
         return fd;
+    }
+
+    /**
+     * The number of the kernel's file descriptor for this program, for the rare test that must hand it on: as the
+     * value of a prog-array slot, say. It is closed with the program; do not close it yourself.
+     *
+     * @throws dev.bpfunit.error.BpfException once it is closed
+     */
+    public int rawFd() {
+        return fd.raw();
+    }
+
+    /** Whether the program was closed (by {@link #close()}, its object's close, or the end of its test's scope). */
+    public boolean isClosed() {
+        return fd.isClosed();
     }
 
     /**
@@ -74,7 +89,7 @@ public final class BpfProgram implements AutoCloseable {
         for (int[] rec : Bpf.progLineInfo(fd)) {
             dev.bpfunit.btf.LineInfo li = byOffsets.get(((long) rec[1] << 32) | (rec[2] & 0xffffffffL));
             if (li != null) {
-                sourceAt.put(rec[0], BpfObjectLoader.sourceText(li));
+                sourceAt.put(rec[0], ProgramLoading.sourceText(li));
             }
         }
         java.util.List<String> out = new java.util.ArrayList<>();
@@ -98,7 +113,7 @@ public final class BpfProgram implements AutoCloseable {
     /** The program's control-flow graph in Graphviz DOT, as the object has it (before loading rewrote it). */
     public String controlFlowGraphDot() {
         return dev.bpfunit.asm.ControlFlowGraph.of(spec.instructions()).toDot(name(),
-                slot -> spec.lineOf(slot).map(BpfObjectLoader::sourceText).orElse(null), -1);
+                slot -> spec.lineOf(slot).map(ProgramLoading::sourceText).orElse(null), -1);
     }
 
     /** What the kernel reports about the program ({@code BPF_OBJ_GET_INFO_BY_FD}), as {@code bpftool prog show}. */

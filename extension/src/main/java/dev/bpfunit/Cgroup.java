@@ -68,8 +68,18 @@ public final class Cgroup implements AutoCloseable {
     }
 
     /** The descriptor of the cgroup's directory, the target of cgroup attach commands. */
-    public Fd fd() {
+    Fd fd() {
         return fd;
+    }
+
+    /**
+     * The number of the descriptor of the cgroup's directory, for the rare test that must hand it on: as the value
+     * of a {@code BPF_MAP_TYPE_CGROUP_ARRAY} slot, say. It is closed with the cgroup; do not close it yourself.
+     *
+     * @throws dev.bpfunit.error.BpfException once it is closed
+     */
+    public int rawFd() {
+        return fd.raw();
     }
 
     /**

@@ -70,7 +70,7 @@ public final class Link implements AutoCloseable {
     }
 
     /** The link's file descriptor, when the kernel made a BPF link (or a perf event) for it. */
-    public Optional<Fd> fd() {
+    Optional<Fd> fd() {
         return Optional.ofNullable(fd);
     }
 

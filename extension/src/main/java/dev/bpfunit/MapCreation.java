@@ -19,8 +19,8 @@ import java.util.Set;
 /**
  * The map half of a load, as libbpf's {@code bpf_object__create_maps} and cilium's map creation: creates a map
  * from its spec (filled and frozen where it is global data), and after the programs are loaded, stores the static
- * {@code .values} of prog arrays and maps of maps. {@link BpfObjectLoader} runs the steps in order; program loading
- * and linking stay there.
+ * {@code .values} of prog arrays and maps of maps. {@link BpfObjectLoader} runs the steps in order; programs are
+ * linked by {@link ProgramLinking} and loaded by {@link ProgramLoading}.
  */
 final class MapCreation {
     private MapCreation() {

@@ -110,7 +110,7 @@ public final class NetNs implements AutoCloseable {
     }
 
     /** A descriptor of the namespace, the target of {@code sk_lookup} programs. */
-    public Fd fd() {
+    Fd fd() {
         requireOpen();
         return fd;
     }

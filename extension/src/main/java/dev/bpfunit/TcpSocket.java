@@ -64,9 +64,18 @@ public final class TcpSocket implements AutoCloseable {
         return Sockets.localAddress(fd);
     }
 
-    /** The socket's descriptor (the value to put in a sockmap). */
-    public Fd fd() {
+    /** The socket's descriptor. */
+    Fd fd() {
         return fd;
+    }
+
+    /**
+     * The number of the socket's descriptor: the value to put in a sockmap or sockhash. Closed with the socket.
+     *
+     * @throws dev.bpfunit.error.BpfException once it is closed
+     */
+    public int rawFd() {
+        return fd.raw();
     }
 
     /** Writes all of {@code data} to the connection. */

@@ -48,8 +48,17 @@ public final class UdpSocket implements AutoCloseable {
     }
 
     /** The socket's descriptor. */
-    public Fd fd() {
+    Fd fd() {
         return fd;
+    }
+
+    /**
+     * The number of the socket's descriptor: the value to put in a sockmap or sockhash. Closed with the socket.
+     *
+     * @throws dev.bpfunit.error.BpfException once it is closed
+     */
+    public int rawFd() {
+        return fd.raw();
     }
 
     /** Sends one datagram to {@code address:port}. */

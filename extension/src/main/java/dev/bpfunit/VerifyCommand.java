@@ -91,7 +91,7 @@ public final class VerifyCommand {
                     ProgramSpec spec = program != null ? loader.spec().program(program) : loader.spec().programs()
                             .get(0);
                     writeDot(dot, ControlFlowGraph.of(spec.instructions()).toDot(spec.name(),
-                            slot -> spec.lineOf(slot).map(BpfObjectLoader::sourceText).orElse(null), -1), out);
+                            slot -> spec.lineOf(slot).map(ProgramLoading::sourceText).orElse(null), -1), out);
                 }
                 return 0;
             }

@@ -15,6 +15,26 @@ import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
 import dev.bpfunit.sys.ArchitectureViolationSample;
 import org.junit.jupiter.api.Test;
 
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
+import com.tngtech.archunit.core.domain.JavaField;
+import com.tngtech.archunit.core.domain.JavaMember;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 /**
@@ -69,6 +89,89 @@ class ArchitectureTest {
                 .dependOnClassesThat(JavaClass.Predicates.resideInAPackage("dev.bpfunit.sys")
                         .and(DescribedPredicate.not(JavaClass.Predicates.type(BpfConstants.class))))
                 .because("only sys calls the kernel; the layers above it share its numbers (CONTRIBUTING.md)");
+    }
+
+    /**
+     * The packages module {@code dev.bpfunit} exports to everyone, read from its compiled descriptor: module-info.java
+     * is the one home of that list.
+     */
+    static Set<String> exportedPackages() throws IOException, URISyntaxException {
+        Path classes = Path.of(BpfObject.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (InputStream in = Files.newInputStream(classes.resolve("module-info.class"))) {
+            return ModuleDescriptor.read(in).exports().stream().filter(e -> !e.isQualified())
+                    .map(ModuleDescriptor.Exports::source).collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    /**
+     * The public API of the exported packages (public and protected members of their public classes, supertypes
+     * included) mentions no type of a package the module keeps to itself, so a user on the class path cannot come to
+     * depend on {@code sys}, {@code elf}, {@code rawelf} or {@code asm} through a signature either.
+     */
+    static ArchRule publicApiShowsOnlyExportedTypes(Set<String> exported) {
+        DescribedPredicate<JavaClass> api = DescribedPredicate.describe("the public API of " + exported,
+                c -> exported.contains(c.getPackageName()) && effectivelyPublic(c));
+        return classes().that(api).should(new ArchCondition<>("mention only types of exported packages") {
+            @Override
+            public void check(JavaClass c, ConditionEvents events) {
+                c.getSuperclass().ifPresent(t -> report(c, "extends", t.getAllInvolvedRawTypes(), c, events));
+                c.getInterfaces().forEach(t -> report(c, "implements", t.getAllInvolvedRawTypes(), c, events));
+                for (JavaMember m : c.getMembers()) {
+                    Set<JavaModifier> mods = m.getModifiers();
+                    if (!mods.contains(JavaModifier.PUBLIC) && !mods.contains(JavaModifier.PROTECTED)) {
+                        continue;
+                    }
+                    Set<JavaClass> shown = new HashSet<>();
+                    if (m instanceof JavaField f) {
+                        shown.addAll(f.getType().getAllInvolvedRawTypes());
+                    } else if (m instanceof JavaCodeUnit u) {
+                        shown.addAll(u.getReturnType().getAllInvolvedRawTypes());
+                        u.getParameterTypes().forEach(t -> shown.addAll(t.getAllInvolvedRawTypes()));
+                        shown.addAll(u.getThrowsClause().getTypes());
+                    }
+                    report(m, "shows", shown, c, events);
+                }
+            }
+
+            private void report(Object where, String how, Set<JavaClass> types, JavaClass c, ConditionEvents events) {
+                for (JavaClass t : types) {
+                    String pkg = t.getPackageName();
+                    if (pkg.startsWith("dev.bpfunit") && !exported.contains(pkg)) {
+                        events.add(SimpleConditionEvent.violated(c, where + " " + how + " internal type "
+                                + t.getName() + " (package " + pkg + " is not exported by module-info.java)"));
+                    }
+                }
+            }
+        }).because("internal packages are not API: module-info exports only what users touch (CONTRIBUTING.md)");
+    }
+
+    private static boolean effectivelyPublic(JavaClass c) {
+        for (Optional<JavaClass> k = Optional.of(c); k.isPresent(); k = k.get().getEnclosingClass()) {
+            if (!k.get().getModifiers().contains(JavaModifier.PUBLIC)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void publicApiShowsOnlyExportedTypes() throws Exception {
+        Set<String> exported = exportedPackages();
+        assertThat(exported).contains("dev.bpfunit", "dev.bpfunit.junit").doesNotContain("dev.bpfunit.sys");
+        JavaClasses main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.bpfunit");
+        publicApiShowsOnlyExportedTypes(exported).check(main);
+    }
+
+    @Test
+    void aPublicMethodShowingASysTypeFailsTheApiRule() throws Exception {
+        JavaClasses wrong = new ClassFileImporter().importClasses(ApiViolationSample.class, dev.bpfunit.sys.Fd.class);
+        EvaluationResult result = publicApiShowsOnlyExportedTypes(exportedPackages()).evaluate(wrong);
+        assertThat(result.hasViolation()).isTrue();
+        assertThat(result.getFailureReport().toString())
+                .contains("ApiViolationSample.descriptor()")
+                .contains("internal type dev.bpfunit.sys.Fd")
+                .doesNotContain("hidden");
     }
 
     @Test

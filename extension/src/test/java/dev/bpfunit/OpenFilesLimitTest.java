@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Objects never closed keep their fds: with a low {@code ulimit -n} (in a child JVM, so that this one keeps its
  * own) loads eventually fail with EMFILE, which must be reported as what it is, with the fix, and never as a
- * defect of the object file ({@link dev.bpfunit.elf.ElfFormatException}) or a {@link NoClassDefFoundError}.
+ * defect of the object file ({@link dev.bpfunit.ElfFormatException}) or a {@link NoClassDefFoundError}.
  */
 class OpenFilesLimitTest {
 

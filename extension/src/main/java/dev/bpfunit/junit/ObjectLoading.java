@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
@@ -172,8 +171,7 @@ final class ObjectLoading {
         BpfTest a = d.annotation();
         for (Global g : d.globals()) {
             String what = "@Global(name = \"" + g.name() + "\", value = \"" + g.value() + "\")";
-            applyTo(d, entries, specs, what, "global variable", s -> s.findVariable(g.name()).isPresent(),
-                    s -> s.variables().stream().map(VariableSpec::name).toList(), (e, s) -> {
+            applyTo(d, entries, specs, what, BpfObjectLoader.Named.GLOBAL, g.name(), (e, s) -> {
                         VariableSpec v = s.findVariable(g.name()).orElseThrow();
                         try {
                             e.loader().global(g.name(), GlobalValues.encode(s, v, g.value()));
@@ -190,20 +188,18 @@ final class ObjectLoading {
                 throw new ExtensionConfigurationException(what + " in " + d.describe() + ": max_entries must be "
                         + "positive");
             }
-            applyTo(d, entries, specs, what, "map", s -> s.findMap(m.map()).isPresent(),
-                    s -> s.maps().stream().map(x -> x.name()).toList(), (e, s) -> e.loader().maxEntries(m.map(),
-                            m.value()));
+            applyTo(d, entries, specs, what, BpfObjectLoader.Named.MAP, m.map(),
+                    (e, s) -> e.loader().maxEntries(m.map(), m.value()));
         }
         for (ProgramTypeOf p : d.programTypes()) {
             String what = "@ProgramTypeOf(program = \"" + p.program() + "\", type = " + p.type() + ")";
-            applyTo(d, entries, specs, what, "program", s -> s.findProgram(p.program()).isPresent(),
-                    s -> s.programs().stream().map(x -> x.name()).toList(), (e, s) -> e.loader()
-                            .programType(p.program(), p.type()));
+            applyTo(d, entries, specs, what, BpfObjectLoader.Named.PROGRAM, p.program(),
+                    (e, s) -> e.loader().programType(p.program(), p.type()));
         }
         for (String skip : a.skipPrograms()) {
             String what = "skipPrograms = \"" + skip + "\"";
-            applyTo(d, entries, specs, what, "program", s -> s.findProgram(skip).isPresent(),
-                    s -> s.programs().stream().map(x -> x.name()).toList(), (e, s) -> e.loader().skipProgram(skip));
+            applyTo(d, entries, specs, what, BpfObjectLoader.Named.PROGRAM, skip,
+                    (e, s) -> e.loader().skipProgram(skip));
         }
         if (a.logLevel() < 0 || a.logLevel() > 2) {
             throw new ExtensionConfigurationException(d.describe() + ": logLevel = " + a.logLevel()
@@ -249,26 +245,24 @@ final class ObjectLoading {
         void apply(ObjectSet.Entry entry, ObjectSpec spec);
     }
 
-    /** Applies an option to every object that has the thing it names; none having it is an error. */
+    /**
+     * Applies an option to every object that has the thing it names; none having it is an error, worded by the
+     * loader's own check ({@link BpfObjectLoader#missing}) for each object.
+     */
     private static void applyTo(Declaration d, List<ObjectSet.Entry> entries, List<ObjectSpec> specs, String what,
-                                String kind, Predicate<ObjectSpec> has,
-                                java.util.function.Function<ObjectSpec, List<String>> names, Apply apply) {
-        boolean any = false;
+                                BpfObjectLoader.Named kind, String name, Apply apply) {
+        List<String> missing = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
-            if (has.test(specs.get(i))) {
+            Optional<String> why = entries.get(i).loader().missing(kind, name);
+            if (why.isEmpty()) {
                 apply.apply(entries.get(i), specs.get(i));
-                any = true;
+            } else {
+                missing.add(why.get());
             }
         }
-        if (!any) {
-            StringBuilder b = new StringBuilder(what + " in " + d.describe() + ": no " + kind + " of that name in ");
-            for (int i = 0; i < specs.size(); i++) {
-                List<String> n = names.apply(specs.get(i));
-                b.append(i == 0 ? "" : "; nor in ").append(specs.get(i).name()).append(" (").append(kind)
-                        .append(kind.endsWith("s") ? "es" : "s").append(": ")
-                        .append(n.isEmpty() ? "none" : String.join(", ", n)).append(")");
-            }
-            throw new ExtensionConfigurationException(b.append(": fix the name").toString());
+        if (missing.size() == entries.size()) {
+            throw new ExtensionConfigurationException(what + " in " + d.describe() + ": "
+                    + String.join("; and ", missing));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.bpfunit.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.cause;
@@ -81,7 +82,7 @@ class BpfExtensionTest {
             assertThat(counts).isSameAs(onlyMap);
             assertThat(rodata.name()).isEqualTo(".rodata");
             assertThat(loader.spec().name()).isEqualTo("counter.bpf.o");
-            assertThat(named.fd().isClosed()).isFalse();
+            assertThat(named.isClosed()).isFalse();
             SEEN.add(object);
             SEEN.add(shared);
         }
@@ -109,9 +110,9 @@ class BpfExtensionTest {
         Set<BpfObject> perTest = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         SEEN.stream().filter(o -> o != Injection.shared).forEach(perTest::add);
         assertThat(perTest).as("one object per test").hasSize(3);
-        assertThat(SEEN).allSatisfy(o -> assertThat(o.program("count_packets").fd().isClosed())
+        assertThat(SEEN).allSatisfy(o -> assertThat(o.program("count_packets").isClosed())
                 .as("closed after its scope").isTrue());
-        assertThat(Injection.shared.map("counts").fd().isClosed()).isTrue();
+        assertThat(Injection.shared.map("counts").isClosed()).isTrue();
     }
 
     // ---------------------------------------------------------------- globals
@@ -237,9 +238,8 @@ class BpfExtensionTest {
                         + "2 bytes): 70000 does not fit an unsigned 16-bit integer: give a value from 0 to 65535");
         assertThat(Kit.onlyFailure(Kit.run(GlobalMisspelled.class)))
                 .isInstanceOf(ExtensionConfigurationException.class)
-                .hasMessageContaining("@Global(name = \"prot\", value = \"1\") in @BpfTest on")
-                .hasMessageContaining("no global variable of that name in counter.bpf.o (global variables: verdict, "
-                        + "port, delta, enabled, tag): fix the name");
+                .hasMessage("@Global(name = \"prot\", value = \"1\") in @BpfTest on " + GlobalMisspelled.class.getName()
+                        + ": no global variable 'prot' in counter.bpf.o; variables: verdict, port, delta, enabled, tag");
         assertThat(Kit.onlyFailure(Kit.run(GlobalNotABool.class)))
                 .hasMessageContaining("in counter.bpf.o, global 'enabled' (const volatile _Bool, 1 byte): 'yes' is not a "
                         + "bool: give true or false");
@@ -333,6 +333,23 @@ class BpfExtensionTest {
         }
     }
 
+    @BpfTest(value = {"junit/counter.bpf.o", "junit/two_progs.bpf.o"}, skipPrograms = "thrid")
+    static class TwoObjectsMisspelledSkip {
+        @Test
+        void test(@FromObject("counter") BpfObject obj) {
+        }
+    }
+
+    @BpfTest(value = {"junit/counter.bpf.o", "junit/two_progs.bpf.o"}, skipPrograms = "second",
+            maxEntries = @MaxEntries(map = "counts", value = 7))
+    static class TwoObjectsOptionsForOne {
+        @Test
+        void test(@FromObject("counter") BpfObject counter, @FromObject("two_progs.bpf.o") BpfObject two) {
+            assertThat(counter.map("counts").spec().maxEntries()).isEqualTo(7);
+            assertThat(two.programs()).extracting(BpfProgram::name).containsExactly("first");
+        }
+    }
+
     @BpfTest("junit/counter.bpf.o")
     static class FinalField {
         final BpfObject obj = null;
@@ -356,6 +373,25 @@ class BpfExtensionTest {
                 .hasMessage("BpfObject parameter 0 (BpfObject) of TwoObjectsUnnamed.test(): @BpfTest on "
                         + TwoObjectsUnnamed.class.getName() + " loads 2 objects, counter.bpf.o, two_progs.bpf.o: "
                         + "pick one with @FromObject(\"counter.bpf.o\")");
+    }
+
+    @Test
+    void aNameNoObjectHasIsRefusedInTheLoadersWordsForEachObject() throws Exception {
+        BpfObjectLoader counter = BpfObject.loader(Path.of("target/test-classes/junit/counter.bpf.o"));
+        BpfObjectLoader two = BpfObject.loader(Path.of("target/test-classes/junit/two_progs.bpf.o"));
+        String counterSays = counter.missing(BpfObjectLoader.Named.PROGRAM, "thrid").orElseThrow();
+        String twoSays = two.missing(BpfObjectLoader.Named.PROGRAM, "thrid").orElseThrow();
+        assertThat(twoSays).isEqualTo("no program 'thrid' in two_progs.bpf.o; programs: first, second");
+        assertThat(Kit.onlyFailure(Kit.run(TwoObjectsMisspelledSkip.class)))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("skipPrograms = \"thrid\" in @BpfTest on " + TwoObjectsMisspelledSkip.class.getName() + ": "
+                        + counterSays + "; and " + twoSays);
+        assertThatThrownBy(() -> two.skipProgram("thrid").spec()).hasMessage(twoSays);
+    }
+
+    @Test
+    void anOptionAppliesToTheObjectsThatHaveTheName() {
+        Kit.assertAllPassed(Kit.run(TwoObjectsOptionsForOne.class), 1);
     }
 
     @Test
@@ -531,6 +567,6 @@ class BpfExtensionTest {
                 "junit.jupiter.execution.parallel.config.strategy", "fixed",
                 "junit.jupiter.execution.parallel.config.fixed.parallelism", String.valueOf(PARALLEL_TESTS)));
         Kit.assertAllPassed(r, PARALLEL_TESTS);
-        assertThat(PARALLEL_MAPS).hasSize(PARALLEL_TESTS).allSatisfy(m -> assertThat(m.fd().isClosed()).isTrue());
+        assertThat(PARALLEL_MAPS).hasSize(PARALLEL_TESTS).allSatisfy(m -> assertThat(m.isClosed()).isTrue());
     }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfObject;
+import dev.bpfunit.ProgramInfo;
 import dev.bpfunit.VerifierException;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.BtfType;
@@ -26,7 +27,6 @@ import dev.bpfunit.sys.Bpf;
 import dev.bpfunit.sys.KernelConfig;
 import dev.bpfunit.sys.KernelSymbols;
 import dev.bpfunit.sys.ProgInfo;
-import dev.bpfunit.sys.ProgTestRunAttr;
 import dev.bpfunit.sys.SystemInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -80,8 +80,7 @@ class CoreTest {
             assertThat(spec.coreRelos()).extracting(CoreRelo::kind).contains(
                     dev.bpfunit.btf.CoreReloKind.FIELD_BYTE_OFFSET, dev.bpfunit.btf.CoreReloKind.FIELD_EXISTS,
                     dev.bpfunit.btf.CoreReloKind.TYPE_SIZE, dev.bpfunit.btf.CoreReloKind.ENUMVAL_VALUE);
-            int retval = Bpf.progTestRun(obj.program("core_tc").fd(), new ProgTestRunAttr().dataIn(packet())
-                    .dataSizeOut(256)).retval();
+            int retval = obj.program("core_tc").testRun().data(packet()).dataOutSize(256).run().retval();
             assertThat(retval).isZero();
             byte[] bss = bss(obj);
             assertThat(intVar(obj, bss, "seen_len")).isEqualTo(64);
@@ -143,8 +142,7 @@ class CoreTest {
         try (BpfObject obj = BpfObject.load(object("core_externs"))) {
             assertThat(obj.map(".kconfig").spec().kind()).isEqualTo(MapKind.KCONFIG);
             assertThat(obj.map(".kconfig").info().name()).isEqualTo("core_ex.kconfig");
-            Bpf.progTestRun(obj.program("core_externs").fd(), new ProgTestRunAttr().dataIn(packet())
-                    .dataSizeOut(256));
+            obj.program("core_externs").testRun().data(packet()).dataOutSize(256).run();
             byte[] bss = bss(obj);
             KernelConfig config = KernelConfig.running();
             assertThat(intVar(obj, bss, "kernel_version")).isEqualTo(SystemInfo.kernelVersionCode());
@@ -242,16 +240,15 @@ class CoreTest {
             try (var fd = Bpf.objGet(reference.directory().resolve("progs").resolve(program).toString(), program)) {
                 theirs = Bpf.progInfo(fd);
             }
-            ProgInfo mine = Bpf.progInfo(ours.program(program).fd());
-            assertThat(normalized(mine)).as("xlated instructions of " + objectName + "/" + program)
-                    .isEqualTo(normalized(theirs));
+            ProgramInfo mine = ours.program(program).info();
+            assertThat(normalized(mine.xlatedInsns(), mine.mapIds()))
+                    .as("xlated instructions of " + objectName + "/" + program).isEqualTo(normalized(theirs.xlatedInsns(), theirs.mapIds()));
         }
     }
 
-    private static List<String> normalized(ProgInfo info) {
-        byte[] x = info.xlatedInsns();
+    private static List<String> normalized(byte[] x, int[] ids) {
         List<Integer> mapIds = new ArrayList<>();
-        for (int id : info.mapIds()) {
+        for (int id : ids) {
             mapIds.add(id);
         }
         ByteBuffer b = ByteBuffer.wrap(x).order(ByteOrder.LITTLE_ENDIAN);

@@ -9,7 +9,7 @@ import dev.bpfunit.BpfObjectLoader;
 import dev.bpfunit.BpfProgram;
 import dev.bpfunit.spec.MapType;
 import dev.bpfunit.spec.ProgramType;
-import dev.bpfunit.sys.MapInfo;
+import dev.bpfunit.MapInfo;
 import dev.bpfunit.ProgramInfo;
 import java.util.Locale;
 import java.util.Map;
@@ -58,7 +58,7 @@ class DifferentialTest {
             Map<String, String> actualMaps = new TreeMap<>();
             for (BpfMap m : ours.maps()) {
                 MapInfo info = m.info();
-                String type = MapType.of(info.type()).orElseThrow().name().toLowerCase(Locale.ROOT);
+                String type = MapType.of(info.typeNumber()).orElseThrow().name().toLowerCase(Locale.ROOT);
                 actualMaps.put(info.name(), String.format("%s key %d value %d max %d flags 0x%x", type,
                         info.keySize(), info.valueSize(), info.maxEntries(), info.flags()));
             }

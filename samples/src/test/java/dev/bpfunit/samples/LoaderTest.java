@@ -11,13 +11,13 @@ import static org.assertj.core.api.Assertions.tuple;
 import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfMap;
 import dev.bpfunit.BpfObject;
+import dev.bpfunit.MapInfo;
 import dev.bpfunit.BpfProgram;
 import dev.bpfunit.VerifierException;
 import dev.bpfunit.spec.MapKind;
 import dev.bpfunit.spec.MapSpec;
 import dev.bpfunit.spec.MapType;
 import dev.bpfunit.spec.ProgramType;
-import dev.bpfunit.sys.MapInfo;
 import dev.bpfunit.sys.SystemInfo;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ class LoaderTest {
             assertThat(obj.maps()).extracting(BpfMap::name).containsExactly("blocklist", "stats", ".rodata");
 
             MapInfo blocklist = obj.map("blocklist").info();
-            assertThat(blocklist.type()).isEqualTo(MapType.HASH.number());
+            assertThat(blocklist.type()).isEqualTo(MapType.HASH);
             assertThat(blocklist.keySize()).isEqualTo(4);
             assertThat(blocklist.valueSize()).isEqualTo(8);
             assertThat(blocklist.maxEntries()).isEqualTo(1024);
@@ -97,10 +97,10 @@ class LoaderTest {
         try (BpfObject obj = BpfObject.load(object("legacy_maps"))) {
             assertThat(obj.maps()).extracting(m -> m.spec().kind()).containsOnly(MapKind.LEGACY);
             MapInfo protoCount = obj.map("proto_count").info();
-            assertThat(List.of(protoCount.type(), protoCount.keySize(), protoCount.valueSize(),
+            assertThat(List.of(protoCount.typeNumber(), protoCount.keySize(), protoCount.valueSize(),
                     protoCount.maxEntries())).containsExactly(MapType.ARRAY.number(), 4, 8, 4);
             MapInfo seenLen = obj.map("seen_len").info();
-            assertThat(List.of(seenLen.type(), seenLen.keySize(), seenLen.valueSize(), seenLen.maxEntries(),
+            assertThat(List.of(seenLen.typeNumber(), seenLen.keySize(), seenLen.valueSize(), seenLen.maxEntries(),
                     seenLen.flags())).containsExactly(MapType.HASH.number(), 4, 4, 128, 1);
             assertThat(obj.program("legacy_xdp").type()).isEqualTo(ProgramType.XDP);
         }

@@ -33,7 +33,7 @@ class SkLookupLiveTest {
     void oneSocketReceivesEveryPortOfTheRange(VethPair veth) {
         InetAddress server = veth.first().requireAddress();
         UdpSocket socket = veth.first().netns().udpSocket(server, 5555);
-        target.update(Samples.u32(0), u64(socket.fd().raw()));   // a SOCKMAP takes the socket's fd
+        target.update(Samples.u32(0), u64(socket.rawFd()));   // a SOCKMAP takes the socket's fd
         lookup.attachSkLookup(veth.first().netns());
 
         UdpSocket client = veth.second().netns().udpSocket(veth.second().requireAddress(), 0);
@@ -52,7 +52,7 @@ class SkLookupLiveTest {
     void portsOutsideTheRangeAreNotSteered(VethPair veth) {
         InetAddress server = veth.first().requireAddress();
         UdpSocket socket = veth.first().netns().udpSocket(server, 5555);
-        target.update(Samples.u32(0), u64(socket.fd().raw()));
+        target.update(Samples.u32(0), u64(socket.rawFd()));
         lookup.attachSkLookup(veth.first().netns());
         UdpSocket client = veth.second().netns().udpSocket(veth.second().requireAddress(), 0);
         client.send(server, 8100, "outside".getBytes(StandardCharsets.US_ASCII));

@@ -31,7 +31,7 @@ class SkMsgLiveTest {
         TcpSocket listener = netns.tcpListen(lo, 0);
         TcpSocket client = netns.tcpConnect(lo, listener.localAddress().getPort());
         TcpSocket server = listener.accept();
-        socks.update(Samples.u32(1), SkLookupLiveTest.u64(client.fd().raw()));
+        socks.update(Samples.u32(1), SkLookupLiveTest.u64(client.rawFd()));
 
         client.send("hello".getBytes(StandardCharsets.US_ASCII));
         client.send("world!".getBytes(StandardCharsets.US_ASCII));

@@ -89,7 +89,7 @@ class LifecycleOnJupiter5Test {
         assertThat(LOADED.get(0)).isNotSameAs(LOADED.get(1));
         for (BpfObject obj : LOADED) {
             for (BpfProgram p : obj.programs()) {
-                assertThat(p.fd().isClosed()).as("%s of %s closed after its scope", p, obj).isTrue();
+                assertThat(p.isClosed()).as("%s of %s closed after its scope", p, obj).isTrue();
             }
         }
     }

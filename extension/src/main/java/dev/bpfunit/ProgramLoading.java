@@ -1,0 +1,232 @@
+package dev.bpfunit;
+
+import dev.bpfunit.asm.Instruction;
+import dev.bpfunit.btf.Btf;
+import dev.bpfunit.btf.BtfExt;
+import dev.bpfunit.btf.CoreFixup;
+import dev.bpfunit.btf.CoreResult;
+import dev.bpfunit.btf.Func;
+import dev.bpfunit.btf.LineInfo;
+import dev.bpfunit.btf.Typedef;
+import dev.bpfunit.error.BpfException;
+import dev.bpfunit.spec.ObjectSpec;
+import dev.bpfunit.spec.ProgramSpec;
+import dev.bpfunit.spec.ProgramType;
+import dev.bpfunit.spec.SectionDefs;
+import dev.bpfunit.sys.Bpf;
+import dev.bpfunit.sys.BpfConstants;
+import dev.bpfunit.sys.BpfSyscallException;
+import dev.bpfunit.sys.Errno;
+import dev.bpfunit.sys.Fd;
+import dev.bpfunit.sys.ProgLoadAttr;
+import dev.bpfunit.sys.SystemInfo;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The program half of a load, as libbpf's {@code bpf_object__load_progs}: BPF_PROG_LOAD of one linked program with
+ * its func and line info and attach target, the verifier log grown until it fits, and a rejection turned into a
+ * {@link VerifierException} (the program loaded again with a log where none was asked for). {@link BpfObjectLoader}
+ * runs it for each program after the maps exist; {@link ProgramLinking} gives it the instructions.
+ */
+final class ProgramLoading {
+
+    /**
+     * The log buffer for diagnosing a rejection on kernels that keep the log's end when it is full (6.4+): the
+     * error is at the end, and an unbounded loop's log would otherwise take 100 MB and more.
+     */
+    static final int FAILURE_LOG_SIZE = 8 * 1024 * 1024;
+
+    private final ObjectSpec spec;
+    private final Fd btfFd;
+    private final int logLevel;
+    private final int logSize;
+    private final Supplier<KernelTarget> kernelTarget;
+    /** The load's extern resolver if it made one, else null (only read: a poisoned kfunc's name). */
+    private final Supplier<ExternResolver> existingExterns;
+
+    ProgramLoading(ObjectSpec spec, Fd btfFd, int logLevel, int logSize, Supplier<KernelTarget> target,
+                   Supplier<ExternResolver> externs) {
+        this.spec = spec;
+        this.btfFd = btfFd;
+        this.logLevel = logLevel;
+        this.logSize = logSize;
+        this.kernelTarget = target;
+        this.existingExterns = externs;
+    }
+
+    /** The kernel BTF attach targets are found in, opened by the load on first use. */
+    private KernelTarget target() {
+        return kernelTarget.get();
+    }
+
+    /**
+     * Links and loads one program, retried with a larger log while the log asked for does not fit; a rejection
+     * becomes a {@link VerifierException} with the log, an EPERM a {@link BpfException} saying what it attached to.
+     */
+    BpfProgram load(ProgramSpec p, ProgramLinking linking) {
+        if (p.type() == ProgramType.UNSPEC) {
+            throw new BpfException("program '" + p.name() + "': section '" + p.section() + "' does not say the "
+                    + "program type: give it with BpfObject.loader(path).programType(\"" + p.name()
+                    + "\", ProgramType.XDP) (or another type), or skip it with skipProgram(\"" + p.name()
+                    + "\")");
+        }
+        ProgramLinking.Linked linked = linking.link(p);
+        CoreResult core = linked.core();
+        byte[] insns = linked.instructions();
+        ExternResolver.FdArray fdArray = linked.fdArray();
+        int size = logSize;
+        while (true) {
+            ProgLoadAttr attr = programAttr(p, insns, fdArray);
+            if (logLevel > 0) {
+                attr.logSize(size);
+            }
+            try {
+                Fd fd = Bpf.progLoad(attr);
+                VerifierLog log = logLevel > 0
+                        ? VerifierLog.parse(attr.log(), false,
+                        new VerifierLog.Program(p.type(), slot -> sourceLine(p, slot), slot -> Optional.empty())) : null;
+                return new BpfProgram(p, fd, log);
+            } catch (BpfSyscallException e) {
+                if (logLevel > 0 && e.errno() == Errno.ENOSPC && size < ProgLoadAttr.MAX_LOG_SIZE) {
+                    // the log asked for did not fit (kernels 6.4+ then fail the load): grow it and load again
+                    size = grownLogSize(size, attr.logTrueSize());
+                    continue;
+                }
+                if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM && logLevel == 0) {
+                    throw new BpfException(e.getMessage() + attachNote(p, e), e);
+                }
+                throw verifierFailure(p, insns, fdArray, e, core);
+            }
+        }
+    }
+
+    /** For an EPERM on a program with an attach target: what it was going to attach to. */
+    private String attachNote(ProgramSpec p, BpfSyscallException e) {
+        if (e.errno() != Errno.EPERM || p.attachTarget() == SectionDefs.AttachTarget.NONE) {
+            return "";
+        }
+        return " (a " + p.type().name().toLowerCase(java.util.Locale.ROOT) + " program attaching to '"
+                + p.attachTo() + "', BTF id " + attachBtfId(p) + " in " + target().name() + "; this kernel "
+                + "refused it: some kernels do not allow BPF trampolines, for example under lockdown or without "
+                + "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS)";
+    }
+
+    private ProgLoadAttr programAttr(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray) {
+        ProgLoadAttr attr = new ProgLoadAttr().progType(p.type().number()).instructions(insns)
+                .license(p.license()).kernVersion(p.kernelVersion() != 0 ? p.kernelVersion()
+                        : SystemInfo.kernelVersionCode())
+                .progFlags(p.flags()).progName(p.name()).expectedAttachType(p.attachType().kernelValue());
+        if (btfFd != null && !p.funcInfos().isEmpty()) {
+            attr.progBtfFd(btfFd)
+                    .funcInfo(8, BtfExt.encodeFuncInfos(p.funcInfos()), p.funcInfos().size())
+                    .lineInfo(16, BtfExt.encodeLineInfos(p.lineInfos()), p.lineInfos().size());
+        }
+        if (p.attachTarget() != SectionDefs.AttachTarget.NONE) {
+            attr.attachBtfId(attachBtfId(p));
+        }
+        if (!fdArray.isEmpty()) {
+            attr.fdArray(fdArray.fds());
+        }
+        if (logLevel > 0) {
+            attr.logLevel(logLevel).logSize(logSize);
+        }
+        return attr;
+    }
+
+    private int attachBtfId(ProgramSpec p) {
+        String target = p.attachTo();
+        if (target.isEmpty()) {
+            throw new BpfException("program '" + p.name() + "': section '" + p.section() + "' names no attach "
+                    + "target: write it as " + p.section() + "/<name>");
+        }
+        Btf vmlinux = target().vmlinux();
+        Optional<Integer> id = switch (p.attachTarget()) {
+            case KERNEL_FUNCTION -> vmlinux.findId(target, Func.class);
+            case LSM_HOOK -> vmlinux.findId("bpf_lsm_" + target, Func.class);
+            case ITERATOR -> vmlinux.findId("bpf_iter_" + target, Func.class);
+            case BTF_TRACEPOINT -> vmlinux.findId("btf_trace_" + target, Typedef.class);
+            case PROGRAM -> throw new BpfException("program '" + p.name() + "': freplace programs are not "
+                    + "supported yet");
+            case NONE -> Optional.of(0);
+        };
+        return id.orElseThrow(() -> new BpfException("program '" + p.name() + "': section '" + p.section()
+                + "' attaches to '" + target + "', which " + target().name() + "'s BTF (" + target().where()
+                + ") does not have: check the name, or skip the program on this kernel"));
+    }
+
+    /**
+     * Turns a failed load into a diagnosis: a size the kernel refuses before verifying is said as such;
+     * otherwise the program is loaded again with a log (level 1 and statistics, or the level asked for). On
+     * kernels that keep the log's end when the buffer is full (6.4+) the buffer stays bounded, since the error
+     * is at the end; older kernels keep the start, so there the buffer grows until the log fits.
+     */
+    private RuntimeException verifierFailure(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray,
+                                             BpfSyscallException first, CoreResult core) {
+        int count = insns.length / 8;
+        int limit = SystemInfo.hasCapBpf() ? BpfConstants.BPF_COMPLEXITY_LIMIT_INSNS : BpfConstants.BPF_MAXINSNS;
+        if ((first.errno() == Errno.E2BIG || first.errno() == Errno.EINVAL) && count > limit) {
+            return new VerifierException(spec.name(), p.name(), first.errno().name(),
+                    VerifierLog.refusedSize(count, limit), insns, slot -> sourceLine(p, slot));
+        }
+        int size = Math.min(logSize, FAILURE_LOG_SIZE);
+        int level = Math.max(1, logLevel) | BpfConstants.BPF_LOG_STATS;
+        VerifierLog.Program program = new VerifierLog.Program(p.type(), slot -> sourceLine(p, slot),
+                slot -> poisonCause(insns, slot, core));
+        while (true) {
+            ProgLoadAttr attr = programAttr(p, insns, fdArray).logLevel(level).logSize(size);
+            try {
+                Fd fd = Bpf.progLoad(attr);
+                fd.close();
+                return new BpfException("program '" + p.name() + "': " + first.getMessage()
+                        + " (it loaded when asked for a verifier log)", first);
+            } catch (BpfSyscallException e) {
+                boolean full = e.errno() == Errno.ENOSPC;
+                boolean keepsTail = attr.logTrueSize() > 0;
+                int bufferLimit = keepsTail ? FAILURE_LOG_SIZE : ProgLoadAttr.MAX_LOG_SIZE;
+                if (full && size < bufferLimit) {
+                    size = Math.min(bufferLimit, grownLogSize(size, attr.logTrueSize()));
+                    continue;
+                }
+                VerifierLog log = VerifierLog.parse(attr.log(), full, program);
+                Errno errno = full ? first.errno() : e.errno();
+                return new VerifierException(spec.name(), p.name(), errno.name(), log, insns,
+                        slot -> sourceLine(p, slot));
+            }
+        }
+    }
+
+    /** What a poisoned instruction at {@code slot} stands for: a failed CO-RE relocation or a missing kfunc. */
+    private Optional<VerifierLog.Poison> poisonCause(byte[] insns, int slot, CoreResult core) {
+        Optional<String> relo = core.poisonedAt(slot).map(CoreFixup::describe);
+        if (relo.isPresent()) {
+            return relo.map(d -> new VerifierLog.Poison(VerifierCause.CORE_RELOCATION, d));
+        }
+        ExternResolver externs = existingExterns.get();
+        if (externs == null || slot < 0 || slot >= insns.length / 8) {
+            return Optional.empty();
+        }
+        Instruction insn = Instruction.decode(insns, slot);
+        return insn.isHelperCall() ? externs.poisonedKfunc(insn.imm())
+                .map(d -> new VerifierLog.Poison(VerifierCause.UNKNOWN_KFUNC, d)) : Optional.empty();
+    }
+
+    private Optional<String> sourceLine(ProgramSpec p, int slot) {
+        return p.lineOf(slot).map(ProgramLoading::sourceText);
+    }
+
+    /** Renders a line-info record as {@code file:line: text}. */
+    static String sourceText(LineInfo li) {
+        String file = li.fileName();
+        int slash = file.lastIndexOf('/');
+        if (slash >= 0) {
+            file = file.substring(slash + 1);
+        }
+        return file + ":" + li.line() + ": " + li.lineText().strip();
+    }
+
+    /** The next verifier log size: what the kernel said it needs (6.4+), else four times more, at most the limit. */
+    static int grownLogSize(int size, int trueSize) {
+        return (int) Math.min(ProgLoadAttr.MAX_LOG_SIZE, Math.max((long) size * 4, trueSize + 1L));
+    }
+}

@@ -1,0 +1,3 @@
+module peek {
+    requires dev.bpfunit;
+}
