@@ -3,10 +3,12 @@ package dev.bpfunit.vm;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -154,48 +156,73 @@ final class PvhKernel {
         }
     }
 
-    /** Whether {@code file} is an x86-64 ELF with a {@code PT_NOTE} holding a Xen PVH entry note. */
+    /**
+     * Whether {@code file} is an x86-64 ELF with a {@code PT_NOTE} holding a Xen PVH entry note. Reads the ELF
+     * header, the program headers and the note segments only (a kernel is 60 MB).
+     */
     static boolean hasPvhEntry(Path file) throws IOException {
-        byte[] elf = Files.readAllBytes(file);
-        ByteBuffer buf = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
-        if (elf.length < 64 || buf.getInt(0) != 0x464c457f || elf[4] != 2 || buf.getShort(0x12) != 0x3e) {
-            return false;
-        }
-        long phoff = buf.getLong(0x20);
-        int phentsize = Short.toUnsignedInt(buf.getShort(0x36));
-        int phnum = Short.toUnsignedInt(buf.getShort(0x38));
-        if (phoff < 0 || phentsize < 56 || phoff + (long) phnum * phentsize > elf.length) {
-            return false;
-        }
-        for (int i = 0; i < phnum; i++) {
-            int ph = (int) (phoff + (long) i * phentsize);
-            if (buf.getInt(ph) != 4) { // PT_NOTE
-                continue;
-            }
-            long offset = buf.getLong(ph + 8);
-            long size = buf.getLong(ph + 32);
-            if (offset < 0 || size < 0 || offset + size > elf.length) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long fileSize = channel.size();
+            ByteBuffer header = read(channel, 0, 64);
+            if (header == null || header.getInt(0) != 0x464c457f || header.get(4) != 2
+                    || header.getShort(0x12) != 0x3e) {
                 return false;
             }
-            for (long n = offset; n + 12 <= offset + size; ) {
-                int namesz = buf.getInt((int) n);
-                int descsz = buf.getInt((int) n + 4);
-                int type = buf.getInt((int) n + 8);
-                if (namesz < 0 || descsz < 0) {
+            long phoff = header.getLong(0x20);
+            int phentsize = Short.toUnsignedInt(header.getShort(0x36));
+            int phnum = Short.toUnsignedInt(header.getShort(0x38));
+            if (phoff < 0 || phentsize < 56 || phoff + (long) phnum * phentsize > fileSize) {
+                return false;
+            }
+            ByteBuffer phdrs = read(channel, phoff, phnum * phentsize);
+            for (int i = 0; phdrs != null && i < phnum; i++) {
+                int ph = i * phentsize;
+                if (phdrs.getInt(ph) != 4) { // PT_NOTE
+                    continue;
+                }
+                long offset = phdrs.getLong(ph + 8);
+                long size = phdrs.getLong(ph + 32);
+                if (offset < 0 || size < 0 || size > (1 << 20) || offset + size > fileSize) {
                     return false;
                 }
-                int name = (int) n + 12;
-                if (name + namesz > elf.length) {
-                    return false;
-                }
-                String owner = new String(elf, name, Math.max(0, namesz - 1), StandardCharsets.US_ASCII);
-                if (owner.equals("Xen") && type == XEN_ELFNOTE_PHYS32_ENTRY) {
+                ByteBuffer notes = read(channel, offset, (int) size);
+                if (notes != null && hasPvhNote(notes)) {
                     return true;
                 }
-                n = name + align4(namesz) + align4(descsz);
             }
+            return false;
+        }
+    }
+
+    private static boolean hasPvhNote(ByteBuffer notes) {
+        int end = notes.limit();
+        for (long n = 0; n + 12 <= end; ) {
+            int namesz = notes.getInt((int) n);
+            int descsz = notes.getInt((int) n + 4);
+            int type = notes.getInt((int) n + 8);
+            long name = n + 12;
+            if (namesz < 0 || descsz < 0 || name + namesz > end) {
+                return false;
+            }
+            byte[] owner = new byte[Math.max(0, namesz - 1)];
+            notes.get((int) name, owner);
+            if (new String(owner, StandardCharsets.US_ASCII).equals("Xen") && type == XEN_ELFNOTE_PHYS32_ENTRY) {
+                return true;
+            }
+            n = name + align4(namesz) + align4(descsz);
         }
         return false;
+    }
+
+    /** {@code length} bytes at {@code position}, little-endian, or null when the file ends before. */
+    private static ByteBuffer read(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        while (buf.hasRemaining()) {
+            if (channel.read(buf, position + buf.position()) < 0) {
+                return null;
+            }
+        }
+        return buf.flip();
     }
 
     private static long align4(int n) {
