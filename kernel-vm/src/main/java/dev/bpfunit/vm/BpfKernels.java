@@ -63,6 +63,19 @@ public @interface BpfKernels {
      */
     String DIR = "bpfunit.kernels.dir";
 
+    /**
+     * Configuration parameter: how many kernels of the matrix run at once: a number, or {@code auto} (the default):
+     * as many as the host's cores and available memory allow without oversubscribing them, counting
+     * {@link #CPUS} cores per guest (and one per container).
+     */
+    String PARALLEL = "bpfunit.kernels.parallel";
+
+    /**
+     * Configuration parameter: each VM's CPUs (QEMU {@code -smp}, multi-threaded TCG): a number, or {@code auto}
+     * (the default): the host's cores shared among the guests that run at once, at least one each.
+     */
+    String CPUS = "bpfunit.kernels.cpus";
+
     /** Configuration parameter: {@code true} copies each guest's console to standard output as it comes. Default: {@code false}. */
     String VERBOSE = "bpfunit.kernels.verbose";
 

@@ -59,6 +59,15 @@ public final class Initramfs {
         return out.toByteArray();
     }
 
+    /** Writes the uncompressed archive to {@code file} (QEMU's {@code -initrd} takes it as it is). */
+    public void write(Path file) {
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            writeCpio(out);
+        } catch (IOException e) {
+            throw new VmException("cannot write initramfs " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Writes the gzip-compressed archive to {@code file}, the form QEMU's {@code -initrd} takes. */
     public void writeGzipped(Path file) {
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file), 1 << 16)) {

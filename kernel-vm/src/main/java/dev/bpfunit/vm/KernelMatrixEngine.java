@@ -2,6 +2,8 @@ package dev.bpfunit.vm;
 
 import dev.bpfunit.Features;
 import dev.bpfunit.junit.BpfTest;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
@@ -253,11 +259,79 @@ public final class KernelMatrixEngine implements TestEngine {
     public void execute(ExecutionRequest request) {
         TestDescriptor engine = request.getRootTestDescriptor();
         EngineExecutionListener listener = request.getEngineExecutionListener();
+        ConfigurationParameters config = request.getConfigurationParameters();
         listener.executionStarted(engine);
-        for (TestDescriptor child : new ArrayList<>(engine.getChildren())) {
-            MatrixDescriptor kernel = (MatrixDescriptor) child;
-            new KernelRun(kernel, listener, request.getConfigurationParameters(), backends).execute();
+        List<MatrixDescriptor> kernels = engine.getChildren().stream().map(MatrixDescriptor.class::cast).toList();
+        if (!kernels.isEmpty()) {
+            int guestMiB = VmSpec.parseMemoryMiB(setting(config, BpfKernels.MEMORY).orElse("2G"));
+            MatrixPlan plan = MatrixPlan.forHost(setting(config, BpfKernels.PARALLEL).orElse("auto"),
+                    setting(config, BpfKernels.CPUS).orElse("auto"), kernels.size(), guestMiB);
+            if (plan.parallel() == 1 || kernels.size() == 1) {
+                kernels.forEach(k -> new KernelRun(k, listener, config, backends, plan.cpus()).execute());
+            } else {
+                runAtOnce(kernels, synchronizedListener(listener), config, plan);
+            }
         }
         listener.executionFinished(engine, TestExecutionResult.successful());
+    }
+
+    /** Runs the kernels {@code plan.parallel()} at a time, in the order given, and waits for all of them. */
+    private void runAtOnce(List<MatrixDescriptor> kernels, EngineExecutionListener listener,
+                           ConfigurationParameters config, MatrixPlan plan) {
+        ExecutorService pool = Executors.newFixedThreadPool(plan.parallel(), task -> {
+            Thread thread = new Thread(task, "bpfunit-kernel-matrix");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (MatrixDescriptor kernel : kernels) {
+                runs.add(pool.submit(() -> new KernelRun(kernel, listener, config, backends, plan.cpus()).execute()));
+            }
+            RuntimeException first = null;
+            for (Future<?> run : runs) {
+                try {
+                    run.get();
+                } catch (ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
+                            : new VmException("kernel matrix: " + e.getCause(), e.getCause());
+                    if (first == null) {
+                        first = cause;
+                    } else {
+                        first.addSuppressed(cause);
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmException("interrupted while the kernel matrix ran", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** {@code listener} with every call made under one lock: the kernels' runs report from their own threads. */
+    static EngineExecutionListener synchronizedListener(EngineExecutionListener listener) {
+        Object lock = new Object();
+        return (EngineExecutionListener) Proxy.newProxyInstance(EngineExecutionListener.class.getClassLoader(),
+                new Class<?>[] {EngineExecutionListener.class}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) {
+                        return switch (method.getName()) {
+                            case "equals" -> proxy == args[0];
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            default -> "synchronized " + listener;
+                        };
+                    }
+                    synchronized (lock) {
+                        try {
+                            return method.invoke(listener, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }
+                });
     }
 }

@@ -38,7 +38,7 @@ final class KernelRun {
     private static final Duration POLL = Duration.ofMillis(200);
     /** Settings of the host's engine that mean nothing in the guest. */
     private static final List<String> HOST_ONLY = List.of(BpfKernels.KERNELS, BpfKernels.FALLBACK, BpfKernels.CLASSES,
-            BpfKernels.TIMEOUT, BpfKernels.MEMORY, BpfKernels.DIR, BpfKernels.VERBOSE);
+            BpfKernels.TIMEOUT, BpfKernels.MEMORY, BpfKernels.DIR, BpfKernels.VERBOSE, BpfKernels.PARALLEL, BpfKernels.CPUS);
 
     /** Where guests run: QEMU and Docker normally, something else in tests. */
     interface Backends {
@@ -93,13 +93,23 @@ final class KernelRun {
     private final Set<TestDescriptor> ended = new HashSet<>();
     private Optional<Throwable> guestEngineFailure = Optional.empty();
     private boolean done;
+    private final int cpus;
+    /** When the guest was asked for ({@link System#nanoTime()}), and how long until its first test started. */
+    private long runStart;
+    private Duration firstTest;
 
     KernelRun(MatrixDescriptor kernel, EngineExecutionListener listener, ConfigurationParameters config,
               Backends backends) {
+        this(kernel, listener, config, backends, VmSpec.DEFAULT_CPUS);
+    }
+
+    KernelRun(MatrixDescriptor kernel, EngineExecutionListener listener, ConfigurationParameters config,
+              Backends backends, int cpus) {
         this.kernel = kernel;
         this.listener = listener;
         this.config = config;
         this.backends = backends;
+        this.cpus = cpus;
         index(kernel);
     }
 
@@ -122,6 +132,7 @@ final class KernelRun {
             Files.deleteIfExists(events);
             Path request = dir.resolve("request.properties");
             writeRequest(request, dir);
+            runStart = System.nanoTime();
             result = runGuest(target, dir, request, events);
         } catch (IOException e) {
             fail(new VmException(target.label() + ": cannot write the run directory: " + e.getMessage(), e));
@@ -130,12 +141,15 @@ final class KernelRun {
             fail(e);
             return;
         }
+        String first = firstTest == null ? "-" : String.format("%.1f s", firstTest.toMillis() / 1000.0);
         report(kernel, Map.of("outcome", result.outcome().text(), "elapsed", result.elapsed().toMillis() + " ms",
-                "bootTime", result.bootTime().map(d -> d.toMillis() + " ms").orElse("-")));
-        System.out.printf("bpfunit kernel matrix: %s %s; boot %s, whole run %.1f s%n", target.label(),
+                "bootTime", result.bootTime().map(d -> d.toMillis() + " ms").orElse("-"),
+                "firstTest", firstTest == null ? "-" : firstTest.toMillis() + " ms"));
+        System.out.printf("bpfunit kernel matrix: %s %s; boot %s, first test %s, whole run %.1f s%s%n", target.label(),
                 result.outcome() == VmResult.Outcome.EXITED ? "ran its tests" : result.outcome().text(),
-                result.bootTime().map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).orElse("-"),
-                result.elapsed().toMillis() / 1000.0);
+                result.bootTime().map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).orElse("-"), first,
+                result.elapsed().toMillis() / 1000.0, target.container() ? "" : " (" + cpus + " CPU"
+                        + (cpus == 1 ? ")" : "s)"));
         if (result.outcome() != VmResult.Outcome.EXITED) {
             fail(new VmFailureException(result));
         } else if (result.exitCode() != 0 || !done) {
@@ -203,7 +217,7 @@ final class KernelRun {
             List<String> command = GuestJava.command(backends.accelerator(), jvmArgs, String.join(":", classpath),
                     GuestLauncher.class.getName(), args);
             VmSpec spec = VmSpec.of(image, command).withWorkingDir(cwd).withTimeout(timeout).withWritableDir(dir)
-                    .withMemory(KernelMatrixEngine.setting(config, BpfKernels.MEMORY).orElse("2G"))
+                    .withMemory(KernelMatrixEngine.setting(config, BpfKernels.MEMORY).orElse("2G")).withCpus(cpus)
                     .withExtraModules(GuestInit.fixtureModules(image));
             run = CompletableFuture.supplyAsync(() -> backends.runVm(spec, output));
         }
@@ -293,6 +307,9 @@ final class KernelRun {
                 }
             }
             case STARTED -> {
+                if (firstTest == null && node != null && node.isTest()) {
+                    firstTest = Duration.ofNanos(System.nanoTime() - runStart);
+                }
                 if (node != null && !guestEngine) {
                     listener.executionStarted(node);
                     started.add(node);

@@ -34,8 +34,10 @@ public final class VmRunner {
     /** How many console lines a {@link VmResult} keeps. */
     public static final int CONSOLE_TAIL_LINES = 50;
     private static final String PANIC = "Kernel panic - not syncing";
-    /** The kernel's last line on a normal power-off, not shown as command output. */
-    private static final Pattern POWER_DOWN = Pattern.compile("\\[\\s*\\d+\\.\\d+\\] reboot: Power down$");
+    /** The kernel's last line when {@code /init} ends the guest, not shown as command output. */
+    private static final Pattern POWER_DOWN = Pattern.compile("\\[\\s*\\d+\\.\\d+\\] reboot: (Power down|Restarting system)$");
+    /** System property: more kernel command-line arguments for every guest ({@code initcall_debug}, say). */
+    public static final String EXTRA_APPEND = "bpfunit.vm.append";
     private static final List<Path> BUSYBOX_PLACES = List.of(Path.of("/bin/busybox"), Path.of("/usr/bin/busybox"));
 
     private final Path qemu;
@@ -112,6 +114,44 @@ public final class VmRunner {
         return script.toString();
     }
 
+    /**
+     * Kernel arguments that depend on the host and the kernel: {@code lpj=} (below), then {@link #EXTRA_APPEND}.
+     */
+    static String guestArguments(KernelImage kernel) {
+        Optional<Long> lpj = Optional.empty();
+        try {
+            Optional<Path> config = kernelBootDir(kernel).map(dir -> dir.resolve("config-"
+                    + kernel.vmlinuz().getFileName().toString().substring("vmlinuz-".length())));
+            if (config.isPresent()) {
+                lpj = presetLpj(Files.readString(config.get()), Files.readString(Path.of("/proc/cpuinfo")));
+            }
+        } catch (IOException | RuntimeException e) {
+            // the guest calibrates its delay loop itself
+        }
+        String extra = System.getProperty(EXTRA_APPEND, "").strip();
+        return (lpj.map(v -> "lpj=" + v + " ").orElse("") + extra).strip();
+    }
+
+    private static final Pattern CONFIG_HZ = Pattern.compile("(?m)^CONFIG_HZ=(\\d+)$");
+    private static final Pattern CPU_MHZ = Pattern.compile("(?m)^cpu MHz\\s*:\\s*(\\d+(?:\\.\\d+)?)$");
+
+    /**
+     * The loops per jiffy that spare each guest CPU its delay-loop calibration (under TCG the second CPU's
+     * calibration fails after 0.7 s, "calibrate_delay_direct() failed to get a good estimate"): the guest's TSC
+     * runs at the host's rate, and the kernel takes lpj = TSC Hz / {@code CONFIG_HZ}. Empty when the kernel's
+     * configuration or the host's {@code cpu MHz} is not known.
+     */
+    static Optional<Long> presetLpj(String kernelConfig, String cpuinfo) {
+        Matcher hz = CONFIG_HZ.matcher(kernelConfig);
+        Matcher mhz = CPU_MHZ.matcher(cpuinfo);
+        if (!hz.find() || !mhz.find()) {
+            return Optional.empty();
+        }
+        long perSecond = Math.round(Double.parseDouble(mhz.group(1)) * 1_000_000);
+        long jiffiesPerSecond = Long.parseLong(hz.group(1));
+        return perSecond > 0 && jiffiesPerSecond > 0 ? Optional.of(perSecond / jiffiesPerSecond) : Optional.empty();
+    }
+
     static Optional<Path> kernelBootDir(KernelImage kernel) {
         Path vmlinuz = kernel.vmlinuz().toAbsolutePath().normalize();
         String file = vmlinuz.getFileName().toString();
@@ -152,8 +192,9 @@ public final class VmRunner {
         try {
             runDir = Files.createTempDirectory("bpfunit-vm-");
             lastRunDir = runDir;
-            Path initrd = runDir.resolve("initramfs.cpio.gz");
-            GuestInit.initramfs(spec.kernel(), busybox, spec.extraModules(), rootCache).writeGzipped(initrd);
+            // uncompressed: gunzip in the guest costs more under TCG than reading the bytes over fw_cfg
+            Path initrd = runDir.resolve("initramfs.cpio");
+            GuestInit.initramfs(spec.kernel(), busybox, spec.extraModules(), rootCache).write(initrd);
             List<QemuCommand.Share> shares = new ArrayList<>();
             shares.add(new QemuCommand.Share("hostroot", Path.of("/"), true));
             shares.add(new QemuCommand.Share("bpfunit", runDir, false));
@@ -167,8 +208,9 @@ public final class VmRunner {
             shares.addAll(atHostPaths);
             Files.writeString(runDir.resolve(MOUNTS_SCRIPT), mountsScript(atHostPaths, kernelBootDir(spec.kernel())));
             Files.writeString(runDir.resolve("command.sh"), commandScript(spec));
+            Path kernel = PvhKernel.of(spec.kernel().vmlinuz()).orElse(spec.kernel().vmlinuz());
             QemuCommand command = new QemuCommand(qemu, accelerator(), spec.memoryMiB(), spec.cpus(),
-                    spec.kernel().vmlinuz(), initrd, QemuCommand.defaultAppend(verbose), shares);
+                    kernel, initrd, QemuCommand.append(verbose, guestArguments(spec.kernel())), shares);
             Path stderr = runDir.resolve("qemu.stderr");
 
             long start = System.nanoTime();

@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
 public record VmSpec(KernelImage kernel, List<String> command, Path workingDir, Map<String, String> environment,
                      int memoryMiB, int cpus, Duration timeout, List<Path> writableDirs, List<String> extraModules) {
 
+    /** The guest CPUs of a spec that does not set them. */
+    public static final int DEFAULT_CPUS = 2;
     /** The PATH the command gets when the environment names none. */
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final Pattern MEMORY = Pattern.compile("(\\d+)\\s*([MG])i?B?", Pattern.CASE_INSENSITIVE);
@@ -76,7 +78,7 @@ public record VmSpec(KernelImage kernel, List<String> command, Path workingDir, 
         env.put("PATH", DEFAULT_PATH);
         env.put("HOME", "/root");
         env.put("LANG", "C.UTF-8");
-        return new VmSpec(kernel, command, Path.of("").toAbsolutePath(), env, 2048, 2, Duration.ofMinutes(30),
+        return new VmSpec(kernel, command, Path.of("").toAbsolutePath(), env, 2048, DEFAULT_CPUS, Duration.ofMinutes(30),
                 List.of(), List.of());
     }
 

@@ -3,25 +3,32 @@
 # It loads the 9p and virtio modules, mounts the host's root read-only over 9p (tag hostroot) on /newroot,
 # the run directory (tag bpfunit, writable) on /newroot/run/bpfunit, and the kernel filesystems BPF needs,
 # then runs /run/bpfunit/command.sh chrooted in /newroot, writes its exit status to
-# /run/bpfunit/exit-code and powers off. Anything that fails before the command is reported and powers off
-# without an exit code, which the host reports as a failed boot.
+# /run/bpfunit/exit-code and resets the machine (QEMU runs with -no-reboot: a reset ends it; the guest has no
+# ACPI to power off with). Anything that fails before the command is reported and ends the guest without an exit
+# code, which the host reports as a failed boot. "bpfunit-vm time:" lines give the guest's uptime at each step.
 /bin/busybox --install -s /bin
 export PATH=/bin
 
 fail() {
     echo "bpfunit-vm: $*"
-    poweroff -f
+    reboot -f
     sleep 60
+}
+stamp() {
+    read -r up idle < /proc/uptime
+    echo "bpfunit-vm time: $up $1"
 }
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+stamp init
 
 for module in @MODULES@; do
     insmod "/lib/modules/$module.ko" || fail "cannot load kernel module $module"
 done
 
+stamp modules
 ninep="trans=virtio,version=9p2000.L,msize=@MSIZE@"
 mount -t 9p -o "$ninep,ro,cache=@ROOT_CACHE@" hostroot /newroot \
     || fail "cannot mount the host root over 9p (tag hostroot); the kernel needs 9p and virtio-pci"
@@ -57,10 +64,11 @@ bootdir() {
 }
 . /newroot/run/bpfunit/mounts.sh
 
+stamp mounts
 echo "@START_MARKER@"
 chroot /newroot /bin/sh /run/bpfunit/command.sh
 status=$?
 echo "$status" > /newroot/run/bpfunit/exit-code.tmp && mv /newroot/run/bpfunit/exit-code.tmp /newroot/run/bpfunit/exit-code
 sync
-poweroff -f
+reboot -f
 sleep 60

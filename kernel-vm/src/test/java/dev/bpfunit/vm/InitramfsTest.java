@@ -53,6 +53,15 @@ class InitramfsTest {
     }
 
     @Test
+    void uncompressedArchiveIsTheCpio(@TempDir Path dir) throws Exception {
+        Initramfs initramfs = Initramfs.builder().file("init", "echo hi\n".getBytes(StandardCharsets.UTF_8), 0755)
+                .build();
+        Path file = dir.resolve("initrd.cpio");
+        initramfs.write(file);
+        assertThat(Files.readAllBytes(file)).isEqualTo(initramfs.toCpio());
+    }
+
+    @Test
     void gzippedArchiveUnpacksToTheCpio(@TempDir Path dir) throws Exception {
         Initramfs initramfs = Initramfs.builder().file("init", "echo hi\n".getBytes(StandardCharsets.UTF_8), 0755)
                 .build();

@@ -39,6 +39,16 @@ class QemuCommandTest {
     }
 
     @Test
+    void kernelCommandLineSkipsWhatCostsSecondsUnderTcgButKeepsAcpiTimers() {
+        assertThat(QemuCommand.defaultAppend(false).split(" "))
+                .contains("acpi=noirq", "cryptomgr.notests", "8250.nr_uarts=1", "tsc=reliable")
+                .doesNotContain("acpi=off");
+        assertThat(QemuCommand.append(false, " lpj=10399992 initcall_debug "))
+                .startsWith(QemuCommand.defaultAppend(false)).endsWith(" lpj=10399992 initcall_debug");
+        assertThat(QemuCommand.append(true, "")).isEqualTo(QemuCommand.defaultAppend(true));
+    }
+
+    @Test
     void rejectsBadSharesAndSizes() {
         assertThatThrownBy(() -> new QemuCommand.Share("has space", Path.of("/"), true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has space");
