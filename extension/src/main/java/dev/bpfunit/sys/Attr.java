@@ -57,6 +57,11 @@ abstract class Attr {
         return buf;
     }
 
+    /** The attr's address, for {@code bpf(2)}. */
+    final long address() {
+        return Pointer.nativeValue(buf);
+    }
+
     final void u32(int offset, int value) {
         if (view != null) {
             view.putInt(viewBase + field(offset, 4), value);

@@ -297,17 +297,16 @@ public final class Bpf {
                     + "the page size " + SystemInfo.pageSize() + ", got " + offset);
         }
         int prot = Libc.PROT_READ | (writable ? Libc.PROT_WRITE : 0);
-        Pointer p;
-        int errno;
+        long p;
         map.acquire();
         try {
-            p = Libc.mmap(null, size, prot, Libc.MAP_SHARED, map.raw(), offset);
-            errno = Native.getLastError();
+            p = NativeCalls.INSTANCE.mmap(size, prot, Libc.MAP_SHARED, map.raw(), offset);
         } finally {
             map.release();
         }
         Reference.reachabilityFence(map);
-        if (p == null || Pointer.nativeValue(p) == -1L) {
+        if (p < 0) {
+            int errno = (int) -p;
             throw new BpfSyscallException("mmap", errno, map.toString(), Hints.forMmap(errno, writable));
         }
         return new MappedRegion(p, size, writable, map.toString());
@@ -620,15 +619,13 @@ public final class Bpf {
         // the fds the attr names stay open (their numbers ours) until the kernel has returned
         attr.acquireFds();
         long r;
-        int errno;
         try {
-            r = Libc.syscall(syscallNumber(), command.number(), attr.pointer(), attr.size());
-            errno = r < 0 ? Native.getLastError() : 0;
+            r = NativeCalls.INSTANCE.syscall(syscallNumber(), command.number(), attr.address(), attr.size());
         } finally {
             attr.releaseFds();
         }
         Reference.reachabilityFence(attr);
-        return r < 0 ? -(long) errno : r;
+        return r;
     }
 
     private static long syscallNumber() {
