@@ -30,24 +30,9 @@ fi
 
 # A JDK 22 or later: the extension jar's FFM binding (META-INF/versions/22) is compiled with it, and CI runs the
 # extension's tests on it. Debian 12 packages none; this machine image has Temurin 25 in /usr/lib/jvm (or set
-# BPFUNIT_JDK22_HOME). Maven finds it through ~/.m2/toolchains.xml, to which it is added if missing.
-jdk22=""
-jdk22_version=""
-for home in ${BPFUNIT_JDK22_HOME:-} /usr/lib/jvm/*; do
-	[ -x "$home/bin/javac" ] && [ -f "$home/release" ] || continue
-	v="$(sed -n 's/^JAVA_VERSION="\([0-9.]*\).*/\1/p' "$home/release")"
-	[ -n "$v" ] && [ "${v%%.*}" -ge 22 ] || continue
-	if [ -z "$jdk22" ] || [ "${v%%.*}" -gt "${jdk22_version%%.*}" ]; then
-		jdk22="$(readlink -f "$home")"
-		jdk22_version="$v"
-	fi
-	[ -n "${BPFUNIT_JDK22_HOME:-}" ] && break
-done
-if [ -z "$jdk22" ]; then
-	echo "setup-dev.sh: no JDK 22 or later in /usr/lib/jvm: install one (e.g. Eclipse Temurin 25) there, or set" >&2
-	echo "  BPFUNIT_JDK22_HOME to its home; bpfunit's build compiles its FFM binding with it" >&2
-	exit 1
-fi
+# BPFUNIT_JDK22_HOME; find-jdk22.sh). Maven finds it through ~/.m2/toolchains.xml, to which it is added if missing.
+jdk22="$("$(dirname "$0")/find-jdk22.sh")"
+jdk22_version="$(sed -n 's/^JAVA_VERSION="\([0-9.]*\)".*/\1/p' "$jdk22/release")"
 toolchains="$HOME/.m2/toolchains.xml"
 entry="  <toolchain>
     <type>jdk</type>

@@ -61,7 +61,7 @@ public final class Bpf {
         requireKey(map, info, key, "key");
         requireValue(map, info, valueOut, "valueOut");
         try (Scratch s = Scratch.open(elemScratch(key, valueOut))) {
-            Pointer v = s.zeroed(valueOut.length);
+            long v = s.zeroed(valueOut.length);
             long r = call(BpfCommand.BPF_MAP_LOOKUP_ELEM,
                     new MapElemAttr(s, map).key(s.copyOf(key)).value(v).flags(flags));
             if (isErrno(r, Errno.ENOENT)) {
@@ -119,7 +119,7 @@ public final class Bpf {
         }
         requireKey(map, info, nextKeyOut, "nextKeyOut");
         try (Scratch s = Scratch.open(elemScratch(keyOrNull, nextKeyOut))) {
-            Pointer next = s.zeroed(nextKeyOut.length);
+            long next = s.zeroed(nextKeyOut.length);
             long r = call(BpfCommand.BPF_MAP_GET_NEXT_KEY, new MapElemAttr(s, map).key(s.copyOf(keyOrNull))
                     .nextKey(next));
             if (isErrno(r, Errno.ENOENT)) {
@@ -142,7 +142,7 @@ public final class Bpf {
         requireKey(map, info, keyOrNull, "key");
         requireValue(map, info, valueOut, "valueOut");
         try (Scratch s = Scratch.open(elemScratch(keyOrNull, valueOut))) {
-            Pointer v = s.zeroed(valueOut.length);
+            long v = s.zeroed(valueOut.length);
             long r = call(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM,
                     new MapElemAttr(s, map).key(s.copyOf(keyOrNull)).value(v).flags(flags));
             if (isErrno(r, Errno.ENOENT)) {
@@ -201,9 +201,9 @@ public final class Bpf {
         long size = Scratch.slot(MapBatchAttr.SIZE) + 2 * Scratch.slot(tokenSize) + Scratch.slot(keysOut.length)
                 + Scratch.slot(valuesOut.length);
         try (Scratch s = Scratch.open(size)) {
-            Pointer out = s.zeroed(tokenSize);
-            Pointer keys = s.zeroed(keysOut.length);
-            Pointer values = s.zeroed(valuesOut.length);
+            long out = s.zeroed(tokenSize);
+            long keys = s.zeroed(keysOut.length);
+            long values = s.zeroed(valuesOut.length);
             MapBatchAttr attr = new MapBatchAttr(s, map).inBatch(s.copyOf(inBatchOrNull)).outBatch(out).keys(keys)
                     .values(values).count(count).elemFlags(elemFlags);
             long r = call(command, attr);
@@ -706,8 +706,8 @@ public final class Bpf {
         }
     }
 
-    private static void readInto(Scratch s, Pointer slice, byte[] out) {
-        if (slice != null) {
+    private static void readInto(Scratch s, long slice, byte[] out) {
+        if (slice != 0) {
             s.read(slice, out);
         }
     }
