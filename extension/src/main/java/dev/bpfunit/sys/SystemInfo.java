@@ -181,6 +181,13 @@ public final class SystemInfo {
     private static String read(Path path) {
         try {
             return Files.readString(path, StandardCharsets.US_ASCII);
+        } catch (java.nio.file.FileSystemException e) {
+            if ("Too many open files".equals(e.getReason())) {
+                // EMFILE (where Java 25's loader first meets the limit): the fix is the process's, not the file's
+                throw new BpfException("cannot read " + path + ": EMFILE (Too many open files): "
+                        + BpfException.TOO_MANY_OPEN_FILES, e);
+            }
+            throw new BpfException("cannot read " + path + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new BpfException("cannot read " + path + ": " + e.getMessage(), e);
         }
