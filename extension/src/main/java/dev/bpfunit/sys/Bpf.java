@@ -169,7 +169,7 @@ public final class Bpf {
 
     /**
      * {@code BPF_MAP_LOOKUP_BATCH}: copies up to {@code count} elements into the key and value
-     * buffers.
+     * buffers ({@link BatchResult#count()} of them, from the start; the rest of each buffer is left as it was).
      *
      * @param inBatchOrNull null to start at the beginning, else {@link BatchResult#nextBatch()} of
      *     the previous call
@@ -202,8 +202,9 @@ public final class Bpf {
                 + Scratch.slot(valuesOut.length);
         try (Scratch s = Scratch.open(size)) {
             long out = s.zeroed(tokenSize);
-            long keys = s.zeroed(keysOut.length);
-            long values = s.zeroed(valuesOut.length);
+            // the kernel writes the elements it returns, and only those are copied out: no clearing
+            long keys = s.uncleared(keysOut.length);
+            long values = s.uncleared(valuesOut.length);
             MapBatchAttr attr = new MapBatchAttr(s, map).inBatch(s.copyOf(inBatchOrNull)).outBatch(out).keys(keys)
                     .values(values).count(count).elemFlags(elemFlags);
             long r = call(command, attr);
@@ -212,8 +213,12 @@ public final class Bpf {
                 check(command, r, map, info);
             }
             int got = attr.count();
-            readInto(s, keys, keysOut);
-            readInto(s, values, valuesOut);
+            if (got < 0 || got > count) {
+                throw new IllegalStateException(command + " of " + map + " reported " + got + " elements for a batch of "
+                        + count);
+            }
+            s.read(keys, keysOut, got * info.keySize());
+            s.read(values, valuesOut, (int) (got * info.userValueSize()));
             byte[] token = new byte[tokenSize];
             readInto(s, out, token);
             return new BatchResult(got, token, done);

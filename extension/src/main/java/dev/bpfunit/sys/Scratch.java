@@ -116,6 +116,17 @@ final class Scratch implements AutoCloseable {
         view.get(offsetOf(slice, out.length), out);
     }
 
+    /** Copies the first {@code length} bytes of {@code slice} into the start of {@code out}; nothing for 0. */
+    void read(long slice, byte[] out, int length) {
+        if (length == 0) {
+            return;
+        }
+        if (length < 0 || length > out.length) {
+            throw new IllegalArgumentException("cannot copy " + length + " bytes into " + out.length);
+        }
+        view.get(offsetOf(slice, length), out, 0, length);
+    }
+
     /** The whole buffer as a {@link ByteBuffer} in native order, for {@link Attr}'s fields in a slice. */
     ByteBuffer view() {
         return view;
