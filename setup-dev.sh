@@ -28,6 +28,40 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# A JDK 22 or later: the extension jar's FFM binding (META-INF/versions/22) is compiled with it, and CI runs the
+# extension's tests on it. Debian 12 packages none; this machine image has Temurin 25 in /usr/lib/jvm (or set
+# BPFUNIT_JDK22_HOME; find-jdk22.sh). Maven finds it through ~/.m2/toolchains.xml, to which it is added if missing.
+jdk22="$("$(dirname "$0")/find-jdk22.sh")"
+jdk22_version="$(sed -n 's/^JAVA_VERSION="\([0-9.]*\)".*/\1/p' "$jdk22/release")"
+toolchains="$HOME/.m2/toolchains.xml"
+entry="  <toolchain>
+    <type>jdk</type>
+    <provides>
+      <version>$jdk22_version</version>
+    </provides>
+    <configuration>
+      <jdkHome>$jdk22</jdkHome>
+    </configuration>
+  </toolchain>"
+mkdir -p "$HOME/.m2"
+if [ ! -f "$toolchains" ]; then
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<toolchains>\n%s\n</toolchains>\n' "$entry" > "$toolchains"
+	echo "setup-dev.sh: wrote $toolchains (JDK $jdk22_version at $jdk22)"
+elif ! grep -q "<jdkHome>$jdk22</jdkHome>" "$toolchains"; then
+	if ! grep -q '</toolchains>' "$toolchains"; then
+		echo "setup-dev.sh: $toolchains has no </toolchains>: add a jdk toolchain for $jdk22 by hand" >&2
+		exit 1
+	fi
+	python3 - "$toolchains" "$entry" <<'PY'
+import sys
+path, entry = sys.argv[1], sys.argv[2]
+text = open(path).read()
+i = text.rindex("</toolchains>")
+open(path, "w").write(text[:i] + entry + "\n" + text[i:])
+PY
+	echo "setup-dev.sh: added JDK $jdk22_version at $jdk22 to $toolchains"
+fi
+
 if ! mountpoint -q /sys/fs/bpf; then
 	mount -t bpf bpf /sys/fs/bpf
 fi
@@ -38,4 +72,4 @@ fi
 # the container backend needs a Docker daemon; start one where nothing (systemd) runs it
 "$(dirname "$0")/kernel-vm/start-dockerd.sh"
 
-echo "setup-dev.sh: ready ($(uname -r), $(java -version 2>&1 | head -1))"
+echo "setup-dev.sh: ready ($(uname -r), $(java -version 2>&1 | head -1); JDK $jdk22_version for the FFM build at $jdk22)"

@@ -13,11 +13,15 @@
  *   load/parse <core obj>  the same for a CO-RE object, with the optional CORE_OBJ   (LoadBenchmark, core_tc)
  *   suite          per test: 200 x (open, load, xdp_fw run once, close)          (SuiteBenchmark.suite)
  *   first:<obj>    with --first: one open + load + close in a fresh process      (FirstLoadBenchmark)
+ *   lookup_batch   bpf_map_lookup_batch of 64 keys, 256 asked per call, to ENOENT (BatchBenchmark.lookupBatch)
+ *   update_batch   bpf_map_update_batch of those 64 keys                         (BatchBenchmark.updateBatch)
+ *   ringbuf        bpf_prog_test_run_opts of ringbuf_event (one record) and
+ *                  ring_buffer__consume copying it out                          (RingBufferBenchmark.runAndRead)
  *
  * Each operation runs a tenth of its count untimed first, then its count timed; the output is one
  * line per operation: "<name> <ns per op> <count>".
  *
- * usage: libbpf_bench XDP_FW_OBJ BIG_OBJ PACKET_HEX LOADS CALLS REPEAT [CORE_OBJ]
+ * usage: libbpf_bench XDP_FW_OBJ BIG_OBJ RINGBUF_OBJ PACKET_HEX LOADS CALLS REPEAT [CORE_OBJ]
  *        libbpf_bench --first OBJ
  */
 #include <errno.h>
@@ -93,6 +97,33 @@ static void report(const char *name, uint64_t total_ns, long count)
 static int print_warnings(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	return level == LIBBPF_DEBUG || level == LIBBPF_INFO ? 0 : vfprintf(stderr, fmt, args);
+}
+
+/* as BatchBenchmark and BpfMap.lookupBatch(): up to BATCH_ASK elements per call, until the kernel says ENOENT */
+#define BATCH_ENTRIES 64
+#define BATCH_ASK 256
+
+static int lookup_all(int map_fd, uint32_t *keys, struct block_reason *values)
+{
+	uint32_t token, count;
+	void *in = NULL;
+	int total = 0, err;
+
+	do {
+		count = BATCH_ASK;
+		err = bpf_map_lookup_batch(map_fd, in, &token, keys + total, values + total, &count, NULL);
+		if (err && errno != ENOENT)
+			die("bpf_map_lookup_batch: %s", strerror(errno));
+		total += (int)count;
+		in = &token;
+	} while (!err && total <= BATCH_ASK); /* room for one more call in the caller's 2 x BATCH_ASK */
+	return total;
+}
+
+static int copy_record(void *ctx, void *data, size_t size)
+{
+	memcpy(ctx, data, size < 64 ? size : 64);
+	return 0;
 }
 
 static void open_close(const char *path, int load)
@@ -208,16 +239,21 @@ int main(int argc, char **argv)
 	size_t packet_len;
 	char label[300];
 	int prog_fd, map_fd, err;
+	uint32_t batch_keys[BATCH_ENTRIES], got_keys[BATCH_ASK * 2], batch_count;
+	struct block_reason batch_values[BATCH_ENTRIES], got_values[BATCH_ASK * 2];
+	long batch_calls, rb_calls;
+	struct ring_buffer *rb;
+	unsigned char record[64];
 
 	if (argc == 3 && strcmp(argv[1], "--first") == 0)
 		return first_load(argv[2]);
-	if (argc != 7 && argc != 8)
-		die("usage: libbpf_bench XDP_FW_OBJ BIG_OBJ PACKET_HEX LOADS CALLS REPEAT [CORE_OBJ]\n"
+	if (argc != 8 && argc != 9)
+		die("usage: libbpf_bench XDP_FW_OBJ BIG_OBJ RINGBUF_OBJ PACKET_HEX LOADS CALLS REPEAT [CORE_OBJ]\n"
 		    "       libbpf_bench --first OBJ");
-	packet_len = parse_hex(argv[3], packet, sizeof(packet));
-	loads = parse_count(argv[4], "LOADS");
-	calls = parse_count(argv[5], "CALLS");
-	repeat = parse_count(argv[6], "REPEAT");
+	packet_len = parse_hex(argv[4], packet, sizeof(packet));
+	loads = parse_count(argv[5], "LOADS");
+	calls = parse_count(argv[6], "CALLS");
+	repeat = parse_count(argv[7], "REPEAT");
 	libbpf_set_print(print_warnings);
 
 	for (i = 1; i <= 2; i++) {
@@ -228,11 +264,11 @@ int main(int argc, char **argv)
 	}
 
 	/* a CO-RE object: libbpf reads the kernel's BTF again for every load */
-	if (argc == 8) {
-		snprintf(label, sizeof(label), "load:%s", object_name(argv[7]));
-		time_open(label, argv[7], loads, 1);
-		snprintf(label, sizeof(label), "parse:%s", object_name(argv[7]));
-		time_open(label, argv[7], loads, 0);
+	if (argc == 9) {
+		snprintf(label, sizeof(label), "load:%s", object_name(argv[8]));
+		time_open(label, argv[8], loads, 1);
+		snprintf(label, sizeof(label), "parse:%s", object_name(argv[8]));
+		time_open(label, argv[8], loads, 0);
 	}
 	out_size = (uint32_t)packet_len + 4096;
 	time_suite(argv[1], packet, packet_len, out, out_size);
@@ -304,6 +340,73 @@ int main(int argc, char **argv)
 	for (i = 0; i < calls; i++)
 		bpf_map_update_elem(map_fd, &key, &reason, BPF_ANY);
 	report("update", now_ns() - t0, calls);
+
+	/* as BatchBenchmark: the map holds 64 keys, 10.0.1.0 - 10.0.1.63, and nothing else */
+	if (bpf_map_delete_elem(map_fd, &key))
+		die("bpf_map_delete_elem: %s", strerror(errno));
+	for (i = 0; i < BATCH_ENTRIES; i++) {
+		batch_keys[i] = htonl(0x0a000100 + (uint32_t)i);
+		batch_values[i].rule_id = (uint32_t)i;
+		batch_values[i].flags = 0;
+	}
+	batch_count = BATCH_ENTRIES;
+	if (bpf_map_update_batch(map_fd, batch_keys, batch_values, &batch_count, NULL))
+		die("bpf_map_update_batch: %s", strerror(errno));
+	batch_calls = calls / BATCH_ENTRIES + 10;
+	for (i = 0; i < batch_calls / 10 + 1; i++)
+		lookup_all(map_fd, got_keys, got_values);
+	t0 = now_ns();
+	for (i = 0; i < batch_calls; i++)
+		lookup_all(map_fd, got_keys, got_values);
+	report("lookup_batch", now_ns() - t0, batch_calls);
+	if (lookup_all(map_fd, got_keys, got_values) != BATCH_ENTRIES)
+		die("bpf_map_lookup_batch did not return the %d keys", BATCH_ENTRIES);
+	for (i = 0; i < batch_calls / 10 + 1; i++) {
+		batch_count = BATCH_ENTRIES;
+		bpf_map_update_batch(map_fd, batch_keys, batch_values, &batch_count, NULL);
+	}
+	t0 = now_ns();
+	for (i = 0; i < batch_calls; i++) {
+		batch_count = BATCH_ENTRIES;
+		if (bpf_map_update_batch(map_fd, batch_keys, batch_values, &batch_count, NULL))
+			die("bpf_map_update_batch: %s", strerror(errno));
+	}
+	report("update_batch", now_ns() - t0, batch_calls);
+	bpf_object__close(obj);
+
+	/* as RingBufferBenchmark: one test run submitting one record, then consuming it */
+	obj = bpf_object__open_file(argv[3], NULL);
+	if (!obj)
+		die("bpf_object__open_file %s: %s", argv[3], strerror(errno));
+	err = bpf_object__load(obj);
+	if (err)
+		die("bpf_object__load %s: %s", argv[3], strerror(-err));
+	prog = bpf_object__find_program_by_name(obj, "ringbuf_event");
+	map = bpf_object__find_map_by_name(obj, "events");
+	if (!prog || !map)
+		die("%s has no program ringbuf_event or no map events", argv[3]);
+	prog_fd = bpf_program__fd(prog);
+	rb = ring_buffer__new(bpf_map__fd(map), copy_record, record, NULL);
+	if (!rb)
+		die("ring_buffer__new: %s", strerror(errno));
+	/* a twentieth of the calls: the submit's wakeup makes each one take tens of microseconds here */
+	rb_calls = calls / 20 + 10;
+	run.repeat = 1;
+	for (i = 0; i < rb_calls / 10 + 1; i++) {
+		run.data_size_out = out_size;
+		if (bpf_prog_test_run_opts(prog_fd, &run))
+			die("bpf_prog_test_run_opts ringbuf_event: %s", strerror(errno));
+		if (ring_buffer__consume(rb) != 1)
+			die("ring_buffer__consume did not read the one record ringbuf_event submitted");
+	}
+	t0 = now_ns();
+	for (i = 0; i < rb_calls; i++) {
+		run.data_size_out = out_size;
+		bpf_prog_test_run_opts(prog_fd, &run);
+		ring_buffer__consume(rb);
+	}
+	report("ringbuf", now_ns() - t0, rb_calls);
+	ring_buffer__free(rb);
 
 	bpf_object__close(obj);
 	return 0;

@@ -88,11 +88,18 @@ public enum RunKind {
 
     /** The kind of a program type; TRACING only for the attach types the kernel can test-run. */
     public static RunKind of(ProgramType type, AttachType attach) {
+        return lookup(type, attach);
+    }
+
+    /** {@link #values()} once: it makes a new array on each call, and {@link #of} runs on every test run. */
+    private static final RunKind[] ALL = values();
+
+    private static RunKind lookup(ProgramType type, AttachType attach) {
         if (type == ProgramType.TRACING) {
             return attach == AttachType.TRACE_FENTRY || attach == AttachType.TRACE_FEXIT
                     || attach == AttachType.MODIFY_RETURN ? TRACING : NONE;
         }
-        for (RunKind k : values()) {
+        for (RunKind k : ALL) {
             if (k.types.contains(type)) {
                 return k;
             }

@@ -165,50 +165,50 @@ public final class TestRunBuilder {
     }
 
     private void validate(RunKind kind, ProgramType type) {
-        String name = program.toString();
+        // the program's description is built only for an error, not on the path of a valid run
         if (kind.takesData()) {
             if (data == null) {
-                throw new BpfException(name + ": a " + type + " test run needs a packet: pass it with data(bytes)");
+                throw new BpfException(program + ": a " + type + " test run needs a packet: pass it with data(bytes)");
             }
             int meta = typedContext instanceof XdpContext x ? x.metadataLength() : 0;
             String tooShort = kind.tooShort(data, meta, type);
             if (tooShort != null) {
-                throw new BpfException(name + ": " + tooShort);
+                throw new BpfException(program + ": " + tooShort);
             }
         } else if (data != null) {
-            throw new BpfException(name + ": a " + type + " test run takes no data"
+            throw new BpfException(program + ": a " + type + " test run takes no data"
                     + (kind == RunKind.SK_LOOKUP ? "; describe the lookup with context(SkLookupContext.tcp(...))"
                     : kind == RunKind.RAW_TRACEPOINT ? "; pass the arguments with context(new RawTracepointArgs(...))"
                     : kind == RunKind.SYSCALL ? "; pass its argument struct with context(bytes)" : ""));
         }
         if (kind == RunKind.SK_LOOKUP && context == null && typedContext == null) {
-            throw new BpfException(name + ": an SK_LOOKUP test run needs a context: context(SkLookupContext.tcp("
+            throw new BpfException(program + ": an SK_LOOKUP test run needs a context: context(SkLookupContext.tcp("
                     + "remote, local))");
         }
         if (kind == RunKind.TRACING && (context != null || typedContext != null)) {
-            throw new BpfException(name + ": a fentry/fexit/fmod_ret test run takes no context: the kernel calls its "
+            throw new BpfException(program + ": a fentry/fexit/fmod_ret test run takes no context: the kernel calls its "
                     + "bpf_fentry_test* functions, and the program runs if attached to one of them");
         }
         if (typedContext != null && typedContext.kind() != kind) {
-            throw new BpfException(name + ": a " + typedContext.kernelStruct() + " is not the context of a " + type
+            throw new BpfException(program + ": a " + typedContext.kernelStruct() + " is not the context of a " + type
                     + " program");
         }
         if (!kind.repeats() && repeat > 1) {
-            throw new BpfException(name + ": the kernel runs " + type + " programs once per test run (repeat must "
+            throw new BpfException(program + ": the kernel runs " + type + " programs once per test run (repeat must "
                     + "be 1, got " + repeat + "); call run() in a loop instead");
         }
         if (cpu >= 0 && kind != RunKind.RAW_TRACEPOINT) {
-            throw new BpfException(name + ": cpu(" + cpu + ") (BPF_F_TEST_RUN_ON_CPU) is only for raw tracepoint "
+            throw new BpfException(program + ": cpu(" + cpu + ") (BPF_F_TEST_RUN_ON_CPU) is only for raw tracepoint "
                     + "programs; the kernel refuses it for " + type);
         }
         if (liveFramesBatch >= 0 && kind != RunKind.XDP) {
-            throw new BpfException(name + ": liveFrames is only for XDP programs, not " + type);
+            throw new BpfException(program + ": liveFrames is only for XDP programs, not " + type);
         }
         if (checksumComplete && kind != RunKind.SKB) {
-            throw new BpfException(name + ": checksumComplete is only for socket buffer programs, not " + type);
+            throw new BpfException(program + ": checksumComplete is only for socket buffer programs, not " + type);
         }
         if (liveFramesBatch >= 0 && (dataOutSize > 0 || contextOutSize > 0)) {
-            throw new BpfException(name + ": in live-frame mode nothing is copied back; do not set dataOutSize or "
+            throw new BpfException(program + ": in live-frame mode nothing is copied back; do not set dataOutSize or "
                     + "contextOutSize");
         }
     }

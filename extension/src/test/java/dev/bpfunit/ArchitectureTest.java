@@ -14,6 +14,10 @@ import com.tngtech.archunit.lang.EvaluationResult;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
 import dev.bpfunit.sys.ArchitectureViolationSample;
 import org.junit.jupiter.api.Test;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.domain.JavaField;
@@ -183,5 +187,29 @@ class ArchitectureTest {
         assertThat(result.getFailureReport().toString())
                 .contains("dev.bpfunit.sys.ArchitectureViolationSample")
                 .contains("dev.bpfunit.BpfObject");
+    }
+
+    /**
+     * The multi-release part of the jar (META-INF/versions/22: the FFM binding) holds only classes of sys, the one
+     * package that calls the kernel, and none that shadows a class of the base version (the tests put that
+     * directory beside target/classes on the class path, not over it). On Java 22+ the layer rule above also
+     * sees those classes, since the directory is then on the test class path.
+     */
+    @Test
+    void versionedClassesAreSysOnlyAndNewClasses() throws Exception {
+        Path classes = Path.of(dev.bpfunit.sys.Bpf.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path versions = classes.resolve("META-INF/versions");
+        assertThat(versions).as("the build's multi-release classes (maven-compiler-plugin execution java22)")
+                .isDirectory();
+        List<Path> versioned;
+        try (Stream<Path> files = Files.walk(versions)) {
+            versioned = files.filter(f -> f.toString().endsWith(".class")).toList();
+        }
+        assertThat(versioned).extracting(f -> f.getFileName().toString()).contains("FfmCalls.class");
+        for (Path f : versioned) {
+            Path inPackage = versions.relativize(f).subpath(1, versions.relativize(f).getNameCount());
+            assertThat(inPackage.getParent().toString()).as("package of %s", f).isEqualTo("dev/bpfunit/sys");
+            assertThat(classes.resolve(inPackage)).as("a base class shadowed by %s", f).doesNotExist();
+        }
     }
 }

@@ -20,8 +20,10 @@ class OpenFilesLimitTest {
     @Test
     void runningOutOfFileDescriptorsSaysSoAndHowToFixIt() throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder("bash", "-c", "ulimit -n 64 && exec \"$0\" -cp \"$1\" dev.bpfunit.OpenFilesProbe",
-                java, System.getProperty("java.class.path")).redirectErrorStream(true).start();
+        // the child JVM: the test JVM's native binding, and no restricted-method warning in its output on Java 24+
+        Process p = new ProcessBuilder("bash", "-c", "ulimit -n 64 && exec \"$0\" --enable-native-access=ALL-UNNAMED "
+                + "\"$2\" -cp \"$1\" dev.bpfunit.OpenFilesProbe", java, System.getProperty("java.class.path"),
+                "-Dbpfunit.native=" + System.getProperty("bpfunit.native", "")).redirectErrorStream(true).start();
         boolean done = p.waitFor(60, TimeUnit.SECONDS);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!done) {

@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
  * that is closed. Not thread-safe: build, call, read, on one thread.
  */
 abstract class Attr {
+    /** The attr's own memory; null for an attr in a {@link Scratch}. */
     private final Pointer buf;
+    private final long address;
     private final int size;
     /** For an attr in a {@link Scratch}: the scratch's buffer and where this attr starts in it; else null. */
     private final ByteBuffer view;
@@ -27,14 +29,19 @@ abstract class Attr {
      * is; null until one is set.
      */
     private Object[] referents;
-    /** The {@link Fd}s whose numbers this attr holds, acquired around the call; null until one is set. */
-    private Fd[] fds;
+    /**
+     * The {@link Fd}s whose numbers this attr holds, acquired around the call (and so kept reachable until it):
+     * the first in {@link #fd0}, more (rare: a link's target and program) in {@link #moreFds}.
+     */
+    private Fd fd0;
+    private Fd[] moreFds;
     private int fdCount;
 
     Attr(int size) {
         Memory m = new Memory(size);
         m.clear();
         this.buf = m;
+        this.address = Pointer.nativeValue(m);
         this.size = size;
         this.view = null;
         this.viewBase = 0;
@@ -42,10 +49,11 @@ abstract class Attr {
 
     /** An attr in a zeroed slice of {@code scratch}, which must stay open until after the call. */
     Attr(Scratch scratch, int size) {
-        this.buf = scratch.zeroed(size);
+        this.buf = null;
+        this.address = scratch.zeroed(size);
         this.size = size;
         this.view = scratch.view();
-        this.viewBase = scratch.offsetOf(buf, size);
+        this.viewBase = scratch.offsetOf(address, size);
     }
 
     /** The size passed to {@code bpf(2)}: the end of the last field this attr knows. */
@@ -53,8 +61,14 @@ abstract class Attr {
         return size;
     }
 
+    /** The attr's memory as a JNA pointer (for an attr in a {@link Scratch}, valid until it is closed). */
     final Pointer pointer() {
-        return buf;
+        return buf != null ? buf : new Pointer(address);
+    }
+
+    /** The attr's address, for {@code bpf(2)}. */
+    final long address() {
+        return address;
     }
 
     final void u32(int offset, int value) {
@@ -103,13 +117,15 @@ abstract class Attr {
      * Writes the address of a {@link Scratch} slice (or NULL) into the u64 at {@code offset}; the
      * scratch, not this attr, keeps it alive until the call is over.
      */
-    final void address(int offset, Pointer slice) {
-        u64(offset, slice == null ? 0 : Pointer.nativeValue(slice));
+    final void address(int offset, long slice) {
+        u64(offset, slice);
     }
 
-    /** Writes the fd's number (or 0 for none) at {@code offset} and keeps the {@link Fd} reachable. */
+    /**
+     * Writes the fd's number (or 0 for none) at {@code offset}; the {@link Fd} is {@linkplain #guard guarded}, which
+     * also keeps it reachable.
+     */
     final void fd(int offset, Fd fd) {
-        keep(offset, fd);
         u32(offset, fd == null ? 0 : fd.raw());
         guard(fd);
     }
@@ -122,12 +138,21 @@ abstract class Attr {
         if (fd == null) {
             return;
         }
-        if (fds == null) {
-            fds = new Fd[4];
-        } else if (fdCount == fds.length) {
-            fds = java.util.Arrays.copyOf(fds, fdCount * 2);
+        if (fdCount == 0) {
+            fd0 = fd;
+        } else {
+            if (moreFds == null) {
+                moreFds = new Fd[4];
+            } else if (fdCount - 1 == moreFds.length) {
+                moreFds = java.util.Arrays.copyOf(moreFds, moreFds.length * 2);
+            }
+            moreFds[fdCount - 1] = fd;
         }
-        fds[fdCount++] = fd;
+        fdCount++;
+    }
+
+    private Fd guarded(int i) {
+        return i == 0 ? fd0 : moreFds[i - 1];
     }
 
     /**
@@ -138,10 +163,10 @@ abstract class Attr {
     final void acquireFds() {
         for (int i = 0; i < fdCount; i++) {
             try {
-                fds[i].acquire();
+                guarded(i).acquire();
             } catch (RuntimeException e) {
                 for (int j = 0; j < i; j++) {
-                    fds[j].release();
+                    guarded(j).release();
                 }
                 throw e;
             }
@@ -151,7 +176,7 @@ abstract class Attr {
     /** Releases what {@link #acquireFds()} acquired. */
     final void releaseFds() {
         for (int i = 0; i < fdCount; i++) {
-            fds[i].release();
+            guarded(i).release();
         }
     }
 

@@ -61,7 +61,7 @@ public final class Bpf {
         requireKey(map, info, key, "key");
         requireValue(map, info, valueOut, "valueOut");
         try (Scratch s = Scratch.open(elemScratch(key, valueOut))) {
-            Pointer v = s.zeroed(valueOut.length);
+            long v = s.zeroed(valueOut.length);
             long r = call(BpfCommand.BPF_MAP_LOOKUP_ELEM,
                     new MapElemAttr(s, map).key(s.copyOf(key)).value(v).flags(flags));
             if (isErrno(r, Errno.ENOENT)) {
@@ -119,7 +119,7 @@ public final class Bpf {
         }
         requireKey(map, info, nextKeyOut, "nextKeyOut");
         try (Scratch s = Scratch.open(elemScratch(keyOrNull, nextKeyOut))) {
-            Pointer next = s.zeroed(nextKeyOut.length);
+            long next = s.zeroed(nextKeyOut.length);
             long r = call(BpfCommand.BPF_MAP_GET_NEXT_KEY, new MapElemAttr(s, map).key(s.copyOf(keyOrNull))
                     .nextKey(next));
             if (isErrno(r, Errno.ENOENT)) {
@@ -142,7 +142,7 @@ public final class Bpf {
         requireKey(map, info, keyOrNull, "key");
         requireValue(map, info, valueOut, "valueOut");
         try (Scratch s = Scratch.open(elemScratch(keyOrNull, valueOut))) {
-            Pointer v = s.zeroed(valueOut.length);
+            long v = s.zeroed(valueOut.length);
             long r = call(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM,
                     new MapElemAttr(s, map).key(s.copyOf(keyOrNull)).value(v).flags(flags));
             if (isErrno(r, Errno.ENOENT)) {
@@ -169,7 +169,7 @@ public final class Bpf {
 
     /**
      * {@code BPF_MAP_LOOKUP_BATCH}: copies up to {@code count} elements into the key and value
-     * buffers.
+     * buffers ({@link BatchResult#count()} of them, from the start; the rest of each buffer is left as it was).
      *
      * @param inBatchOrNull null to start at the beginning, else {@link BatchResult#nextBatch()} of
      *     the previous call
@@ -201,9 +201,10 @@ public final class Bpf {
         long size = Scratch.slot(MapBatchAttr.SIZE) + 2 * Scratch.slot(tokenSize) + Scratch.slot(keysOut.length)
                 + Scratch.slot(valuesOut.length);
         try (Scratch s = Scratch.open(size)) {
-            Pointer out = s.zeroed(tokenSize);
-            Pointer keys = s.zeroed(keysOut.length);
-            Pointer values = s.zeroed(valuesOut.length);
+            long out = s.zeroed(tokenSize);
+            // the kernel writes the elements it returns, and only those are copied out: no clearing
+            long keys = s.uncleared(keysOut.length);
+            long values = s.uncleared(valuesOut.length);
             MapBatchAttr attr = new MapBatchAttr(s, map).inBatch(s.copyOf(inBatchOrNull)).outBatch(out).keys(keys)
                     .values(values).count(count).elemFlags(elemFlags);
             long r = call(command, attr);
@@ -212,8 +213,12 @@ public final class Bpf {
                 check(command, r, map, info);
             }
             int got = attr.count();
-            readInto(s, keys, keysOut);
-            readInto(s, values, valuesOut);
+            if (got < 0 || got > count) {
+                throw new IllegalStateException(command + " of " + map + " reported " + got + " elements for a batch of "
+                        + count);
+            }
+            s.read(keys, keysOut, got * info.keySize());
+            s.read(values, valuesOut, (int) (got * info.userValueSize()));
             byte[] token = new byte[tokenSize];
             readInto(s, out, token);
             return new BatchResult(got, token, done);
@@ -297,17 +302,16 @@ public final class Bpf {
                     + "the page size " + SystemInfo.pageSize() + ", got " + offset);
         }
         int prot = Libc.PROT_READ | (writable ? Libc.PROT_WRITE : 0);
-        Pointer p;
-        int errno;
+        long p;
         map.acquire();
         try {
-            p = Libc.mmap(null, size, prot, Libc.MAP_SHARED, map.raw(), offset);
-            errno = Native.getLastError();
+            p = NativeCalls.INSTANCE.mmap(size, prot, Libc.MAP_SHARED, map.raw(), offset);
         } finally {
             map.release();
         }
         Reference.reachabilityFence(map);
-        if (p == null || Pointer.nativeValue(p) == -1L) {
+        if (p < 0) {
+            int errno = (int) -p;
             throw new BpfSyscallException("mmap", errno, map.toString(), Hints.forMmap(errno, writable));
         }
         return new MappedRegion(p, size, writable, map.toString());
@@ -620,15 +624,13 @@ public final class Bpf {
         // the fds the attr names stay open (their numbers ours) until the kernel has returned
         attr.acquireFds();
         long r;
-        int errno;
         try {
-            r = Libc.syscall(syscallNumber(), command.number(), attr.pointer(), attr.size());
-            errno = r < 0 ? Native.getLastError() : 0;
+            r = NativeCalls.INSTANCE.syscall(syscallNumber(), command.number(), attr.address(), attr.size());
         } finally {
             attr.releaseFds();
         }
         Reference.reachabilityFence(attr);
-        return r < 0 ? -(long) errno : r;
+        return r;
     }
 
     private static long syscallNumber() {
@@ -709,8 +711,8 @@ public final class Bpf {
         }
     }
 
-    private static void readInto(Scratch s, Pointer slice, byte[] out) {
-        if (slice != null) {
+    private static void readInto(Scratch s, long slice, byte[] out) {
+        if (slice != 0) {
             s.read(slice, out);
         }
     }

@@ -1,6 +1,5 @@
 package dev.bpfunit.sys;
 
-import com.sun.jna.Native;
 import dev.bpfunit.error.BpfException;
 import java.lang.ref.Cleaner;
 import java.util.Objects;
@@ -59,9 +58,9 @@ public final class Fd implements AutoCloseable {
                     + " is negative (a failed system call's result?)");
         }
         if (raw == 0) {
-            int moved = Libc.fcntl(0, Libc.F_DUPFD_CLOEXEC, 1);
-            int errno = Native.getLastError();
-            Libc.close(0);
+            int moved = NativeCalls.INSTANCE.fcntl(0, Libc.F_DUPFD_CLOEXEC, 1);
+            int errno = moved < 0 ? -moved : 0;
+            NativeCalls.INSTANCE.close(0);
             if (moved < 0) {
                 throw new BpfSyscallException("fcntl(F_DUPFD_CLOEXEC)", errno, description + " (fd 0)",
                         Hints.forSyscall(errno));
@@ -167,8 +166,8 @@ public final class Fd implements AutoCloseable {
         int copy;
         int errno;
         try {
-            copy = Libc.fcntl(state.raw, Libc.F_DUPFD_CLOEXEC, 1);
-            errno = copy < 0 ? Native.getLastError() : 0;
+            copy = NativeCalls.INSTANCE.fcntl(state.raw, Libc.F_DUPFD_CLOEXEC, 1);
+            errno = copy < 0 ? -copy : 0;
         } finally {
             release();
         }
@@ -251,7 +250,7 @@ public final class Fd implements AutoCloseable {
         /** Gives the number back to the kernel, once, when closed and no call uses it. */
         void closeNumber() {
             if (numberClosed.compareAndSet(false, true)) {
-                Libc.close(raw);
+                NativeCalls.INSTANCE.close(raw);
             }
         }
     }

@@ -6,7 +6,8 @@ import com.sun.jna.Pointer;
 
 /**
  * The few libc functions bpfunit calls, bound with JNA direct mapping; nothing outside this package
- * touches them.
+ * touches them. The hot ones ({@code syscall}, {@code mmap}, {@code munmap}, {@code ioctl}, {@code close},
+ * {@code fcntl}) are called through {@link NativeCalls}, which uses these on Java before 22 (or when forced).
  *
  * <p>Every function returns the raw C result; a caller that sees the failure value reads
  * {@link Native#getLastError()} at once, on the same thread, before any other native call.
@@ -33,15 +34,17 @@ final class Libc {
     private Libc() {
     }
 
-    static native long syscall(long number, long arg1, Pointer arg2, long arg3);
+    /** {@code syscall(2)} with three arguments (the pointer one as an address). */
+    static native long syscall(long number, long arg1, long arg2, long arg3);
 
     static native int fcntl(int fd, int cmd, long arg);
 
     static native int close(int fd);
 
-    static native Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
+    /** {@code mmap(2)}: the address, or -1 ({@code MAP_FAILED}). */
+    static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);
 
-    static native int munmap(Pointer addr, long length);
+    static native int munmap(long addr, long length);
 
     static native int uname(Pointer buf);
 
@@ -50,8 +53,8 @@ final class Libc {
     /** {@code ioctl(2)} with an integer argument (variadic in C: passed as a 64-bit value). */
     static native int ioctl(int fd, long request, long arg);
 
-    /** {@code syscall(2)} for {@code perf_event_open}: attr pointer, pid, cpu, group fd, flags. */
-    static native long syscall(long number, Pointer attr, long pid, long cpu, long groupFd, long flags);
+    /** {@code syscall(2)} with five arguments, e.g. {@code perf_event_open}: attr address, pid, cpu, group fd, flags. */
+    static native long syscall(long number, long a1, long a2, long a3, long a4, long a5);
 
     static native int getpid();
 

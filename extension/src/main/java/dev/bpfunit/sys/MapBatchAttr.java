@@ -1,6 +1,5 @@
 package dev.bpfunit.sys;
 
-import com.sun.jna.Pointer;
 
 /**
  * The attributes of the {@code BPF_MAP_*_BATCH} commands ({@code bpf_attr.batch}). The buffer pointers
@@ -29,22 +28,22 @@ final class MapBatchAttr extends Attr {
         fd(MAP_FD, map);
     }
 
-    MapBatchAttr inBatch(Pointer m) {
+    MapBatchAttr inBatch(long m) {
         address(IN_BATCH, m);
         return this;
     }
 
-    MapBatchAttr outBatch(Pointer m) {
+    MapBatchAttr outBatch(long m) {
         address(OUT_BATCH, m);
         return this;
     }
 
-    MapBatchAttr keys(Pointer m) {
+    MapBatchAttr keys(long m) {
         address(KEYS, m);
         return this;
     }
 
-    MapBatchAttr values(Pointer m) {
+    MapBatchAttr values(long m) {
         address(VALUES, m);
         return this;
     }

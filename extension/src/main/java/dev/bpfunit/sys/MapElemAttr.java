@@ -1,6 +1,5 @@
 package dev.bpfunit.sys;
 
-import com.sun.jna.Pointer;
 
 /**
  * The attributes of the {@code BPF_MAP_*_ELEM} commands, {@code BPF_MAP_GET_NEXT_KEY} and
@@ -27,17 +26,17 @@ final class MapElemAttr extends Attr {
         fd(MAP_FD, map);
     }
 
-    MapElemAttr key(Pointer key) {
+    MapElemAttr key(long key) {
         address(KEY, key);
         return this;
     }
 
-    MapElemAttr value(Pointer value) {
+    MapElemAttr value(long value) {
         address(VALUE, value);
         return this;
     }
 
-    MapElemAttr nextKey(Pointer nextKey) {
+    MapElemAttr nextKey(long nextKey) {
         address(NEXT_KEY, nextKey);
         return this;
     }

@@ -3,7 +3,10 @@ package dev.bpfunit.sys;
 import com.sun.jna.Pointer;
 import dev.bpfunit.error.BpfException;
 import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Objects;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -21,17 +24,23 @@ public final class MappedRegion implements AutoCloseable {
     private final long size;
     private final boolean writable;
     private final Pointer base;
+    /**
+     * The whole region as a direct buffer in native order, whose accesses the JIT compiles to plain loads and
+     * stores; null for a region of 2 GiB or more, which is accessed through {@link #base} (a JNI call each).
+     */
+    private final ByteBuffer view;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Unmapper unmapper;
     private final Cleaner.Cleanable cleanable;
     private boolean closed;
 
-    MappedRegion(Pointer base, long size, boolean writable, String description) {
-        this.base = base;
+    MappedRegion(long address, long size, boolean writable, String description) {
+        this.base = new Pointer(address);
         this.size = size;
         this.writable = writable;
         this.description = description;
-        this.unmapper = new Unmapper(Pointer.nativeValue(base), size);
+        this.view = size <= Integer.MAX_VALUE ? base.getByteBuffer(0, size).order(ByteOrder.nativeOrder()) : null;
+        this.unmapper = new Unmapper(address, size);
         this.cleanable = CLEANER.register(this, unmapper);
     }
 
@@ -46,27 +55,69 @@ public final class MappedRegion implements AutoCloseable {
     }
 
     public byte get(long offset) {
-        return read(offset, 1, () -> base.getByte(offset));
+        Lock l = readLock(offset, 1);
+        try {
+            return view != null ? view.get((int) offset) : base.getByte(offset);
+        } finally {
+            l.unlock();
+        }
     }
 
     public void put(long offset, byte value) {
-        write(offset, 1, () -> base.setByte(offset, value));
+        Lock l = writeAccess(offset, 1);
+        try {
+            if (view != null) {
+                view.put((int) offset, value);
+            } else {
+                base.setByte(offset, value);
+            }
+        } finally {
+            l.unlock();
+        }
     }
 
     public int getInt(long offset) {
-        return read(offset, 4, () -> base.getInt(offset));
+        Lock l = readLock(offset, 4);
+        try {
+            return view != null ? view.getInt((int) offset) : base.getInt(offset);
+        } finally {
+            l.unlock();
+        }
     }
 
     public void putInt(long offset, int value) {
-        write(offset, 4, () -> base.setInt(offset, value));
+        Lock l = writeAccess(offset, 4);
+        try {
+            if (view != null) {
+                view.putInt((int) offset, value);
+            } else {
+                base.setInt(offset, value);
+            }
+        } finally {
+            l.unlock();
+        }
     }
 
     public long getLong(long offset) {
-        return read(offset, 8, () -> base.getLong(offset));
+        Lock l = readLock(offset, 8);
+        try {
+            return view != null ? view.getLong((int) offset) : base.getLong(offset);
+        } finally {
+            l.unlock();
+        }
     }
 
     public void putLong(long offset, long value) {
-        write(offset, 8, () -> base.setLong(offset, value));
+        Lock l = writeAccess(offset, 8);
+        try {
+            if (view != null) {
+                view.putLong((int) offset, value);
+            } else {
+                base.setLong(offset, value);
+            }
+        } finally {
+            l.unlock();
+        }
     }
 
     /** A copy of {@code length} bytes starting at {@code offset}. */
@@ -74,13 +125,32 @@ public final class MappedRegion implements AutoCloseable {
         if (length < 0) {
             throw new IllegalArgumentException("length must not be negative, got " + length);
         }
-        return read(offset, length, () -> base.getByteArray(offset, length));
+        Lock l = readLock(offset, length);
+        try {
+            if (view == null) {
+                return base.getByteArray(offset, length);
+            }
+            byte[] out = new byte[length];
+            view.get((int) offset, out);
+            return out;
+        } finally {
+            l.unlock();
+        }
     }
 
     /** Writes all of {@code bytes} starting at {@code offset}. */
     public void putBytes(long offset, byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
-        write(offset, bytes.length, () -> base.write(offset, bytes, 0, bytes.length));
+        Lock l = writeAccess(offset, bytes.length);
+        try {
+            if (view != null) {
+                view.put((int) offset, bytes);
+            } else {
+                base.write(offset, bytes, 0, bytes.length);
+            }
+        } finally {
+            l.unlock();
+        }
     }
 
     /** Unmaps the region; later calls do nothing. */
@@ -100,24 +170,24 @@ public final class MappedRegion implements AutoCloseable {
         return "mapping of " + description + " (" + size + " bytes, " + (writable ? "read-write" : "read-only") + ")";
     }
 
-    private <T> T read(long offset, long length, java.util.function.Supplier<T> access) {
-        lock.readLock().lock();
+    /** Holds the read lock (the region stays mapped) for an access of {@code length} bytes at {@code offset}. */
+    private Lock readLock(long offset, long length) {
+        Lock l = lock.readLock();
+        l.lock();
         try {
             check(offset, length);
-            return access.get();
-        } finally {
-            lock.readLock().unlock();
+        } catch (RuntimeException e) {
+            l.unlock();
+            throw e;
         }
+        return l;
     }
 
-    private void write(long offset, long length, Runnable access) {
+    private Lock writeAccess(long offset, long length) {
         if (!writable) {
             throw new BpfException("cannot write to the read-only " + this + ": map it with writable = true");
         }
-        read(offset, length, () -> {
-            access.run();
-            return null;
-        });
+        return readLock(offset, length);
     }
 
     private void check(long offset, long length) {
@@ -141,7 +211,7 @@ public final class MappedRegion implements AutoCloseable {
 
         @Override
         public void run() {
-            Libc.munmap(new Pointer(address), size);
+            NativeCalls.INSTANCE.munmap(address, size);
         }
     }
 }

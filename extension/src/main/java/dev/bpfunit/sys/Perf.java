@@ -52,8 +52,9 @@ public final class Perf {
             throw new IllegalArgumentException("cpu must not be negative, got " + cpu);
         }
         PerfEventAttr attr = new PerfEventAttr();
-        long r = Libc.syscall(Libc.perfEventOpenSyscallNumber(), attr.pointer(), -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-        int errno = r < 0 ? Native.getLastError() : 0;
+        long r = NativeCalls.INSTANCE.syscall(Libc.perfEventOpenSyscallNumber(), Pointer.nativeValue(attr.pointer()),
+                -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+        int errno = r < 0 ? (int) -r : 0;
         Reference.reachabilityFence(attr);
         String subject = "BPF output event on CPU " + cpu;
         if (r < 0) {
@@ -68,8 +69,9 @@ public final class Perf {
      */
     public static Fd open(PerfEventAttr attr, int pid, int cpu, String subject) {
         Objects.requireNonNull(attr, "attr");
-        long r = Libc.syscall(Libc.perfEventOpenSyscallNumber(), attr.pointer(), pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-        int errno = r < 0 ? Native.getLastError() : 0;
+        long r = NativeCalls.INSTANCE.syscall(Libc.perfEventOpenSyscallNumber(), Pointer.nativeValue(attr.pointer()),
+                pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+        int errno = r < 0 ? (int) -r : 0;
         Reference.reachabilityFence(attr);
         if (r < 0) {
             throw new BpfSyscallException("perf_event_open", errno, subject, probeHint(errno));
@@ -81,8 +83,8 @@ public final class Perf {
     public static void setBpf(Fd event, Fd prog) {
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(prog, "prog");
-        int r = Libc.ioctl(event.raw(), PERF_EVENT_IOC_SET_BPF, prog.raw());
-        int errno = r < 0 ? Native.getLastError() : 0;
+        int r = NativeCalls.INSTANCE.ioctl(event.raw(), PERF_EVENT_IOC_SET_BPF, prog.raw());
+        int errno = r < 0 ? -r : 0;
         Reference.reachabilityFence(event);
         Reference.reachabilityFence(prog);
         if (r < 0) {
@@ -94,8 +96,8 @@ public final class Perf {
     /** {@code ioctl(PERF_EVENT_IOC_DISABLE)}: stops the event (closing its fd also does). */
     public static void disable(Fd event) {
         Objects.requireNonNull(event, "event");
-        int r = Libc.ioctl(event.raw(), PERF_EVENT_IOC_DISABLE, 0);
-        int errno = r < 0 ? Native.getLastError() : 0;
+        int r = NativeCalls.INSTANCE.ioctl(event.raw(), PERF_EVENT_IOC_DISABLE, 0);
+        int errno = r < 0 ? -r : 0;
         Reference.reachabilityFence(event);
         if (r < 0) {
             throw new BpfSyscallException("ioctl(PERF_EVENT_IOC_DISABLE)", errno, event.toString(), "");
@@ -153,8 +155,8 @@ public final class Perf {
         int errno;
         event.acquire();
         try {
-            r = Libc.ioctl(event.raw(), PERF_EVENT_IOC_ENABLE, 0);
-            errno = r < 0 ? Native.getLastError() : 0;
+            r = NativeCalls.INSTANCE.ioctl(event.raw(), PERF_EVENT_IOC_ENABLE, 0);
+            errno = r < 0 ? -r : 0;
         } finally {
             event.release();
         }
@@ -174,17 +176,16 @@ public final class Perf {
             throw new IllegalArgumentException("perf buffer data pages must be a power of two, got " + dataPages);
         }
         long size = (long) (dataPages + 1) * SystemInfo.pageSize();
-        Pointer p;
-        int errno;
+        long p;
         event.acquire();
         try {
-            p = Libc.mmap(null, size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, event.raw(), 0);
-            errno = Native.getLastError();
+            p = NativeCalls.INSTANCE.mmap(size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, event.raw(), 0);
         } finally {
             event.release();
         }
         Reference.reachabilityFence(event);
-        if (p == null || Pointer.nativeValue(p) == -1L) {
+        int errno = p < 0 ? (int) -p : 0;
+        if (p < 0) {
             throw new BpfSyscallException("mmap", errno, event.toString(), Errno.of(errno) == Errno.EPERM
                     ? "perf buffers count against perf_event_mlock_kb; lower the page count or raise "
                             + "/proc/sys/kernel/perf_event_mlock_kb" : "");

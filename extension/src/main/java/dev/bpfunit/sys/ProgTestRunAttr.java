@@ -1,7 +1,5 @@
 package dev.bpfunit.sys;
 
-import com.sun.jna.Pointer;
-
 /**
  * The attributes of {@code BPF_PROG_TEST_RUN}: the input packet and context, output buffer sizes,
  * repetitions and flags for one test run by {@link Bpf#progTestRun}.
@@ -200,7 +198,7 @@ public final class ProgTestRunAttr {
         long address = call.u64(pointerField);
         byte[] out = new byte[address == 0 ? 0 : (int) length];
         if (out.length > 0) {
-            scratch.read(new Pointer(address), out);
+            scratch.read(address, out);
         }
         return out;
     }

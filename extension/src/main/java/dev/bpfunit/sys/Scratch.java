@@ -80,40 +80,51 @@ final class Scratch implements AutoCloseable {
         capacity = size;
     }
 
-    /** A zeroed slice of {@code size} bytes, or {@code null} (a NULL pointer) for 0. */
-    Pointer zeroed(long size) {
+    /** The address of a zeroed slice of {@code size} bytes, or 0 (a NULL pointer) for 0. */
+    long zeroed(long size) {
         if (size == 0) {
-            return null;
+            return 0;
         }
         int offset = take(size);
         int end = offset + (int) slot(size);
         for (int i = offset; i < end; i += 8) {
             view.putLong(i, 0);
         }
-        return new Pointer(base + offset);
+        return base + offset;
     }
 
     /** A slice of {@code size} bytes whose contents are left as they are: for a buffer the kernel fills. */
-    Pointer uncleared(long size) {
+    long uncleared(long size) {
         if (size == 0) {
-            return null;
+            return 0;
         }
-        return new Pointer(base + take(size));
+        return base + take(size);
     }
 
-    /** A slice holding a copy of {@code bytes}, or {@code null} (a NULL pointer) for null or empty input. */
-    Pointer copyOf(byte[] bytes) {
+    /** The address of a slice holding a copy of {@code bytes}, or 0 (a NULL pointer) for null or empty input. */
+    long copyOf(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
-            return null;
+            return 0;
         }
         int offset = take(bytes.length);
         view.put(offset, bytes);
-        return new Pointer(base + offset);
+        return base + offset;
     }
 
     /** Copies {@code out.length} bytes from the start of {@code slice}, a slice of this scratch, into {@code out}. */
-    void read(Pointer slice, byte[] out) {
+    void read(long slice, byte[] out) {
         view.get(offsetOf(slice, out.length), out);
+    }
+
+    /** Copies the first {@code length} bytes of {@code slice} into the start of {@code out}; nothing for 0. */
+    void read(long slice, byte[] out, int length) {
+        if (length == 0) {
+            return;
+        }
+        if (length < 0 || length > out.length) {
+            throw new IllegalArgumentException("cannot copy " + length + " bytes into " + out.length);
+        }
+        view.get(offsetOf(slice, length), out, 0, length);
     }
 
     /** The whole buffer as a {@link ByteBuffer} in native order, for {@link Attr}'s fields in a slice. */
@@ -122,11 +133,11 @@ final class Scratch implements AutoCloseable {
     }
 
     /** Where {@code slice} starts in {@link #view()}, checking that {@code length} bytes of it are in this scratch. */
-    int offsetOf(Pointer slice, long length) {
+    int offsetOf(long slice, long length) {
         if (!open) {
             throw new IllegalStateException("scratch buffer used after close()");
         }
-        long offset = slice == null ? -1 : Pointer.nativeValue(slice) - base;
+        long offset = slice == 0 ? -1 : slice - base;
         if (offset < 0 || length < 0 || offset + length > used) {
             throw new IllegalStateException("not a slice of this scratch buffer, or read beyond it");
         }

@@ -29,6 +29,15 @@ public final class SystemInfo {
     private SystemInfo() {
     }
 
+    /**
+     * How bpfunit makes its native calls in this JVM: {@code "ffm"} (the Foreign Function and Memory API, Java 22+),
+     * {@code "jna"} (before Java 22, or with {@code -Dbpfunit.native=jna}), or {@code "none (...)"} with the reason
+     * when the system property {@code bpfunit.native} asks for something this JVM cannot do.
+     */
+    public static String nativeBinding() {
+        return NativeCalls.INSTANCE.name();
+    }
+
     /** The possible CPUs, from {@code /sys/devices/system/cpu/possible} (e.g. {@code 0-3,5}). */
     public static int[] possibleCpus() {
         int[] cpus = possibleCpus;
@@ -172,6 +181,13 @@ public final class SystemInfo {
     private static String read(Path path) {
         try {
             return Files.readString(path, StandardCharsets.US_ASCII);
+        } catch (java.nio.file.FileSystemException e) {
+            if ("Too many open files".equals(e.getReason())) {
+                // EMFILE (where Java 25's loader first meets the limit): the fix is the process's, not the file's
+                throw new BpfException("cannot read " + path + ": EMFILE (Too many open files): "
+                        + BpfException.TOO_MANY_OPEN_FILES, e);
+            }
+            throw new BpfException("cannot read " + path + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new BpfException("cannot read " + path + ": " + e.getMessage(), e);
         }

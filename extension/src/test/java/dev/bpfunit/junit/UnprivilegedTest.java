@@ -61,7 +61,8 @@ class UnprivilegedTest {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(List.of(setpriv.toString(), "--inh-caps=-all", "--bounding-set=-all", "--",
-                java, "-cp", classpath.replace(File.pathSeparator + File.pathSeparator, File.pathSeparator),
+                java, "--enable-native-access=ALL-UNNAMED", "-Dbpfunit.native=" + System.getProperty("bpfunit.native", ""),
+                "-cp", classpath.replace(File.pathSeparator + File.pathSeparator, File.pathSeparator),
                 UnprivilegedTest.class.getName(), require)).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();

@@ -142,8 +142,10 @@ class FdTest {
     @Test
     void adoptOfZeroMovesItAboveZeroAndClosesZero() throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                AdoptZeroMain.class.getName())).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-D" + NativeCalls.PROPERTY + "=" + System.getProperty(NativeCalls.PROPERTY, ""),
+                "-cp", System.getProperty("java.class.path"), AdoptZeroMain.class.getName()))
+                .redirectErrorStream(true).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertThat(p.exitValue()).as(out).isZero();

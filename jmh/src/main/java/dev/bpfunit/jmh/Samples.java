@@ -2,6 +2,7 @@ package dev.bpfunit.jmh;
 
 import dev.bpfunit.error.BpfException;
 import dev.bpfunit.packet.Packets;
+import dev.bpfunit.sys.SystemInfo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,9 @@ public final class Samples {
 
     /** The objects the benchmarks take by name ({@code @Param}): {@code <name>.bpf.o}. */
     static final String XDP_FW = "xdp_fw";
+
+    /** An XDP program submitting one record per run to a ring buffer ({@link RingBufferBenchmark}). */
+    static final String RINGBUF = "ringbuf";
 
     /** The size of {@link #udpPacket()}: the usual minimum Ethernet frame without its FCS. */
     public static final int PACKET_SIZE = 64;
@@ -50,8 +54,18 @@ public final class Samples {
         }
     }
 
-    /** A temporary directory for extracted objects; {@link #deleteTree} removes it. */
-    static Path tempDir() {
+    private static boolean announced;
+
+    /**
+     * A temporary directory for extracted objects; {@link #deleteTree} removes it. The first call in a JVM also
+     * prints which native binding bpfunit uses there (compare.sh reads it from JMH's log).
+     */
+    static synchronized Path tempDir() {
+        if (!announced) {
+            announced = true;
+            System.out.println("bpfunit native binding: " + SystemInfo.nativeBinding() + " (Java "
+                    + Runtime.version() + ")");
+        }
         try {
             return Files.createTempDirectory(TEMP_PREFIX);
         } catch (IOException e) {

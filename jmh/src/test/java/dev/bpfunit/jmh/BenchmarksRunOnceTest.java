@@ -41,9 +41,8 @@ import java.util.stream.Stream;
 class BenchmarksRunOnceTest {
 
     private static final List<Class<?>> BENCHMARKS = List.of(LoadBenchmark.class, FirstLoadBenchmark.class,
-            SuiteBenchmark.class,
-            TestRunBenchmark.class,
-            MapBenchmark.class);
+            SuiteBenchmark.class, TestRunBenchmark.class, MapBenchmark.class, BatchBenchmark.class,
+            RingBufferBenchmark.class);
 
     @TestFactory
     Stream<DynamicTest> eachBenchmarkRunsOnceAndClosesWhatItOpened() {
@@ -112,11 +111,27 @@ class BenchmarksRunOnceTest {
             assertThat(map.lookup(MapBenchmark.KEY)).hasValueSatisfying(v -> assertThat(ruleId(v)).isEqualTo(7));
         } else if (result instanceof ObjectSpec spec) {
             assertThat(spec.programs()).isNotEmpty();
-        } else if (result instanceof Integer programs) {
-            assertThat(programs).isPositive();
+        } else if (result instanceof Integer count) {
+            assertThat(count).isPositive();
         } else if (result instanceof Long tests) {
             assertThat(tests).as("tests of the suite that passed")
                     .isEqualTo(dev.bpfunit.jmh.suite.FreshObjectSuite.TESTS);
+        } else if (result instanceof List<?> entries) {
+            // BatchBenchmark.lookupBatch: every key it wrote, each with its own rule_id
+            assertThat(entries).hasSize(BatchBenchmark.ENTRIES);
+            for (Object e : entries) {
+                BpfMap.Entry entry = (BpfMap.Entry) e;
+                assertThat(ruleId(entry.value())).isEqualTo(entry.key()[3] & 0xff);
+            }
+        } else if (result instanceof byte[] record) {
+            // RingBufferBenchmark: struct event { __u64 seq; __u32 frame_len; __u16 eth_proto; __u16 pad; }
+            ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.nativeOrder());
+            assertThat(record).hasSize(16);
+            assertThat(b.getLong(0)).as("seq").isPositive();
+            assertThat(b.getInt(8)).as("frame_len").isEqualTo(Samples.PACKET_SIZE);
+            assertThat(b.getShort(12)).as("eth_proto").isEqualTo((short) 0x0800);
+        } else {
+            throw new AssertionError("no check for a benchmark result of " + result.getClass());
         }
     }
 
