@@ -254,10 +254,12 @@ public final class KernelMatrixEngine implements TestEngine {
         TestDescriptor engine = request.getRootTestDescriptor();
         EngineExecutionListener listener = request.getEngineExecutionListener();
         listener.executionStarted(engine);
+        MatrixCoverage coverage = MatrixCoverage.of(request.getConfigurationParameters());
         for (TestDescriptor child : new ArrayList<>(engine.getChildren())) {
             MatrixDescriptor kernel = (MatrixDescriptor) child;
-            new KernelRun(kernel, listener, request.getConfigurationParameters(), backends).execute();
+            new KernelRun(kernel, listener, request.getConfigurationParameters(), backends, coverage).execute();
         }
+        coverage.writeReports();
         listener.executionFinished(engine, TestExecutionResult.successful());
     }
 }

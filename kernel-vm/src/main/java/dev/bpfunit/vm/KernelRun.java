@@ -94,8 +94,11 @@ final class KernelRun {
     private Optional<Throwable> guestEngineFailure = Optional.empty();
     private boolean done;
 
+    private final MatrixCoverage coverage;
+
     KernelRun(MatrixDescriptor kernel, EngineExecutionListener listener, ConfigurationParameters config,
-              Backends backends) {
+              Backends backends, MatrixCoverage coverage) {
+        this.coverage = coverage;
         this.kernel = kernel;
         this.listener = listener;
         this.config = config;
@@ -120,9 +123,11 @@ final class KernelRun {
             Files.createDirectories(dir);
             events = dir.resolve("events.txt");
             Files.deleteIfExists(events);
+            MatrixCoverage.clear(dir);
             Path request = dir.resolve("request.properties");
             writeRequest(request, dir);
             result = runGuest(target, dir, request, events);
+            coverage.collect(dir);
         } catch (IOException e) {
             fail(new VmException(target.label() + ": cannot write the run directory: " + e.getMessage(), e));
             return;
@@ -167,6 +172,8 @@ final class KernelRun {
         // in the guest, BPF must work: a test that would be skipped for lack of it is a failure there
         p.putIfAbsent("bpfunit.require", "true");
         p.putIfAbsent("bpfunit.log.dir", dir.resolve("verifier-logs").toString());
+        // the guest's coverage (when on) goes to its run directory, named after its kernel; the host merges it
+        MatrixCoverage.request(p, dir, kernel.target());
         List<String> classes = new ArrayList<>();
         for (TestDescriptor child : kernel.getChildren()) {
             child.getSource().filter(ClassSource.class::isInstance)
