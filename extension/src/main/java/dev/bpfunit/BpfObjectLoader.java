@@ -303,7 +303,8 @@ public final class BpfObjectLoader {
         int withAll = instrumented.program(program).instructionCount();
         ObjectSpec plain = spec();
         int plainCount = plain.program(program).instructionCount();
-        if (coverage && !noCoverage.contains(program) && deterministic) {
+        boolean counted = coverage && !noCoverage.contains(program);
+        if (counted && deterministic) {
             ObjectSpec withoutCounters = Instrumenter.instrument(plain, new Instrumenter.Options(false, true)).spec();
             Optional<Integer> processed = loadsWith(withoutCounters, program);
             if (processed != null) {
@@ -311,12 +312,12 @@ public final class BpfObjectLoader {
                         InstrumentationRefusedException.Instrumentation.COVERAGE,
                         withoutCounters.program(program).instructionCount(), withAll, processed.orElse(null), ve);
             }
+            counted = false;        // refused with the deterministic rewrite alone: that is the one to name
         }
         Optional<Integer> processed = loadsWith(plain, program);
         if (processed == null) {
             return null;
         }
-        boolean counted = coverage && !noCoverage.contains(program);
         return new InstrumentationRefusedException(instrumented.name(), program, counted
                 ? InstrumentationRefusedException.Instrumentation.COVERAGE
                 : InstrumentationRefusedException.Instrumentation.DETERMINISTIC_HELPERS, plainCount, withAll,

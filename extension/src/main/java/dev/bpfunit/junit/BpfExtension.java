@@ -96,8 +96,6 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
             return;     // every test is disabled with the reason: nothing to inject
         }
         if (Settings.coverage(context)) {
-            // loaders the tests create themselves (BpfObject.loader) instrument too, as the property would make them
-            CoverageRecorder.global().enable();
             JupiterCompat.computeIfAbsent(context.getRoot().getStore(NAMESPACE), CoverageReport.class.getName(),
                     k -> CoverageReport.of(context), CoverageReport.class);
         }

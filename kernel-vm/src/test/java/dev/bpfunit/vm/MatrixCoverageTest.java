@@ -19,8 +19,9 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * The kernel matrix carries each guest's coverage back: the host runs guest_coverage.bpf.o's short path natively,
- * two real guests (Debian's 6.1 under QEMU, and the container: the host's kernel in another JVM) run its long path,
- * and the host's reports merge the three, with each kernel's counts apart.
+ * a real guest (the container: the host's kernel, another JVM, the same run directory and request as a QEMU guest's)
+ * runs its long path, and the host's reports merge both, with each kernel's counts apart. A QEMU guest differs only
+ * in how the run directory is shared (9p, writable, as for the event file).
  */
 class MatrixCoverageTest {
     @TempDir
@@ -38,16 +39,15 @@ class MatrixCoverageTest {
 
         EngineTestKit.engine(new KernelMatrixEngine()).selectors(selectClass(CoverageInGuest.class))
                 .configurationParameter(BpfKernels.DIR, runs.toString())
-                .configurationParameter(BpfKernels.KERNELS, "6.1,container")
+                .configurationParameter(BpfKernels.KERNELS, "container")
                 .configurationParameter(BpfTest.COVERAGE, "true")
                 .configurationParameter(BpfTest.COVERAGE_DIR, reports.toString())
                 .configurationParameter(BpfTest.COVERAGE_SOURCES, Path.of("src/test/bpf").toAbsolutePath().toString())
-                .execute().testEvents().assertStatistics(s -> s.succeeded(2).failed(0).aborted(0));
+                .execute().testEvents().assertStatistics(s -> s.succeeded(1).failed(0).aborted(0));
 
         assertThat(runs.resolve("container/coverage/kernels/container.coverage")).as("the guest's own data").exists();
         List<CoverageData.Stored> stored = CoverageStore.load(reports);
-        assertThat(stored).extracting(CoverageData.Stored::kernel).containsExactly("host", "6.1", "container");
-        assertThat(stored.get(1).release()).as("the 6.1 guest's kernel").startsWith("6.1.");
+        assertThat(stored).extracting(CoverageData.Stored::kernel).containsExactly("host", "container");
         Map<String, Long> shortHits = new LinkedHashMap<>();
         Map<String, Long> longHits = new LinkedHashMap<>();
         for (CoverageData.Stored s : stored) {
@@ -55,20 +55,20 @@ class MatrixCoverageTest {
             shortHits.put(s.kernel(), hits(f, "short_packets++"));
             longHits.put(s.kernel(), hits(f, "long_bytes += len"));
         }
-        assertThat(shortHits).containsExactly(Map.entry("host", 1L), Map.entry("6.1", 0L), Map.entry("container", 0L));
-        assertThat(longHits).containsExactly(Map.entry("host", 0L), Map.entry("6.1", 1L), Map.entry("container", 1L));
+        assertThat(shortHits).containsExactly(Map.entry("host", 1L), Map.entry("container", 0L));
+        assertThat(longHits).containsExactly(Map.entry("host", 0L), Map.entry("container", 1L));
 
         // the reports the engine wrote: merged (both paths covered), each kernel apart
         String lcov = Files.readString(reports.resolve("lcov.info"));
         assertThat(lcov).contains("TN:host\nSF:" + Path.of("src/test/bpf/guest_coverage.bpf.c").toAbsolutePath())
-                .contains("TN:kernel_6_1\nSF:").contains("TN:container\nSF:");
+                .contains("TN:container\nSF:");
         String cobertura = Files.readString(reports.resolve("cobertura.xml"));
         int longLine = line(stored.get(0), "long_bytes += len");
         int shortLine = line(stored.get(0), "short_packets++");
-        assertThat(cobertura).contains("<line number=\"" + longLine + "\" hits=\"2\"")
+        assertThat(cobertura).contains("<line number=\"" + longLine + "\" hits=\"1\"")
                 .contains("<line number=\"" + shortLine + "\" hits=\"1\"");
         String index = Files.readString(reports.resolve("index.html"));
-        assertThat(index).contains("<td>host</td>").contains("<td>6.1</td>").contains("<td>container</td>");
+        assertThat(index).contains("<td>host</td>").contains("<td>container</td>");
         String page = Files.readString(reports.resolve("guest_coverage.bpf.c.html"));
         assertThat(page).contains("<th title=\"container (").contains(">container</th>");
     }
