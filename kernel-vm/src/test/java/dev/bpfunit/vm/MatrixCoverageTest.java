@@ -15,13 +15,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * The kernel matrix carries each guest's coverage back: the host runs guest_coverage.bpf.o's short path natively,
- * a real guest (the container: the host's kernel, another JVM, the same run directory and request as a QEMU guest's)
- * runs its long path, and the host's reports merge both, with each kernel's counts apart. A QEMU guest differs only
- * in how the run directory is shared (9p, writable, as for the event file).
+ * a real guest (the container: the host's kernel in another JVM; then QEMU guests booting Debian's 6.1 and 6.12)
+ * runs its long path, and the host's reports merge both, with each kernel's counts apart.
  */
 class MatrixCoverageTest {
     @TempDir
@@ -71,6 +72,31 @@ class MatrixCoverageTest {
         assertThat(index).contains("<td>host</td>").contains("<td>container</td>");
         String page = Files.readString(reports.resolve("guest_coverage.bpf.c.html"));
         assertThat(page).contains("<th title=\"container (").contains(">container</th>");
+    }
+
+    /** The same through QEMU guests booting Debian's kernels: their run directory is a writable 9p mount. */
+    @ParameterizedTest
+    @ValueSource(strings = {"6.1", "6.12"})
+    void aQemuGuestsCoverageComesBackAsWell(String kernel) throws Exception {
+        Path object = Path.of(CoverageInGuest.class.getResource("/bpf/guest_coverage.bpf.o").toURI());
+        try (BpfObject obj = BpfObject.loader(object).coverage(true).load()) {
+            obj.program("by_length").run(new byte[64]);
+            CoverageStore.save(reports, CoverageStore.HOST, CoverageStore.release(), obj.coverage());
+        }
+
+        EngineTestKit.engine(new KernelMatrixEngine()).selectors(selectClass(CoverageInGuest.class))
+                .configurationParameter(BpfKernels.DIR, runs.toString())
+                .configurationParameter(BpfKernels.KERNELS, kernel)
+                .configurationParameter(BpfTest.COVERAGE, "true")
+                .configurationParameter(BpfTest.COVERAGE_DIR, reports.toString())
+                .execute().testEvents().assertStatistics(s -> s.succeeded(1).failed(0).aborted(0));
+
+        List<CoverageData.Stored> stored = CoverageStore.load(reports);
+        assertThat(stored).extracting(CoverageData.Stored::kernel).containsExactly("host", kernel);
+        assertThat(stored.get(1).release()).as("the guest's kernel").startsWith(kernel + ".");
+        assertThat(hits(stored.get(1).data().file("guest_coverage.bpf.c").orElseThrow(), "long_bytes += len"))
+                .isEqualTo(1);
+        assertThat(Files.readString(reports.resolve("lcov.info"))).contains("TN:host\n").contains("TN:kernel_" + kernel.replace('.', '_') + "\n");
     }
 
     private static long hits(CoverageData.FileCoverage f, String text) {
