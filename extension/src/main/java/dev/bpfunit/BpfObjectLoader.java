@@ -67,6 +67,7 @@ public final class BpfObjectLoader {
     private boolean coverage = CoverageRecorder.global().enabled();
     private TestClock clock;
     private Long randomSeed;
+    private final Set<String> noCoverage = new HashSet<>();
     private long mapMemoryLimit;
 
     BpfObjectLoader(Path path, byte[] bytes, String name) {
@@ -236,20 +237,36 @@ public final class BpfObjectLoader {
         return parsed;
     }
 
+    /**
+     * Leaves these programs without coverage counters while the object's other programs get them: for a program
+     * the verifier accepts as compiled but refuses once instrumented ({@link InstrumentationRefusedException}).
+     * The coverage report lists each as not instrumented. A name that is not a program fails the load, listing
+     * the programs.
+     */
+    public BpfObjectLoader noCoverage(String... programs) {
+        for (String p : programs) {
+            noCoverage.add(java.util.Objects.requireNonNull(p, "program"));
+        }
+        return this;
+    }
+
     /** Loads the object: BTF, maps (filled and frozen), programs, then static prog-array and map-in-map values. */
     public BpfObject load() {
         boolean deterministic = clock != null || randomSeed != null;
         Instrumenter.Result instrumented = Instrumenter.instrument(spec(),
-                new Instrumenter.Options(coverage, deterministic));
+                new Instrumenter.Options(coverage, deterministic, noCoverage));
         ObjectSpec spec = instrumented.spec();
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             BpfObject obj = new Loading(spec, opened).run();
             if (deterministic) {
                 BpfMap values = obj.map(Instrumenter.DETERMINISTIC_MAP);
-                values.update(new byte[4], DeterministicValues.encode(0, 0, 0, 0, 0,
-                        randomSeed == null ? 0 : randomSeed));
+                values.update(new byte[4], DeterministicValues.encode(0, 0, 0, 0, 0));
                 (clock != null ? clock : new TestClock(java.time.Duration.ZERO, 250)).attach(values);
+                if (spec.findMap(Instrumenter.RANDOM_MAP).isPresent()) {
+                    obj.map(Instrumenter.RANDOM_MAP).update(new byte[4],
+                            DeterministicValues.encodeRandom(0, randomSeed == null ? 0 : randomSeed));
+                }
             }
             instrumented.coverage().ifPresent(layout -> {
                 layout.notes().forEach(n -> System.err.println("bpfunit coverage: " + spec.name() + ": " + n));
@@ -259,25 +276,63 @@ public final class BpfObjectLoader {
         } catch (Throwable failure) {
             // every Throwable: an OutOfMemoryError copying a log must not leave the BTF, maps and programs open
             Closeables.closeAllAfter(failure, reversed(opened));
-            if (failure instanceof VerifierException ve && coverage && loadsWithout(ve.program())) {
-                throw new BpfException("object " + spec.name() + ": program '" + ve.program() + "' cannot be "
-                        + "instrumented for coverage: it loads without the counters, but the verifier refused it "
-                        + "with them (" + ve.getMessage().strip() + "); load it with coverage(false)", failure);
+            if (failure instanceof VerifierException ve && (coverage || deterministic)) {
+                InstrumentationRefusedException refused = refusedOnlyInstrumented(ve, spec, deterministic);
+                if (refused != null) {
+                    throw refused;
+                }
             }
             throw ObjectLoadException.inObject(spec.name(), failure);
         }
     }
 
-    /** Whether the object loads without coverage counters (to tell what made the verifier refuse a program). */
-    private boolean loadsWithout(String program) {
-        boolean deterministic = clock != null || randomSeed != null;
-        ObjectSpec plain = Instrumenter.instrument(spec(), new Instrumenter.Options(false, deterministic)).spec();
+    /**
+     * When the verifier refused an instrumented program: loads the object again without the coverage counters,
+     * then without any instrumentation, to tell whether the instrumentation made the difference, and if so which.
+     * Null when the program is refused as compiled too (the plain rejection is the one to report).
+     */
+    private InstrumentationRefusedException refusedOnlyInstrumented(VerifierException ve, ObjectSpec instrumented,
+                                                                   boolean deterministic) {
+        String program = ve.program();
+        if (instrumented.programs().stream().noneMatch(p -> p.name().equals(program))) {
+            return null;
+        }
+        int withAll = instrumented.program(program).instructionCount();
+        ObjectSpec plain = spec();
+        int plainCount = plain.program(program).instructionCount();
+        boolean counted = coverage && !noCoverage.contains(program);
+        if (counted && deterministic) {
+            ObjectSpec withoutCounters = Instrumenter.instrument(plain, new Instrumenter.Options(false, true)).spec();
+            Optional<Integer> processed = loadsWith(withoutCounters, program);
+            if (processed != null) {
+                return new InstrumentationRefusedException(instrumented.name(), program,
+                        InstrumentationRefusedException.Instrumentation.COVERAGE,
+                        withoutCounters.program(program).instructionCount(), withAll, processed.orElse(null), ve);
+            }
+            counted = false;        // refused with the deterministic rewrite alone: that is the one to name
+        }
+        Optional<Integer> processed = loadsWith(plain, program);
+        if (processed == null) {
+            return null;
+        }
+        return new InstrumentationRefusedException(instrumented.name(), program, counted
+                ? InstrumentationRefusedException.Instrumentation.COVERAGE
+                : InstrumentationRefusedException.Instrumentation.DETERMINISTIC_HELPERS, plainCount, withAll,
+                processed.orElse(null), ve);
+    }
+
+    /**
+     * Loads the spec and closes it again: null when it does not load, else the instructions the verifier processed
+     * for the program (empty where the kernel does not say).
+     */
+    private Optional<Integer> loadsWith(ObjectSpec spec, String program) {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            new Loading(plain, opened).run();
-            return true;
+            BpfObject obj = new Loading(spec, opened).run();
+            int processed = obj.program(program).info().verifiedInsns();
+            return processed > 0 ? Optional.of(processed) : Optional.empty();
         } catch (RuntimeException e) {
-            return false;
+            return null;
         } finally {
             try {
                 Closeables.closeAll(reversed(opened));

@@ -12,7 +12,11 @@ public class ObjectLoadException extends BpfException {
     private final String objectName;
 
     ObjectLoadException(String objectName, Throwable cause) {
-        super("object " + objectName + ": " + cause.getMessage(), cause);
+        this(objectName, cause.getMessage(), cause);
+    }
+
+    ObjectLoadException(String objectName, String message, Throwable cause) {
+        super("object " + objectName + ": " + message, cause);
         this.objectName = objectName;
     }
 

@@ -79,9 +79,35 @@ public final class ObjectReader {
         MapReader mapReader = new MapReader(elf, btf, objectName);
         List<MapSpec> maps = mapReader.maps();
         List<VariableSpec> variables = mapReader.variables();
-        List<ProgramSpec> programs = new ProgramLinker(elf, ext, maps, ksymTypes, license, version)
-                .programs();
+        List<ProgramSpec> programs = new ProgramLinker(elf, ext, maps, ksymTypes, exceptionCallbacks(btf), license,
+                version).programs();
         return new ObjectSpec(elf.name(), objectName, programs, maps, variables, btf, license, version);
+    }
+
+    /** Prefix of the decl tag that names a program's exception callback (BPF exceptions, 6.7+). */
+    static final String EXCEPTION_CALLBACK_TAG = "exception_callback:";
+
+    /**
+     * Each program's exception callback, by program name: the function a {@code exception_callback:NAME} decl tag
+     * on the program's BTF function names. The program calls it nowhere, so the linker appends it to the program.
+     */
+    private static Map<String, String> exceptionCallbacks(Btf btf) {
+        Map<String, String> out = new java.util.HashMap<>();
+        if (btf == null) {
+            return out;
+        }
+        for (int id = 1; id < btf.typeCount(); id++) {
+            if (btf.type(id) instanceof dev.bpfunit.btf.DeclTag tag && tag.componentIdx() == -1
+                    && tag.name().startsWith(EXCEPTION_CALLBACK_TAG)
+                    && btf.type(tag.type()) instanceof dev.bpfunit.btf.Func f) {
+                String previous = out.put(f.name(), tag.name().substring(EXCEPTION_CALLBACK_TAG.length()));
+                if (previous != null) {
+                    throw new BpfException("program " + f.name() + " has two exception callbacks (decl tags "
+                            + EXCEPTION_CALLBACK_TAG + previous + " and " + tag.name() + "): the kernel takes one");
+                }
+            }
+        }
+        return out;
     }
 
     private static Btf fixDatasecs(ElfFile elf, Btf btf) {

@@ -43,6 +43,8 @@ final class ProgramLinker {
     private final List<MapSpec> maps;
     /** The {@code .ksyms} externs' BTF types by name (see {@link Reference.Extern#btfTypeId()}). */
     private final Map<String, Integer> ksymTypes;
+    /** Each program's exception callback, by program name (from {@code exception_callback:} decl tags). */
+    private final Map<String, String> exceptionCallbacks;
     private final String license;
     private final int version;
     /** Functions per executable section index, by start offset in bytes. */
@@ -57,10 +59,11 @@ final class ProgramLinker {
         }
     }
 
-    ProgramLinker(ElfFile elf, BtfExt ext, List<MapSpec> maps, Map<String, Integer> ksymTypes, String license,
-                  int version) {
+    ProgramLinker(ElfFile elf, BtfExt ext, List<MapSpec> maps, Map<String, Integer> ksymTypes,
+                  Map<String, String> exceptionCallbacks, String license, int version) {
         this.elf = elf;
         this.ksymTypes = ksymTypes;
+        this.exceptionCallbacks = exceptionCallbacks;
         this.ext = ext;
         this.maps = maps;
         this.license = license;
@@ -162,6 +165,11 @@ final class ProgramLinker {
     private ProgramSpec link(Function entry) {
         Layout layout = new Layout();
         layout.slotOf(entry);
+        String callback = exceptionCallbacks.get(entry.name());
+        if (callback != null) {
+            // called by the kernel when the program throws, never by the program: linked all the same
+            layout.slotOf(functionNamed(callback, entry));
+        }
         while (!layout.todo.isEmpty()) {
             Function f = layout.todo.poll();
             int base = layout.placed.get(f);
@@ -198,6 +206,22 @@ final class ProgramLinker {
         return new ProgramSpec(entry.name(), entry.section().name(), type, attach, flags, target, attachTo,
                 layout.instructions(), layout.references, layout.funcInfos, layout.lineInfos, layout.coreRelos,
                 license, version);
+    }
+
+    /** The global function the exception callback decl tag of {@code entry} names. */
+    private Function functionNamed(String name, Function entry) {
+        List<String> names = new ArrayList<>();
+        for (Map<Long, Function> inSection : functions.values()) {
+            for (Function f : inSection.values()) {
+                if (f.name().equals(name)) {
+                    return f;
+                }
+                names.add(f.name());
+            }
+        }
+        throw new BpfException("its exception callback '" + name + "' (decl tag exception_callback:" + name
+                + ") is not a function of the object; functions: " + String.join(", ", names.stream().sorted()
+                .toList()) + ". Define it as a global (non-static) function: the kernel requires global linkage");
     }
 
     /** The function a {@code call} (pseudo call) at instruction {@code i} of {@code f} jumps to. */

@@ -114,6 +114,202 @@ public final class CoverageData {
         }
     }
 
+    // ---- storage: one kernel's data in a file, for the kernel matrix to carry guests' coverage to the host ----
+
+    /** The first line of a stored coverage file, with the format's version. */
+    static final String MAGIC = "bpfunit-coverage 1";
+
+    /**
+     * Coverage data read back from a file, with the kernel it was recorded on.
+     *
+     * @param kernel  the label of the run ({@code host}, or the kernel matrix's target: {@code 6.1}, {@code 6.12},
+     *                {@code container})
+     * @param release the kernel's release ({@code uname -r}) where the data was recorded
+     * @param data    the counts
+     */
+    public record Stored(String kernel, String release, CoverageData data) {
+    }
+
+    /**
+     * Writes everything this data holds (blocks with their source lines, counts and tests, branches, notes) as text
+     * that {@link #read} reads back, a record per line, fields separated by tabs.
+     */
+    public void write(java.nio.file.Path file, String kernel, String release) {
+        StringBuilder b = new StringBuilder(MAGIC).append('\n');
+        fields(b, "kernel", kernel, release);
+        synchronized (this) {
+            for (String n : notes) {
+                fields(b, "note", n);
+            }
+            for (Map.Entry<Key, BlockCount> e : blocks.entrySet()) {
+                Key k = e.getKey();
+                BlockCount c = e.getValue();
+                List<String> f = new ArrayList<>(List.of("block", k.object(), k.program(), Integer.toString(k.slot()),
+                        Boolean.toString(c.block.exact()), Long.toString(c.count)));
+                f.addAll(c.tests);
+                fields(b, f.toArray(String[]::new));
+                Set<CoverageLayout.Line> lines = new java.util.LinkedHashSet<>(c.block.instructions().keySet());
+                lines.addAll(c.block.entries().keySet());
+                for (CoverageLayout.Line l : lines) {
+                    fields(b, "line", l.file(), Integer.toString(l.line()),
+                            Integer.toString(c.block.instructions().getOrDefault(l, 0)),
+                            Integer.toString(c.block.entries().getOrDefault(l, 0)), l.text());
+                }
+            }
+            for (Map.Entry<Key, BranchCount> e : branches.entrySet()) {
+                Key k = e.getKey();
+                BranchCount c = e.getValue();
+                CoverageLayout.Line l = c.branch.line();
+                fields(b, "branch", k.object(), k.program(), Integer.toString(k.slot()), Boolean.toString(c.exact),
+                        Long.toString(c.taken), Long.toString(c.notTaken), l.file(), Integer.toString(l.line()),
+                        l.text());
+            }
+        }
+        try {
+            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+            java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            java.nio.file.Files.writeString(tmp, b, java.nio.charset.StandardCharsets.UTF_8);
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the coverage data " + file.toAbsolutePath() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a file {@link #write} wrote; a file of another kind or version fails naming the file and the line. */
+    public static Stored read(java.nio.file.Path file) {
+        List<String> text;
+        try {
+            text = java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the coverage data " + file.toAbsolutePath() + ": "
+                    + e.getMessage(), e);
+        }
+        if (text.isEmpty() || !text.get(0).equals(MAGIC)) {
+            throw new dev.bpfunit.error.BpfException("coverage data " + file + " does not start with '" + MAGIC
+                    + "': not a file bpfunit wrote, or from another version; delete it and run the tests again");
+        }
+        CoverageData d = new CoverageData();
+        String kernel = "";
+        String release = "";
+        Key block = null;
+        Map<CoverageLayout.Line, Integer> insns = null;
+        Map<CoverageLayout.Line, Integer> entries = null;
+        String[] blockFields = null;
+        for (int i = 1; i < text.size(); i++) {
+            if (text.get(i).isEmpty()) {
+                continue;
+            }
+            String[] f = split(text.get(i));
+            try {
+                if (!f[0].equals("line") && block != null) {
+                    d.putBlock(block, blockFields, insns, entries);
+                    block = null;
+                }
+                switch (f[0]) {
+                    case "kernel" -> {
+                        kernel = f[1];
+                        release = f[2];
+                    }
+                    case "note" -> d.notes.add(f[1]);
+                    case "block" -> {
+                        block = new Key(f[1], f[2], Integer.parseInt(f[3]));
+                        blockFields = f;
+                        insns = new LinkedHashMap<>();
+                        entries = new LinkedHashMap<>();
+                    }
+                    case "line" -> {
+                        if (block == null) {
+                            throw new IllegalArgumentException("a line record before any block");
+                        }
+                        CoverageLayout.Line l = new CoverageLayout.Line(f[1], Integer.parseInt(f[2]), f[5]);
+                        int n = Integer.parseInt(f[3]);
+                        int en = Integer.parseInt(f[4]);
+                        if (n > 0) {
+                            insns.put(l, n);
+                        }
+                        if (en > 0) {
+                            entries.put(l, en);
+                        }
+                    }
+                    case "branch" -> {
+                        CoverageLayout.Line l = new CoverageLayout.Line(f[7], Integer.parseInt(f[8]), f[9]);
+                        boolean exact = Boolean.parseBoolean(f[4]);
+                        BranchCount c = new BranchCount(new CoverageLayout.Branch(l, f[2], Integer.parseInt(f[3]), 0,
+                                0, exact));
+                        c.exact = exact;
+                        c.taken = Long.parseLong(f[5]);
+                        c.notTaken = Long.parseLong(f[6]);
+                        d.branches.put(new Key(f[1], f[2], Integer.parseInt(f[3])), c);
+                    }
+                    default -> throw new IllegalArgumentException("unknown record '" + f[0] + "'");
+                }
+            } catch (RuntimeException e) {
+                throw new dev.bpfunit.error.BpfException("coverage data " + file + ", line " + (i + 1) + ": "
+                        + (e instanceof ArrayIndexOutOfBoundsException ? "too few fields" : e.getMessage())
+                        + "; delete the file and run the tests again", e);
+            }
+        }
+        if (block != null) {
+            d.putBlock(block, blockFields, insns, entries);
+        }
+        return new Stored(kernel, release, d);
+    }
+
+    private void putBlock(Key k, String[] f, Map<CoverageLayout.Line, Integer> insns,
+                          Map<CoverageLayout.Line, Integer> entries) {
+        BlockCount c = new BlockCount(new CoverageLayout.Block(k.program(), k.slot(), 0, Boolean.parseBoolean(f[4]),
+                insns, entries));
+        c.count = Long.parseLong(f[5]);
+        c.tests.addAll(java.util.Arrays.asList(f).subList(6, f.length));
+        blocks.put(k, c);
+    }
+
+    private static void fields(StringBuilder b, String... fields) {
+        for (int i = 0; i < fields.length; i++) {
+            if (i > 0) {
+                b.append('\t');
+            }
+            String v = fields[i];
+            for (int j = 0; j < v.length(); j++) {
+                char c = v.charAt(j);
+                switch (c) {
+                    case '\\' -> b.append("\\\\");
+                    case '\t' -> b.append("\\t");
+                    case '\n' -> b.append("\\n");
+                    case '\r' -> b.append("\\r");
+                    default -> b.append(c);
+                }
+            }
+        }
+        b.append('\n');
+    }
+
+    private static String[] split(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '\t') {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else if (c == '\\' && i + 1 < line.length()) {
+                char e = line.charAt(++i);
+                cur.append(switch (e) {
+                    case 't' -> '\t';
+                    case 'n' -> '\n';
+                    case 'r' -> '\r';
+                    default -> e;
+                });
+            } else {
+                cur.append(c);
+            }
+        }
+        out.add(cur.toString());
+        return out.toArray(String[]::new);
+    }
+
     private static long at(long[] counters, int i) {
         return i < counters.length ? counters[i] : 0;
     }

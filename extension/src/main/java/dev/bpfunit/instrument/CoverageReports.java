@@ -28,18 +28,58 @@ public final class CoverageReports {
         this.sourceDirs = List.copyOf(sourceDirs);
     }
 
+    /** One kernel's coverage in a report of several: its label, release and files by name. */
+    private record Kernel(String label, String release, CoverageData data,
+                          java.util.Map<String, CoverageData.FileCoverage> files) {
+        String title() {
+            return label + " (" + release + ")";
+        }
+    }
+
     /** Writes {@code index.html}, one page per source file, {@code lcov.info} and {@code cobertura.xml}. */
     public void writeAll(CoverageData data, Path dir) {
+        write(data, List.of(), dir);
+    }
+
+    /**
+     * Writes the reports of several kernels' runs of a suite (the native run and the kernel matrix's guests):
+     * the counts merged, and each kernel's beside them: a column per kernel in the HTML pages and the index, and in
+     * {@code lcov.info} one record per kernel and file, named by the test name {@code TN:} (genhtml adds them up and
+     * can show them apart). Cobertura has no such notion and gets the merged counts. Returns the merged data.
+     */
+    public CoverageData writeKernels(List<CoverageData.Stored> runs, Path dir) {
+        CoverageData merged = new CoverageData();
+        List<Kernel> kernels = new ArrayList<>();
+        for (CoverageData.Stored run : runs) {
+            merged.addAll(run.data());
+            java.util.Map<String, CoverageData.FileCoverage> files = new java.util.LinkedHashMap<>();
+            run.data().files().forEach(f -> files.put(f.file(), f));
+            kernels.add(new Kernel(run.kernel(), run.release(), run.data(), files));
+        }
+        write(merged, kernels, dir);
+        return merged;
+    }
+
+    private void write(CoverageData data, List<Kernel> kernels, Path dir) {
         try {
             Files.createDirectories(dir);
             List<CoverageData.FileCoverage> files = data.files();
-            Files.writeString(dir.resolve("lcov.info"), lcov(files), StandardCharsets.UTF_8);
+            String lcov = kernels.size() < 2 ? lcov(files) : kernels.stream()
+                    .map(k -> lcov(List.copyOf(k.files().values()), testName(k.label())))
+                    .collect(Collectors.joining());
+            Files.writeString(dir.resolve("lcov.info"), lcov, StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("cobertura.xml"), cobertura(files), StandardCharsets.UTF_8);
-            html(data, files, dir);
+            html(data, files, kernels, dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the coverage report to " + dir.toAbsolutePath() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** An LCOV test name (letters, digits and underscores) for a kernel: {@code kernel_6_1}, {@code host}. */
+    static String testName(String kernel) {
+        String name = kernel.replaceAll("[^A-Za-z0-9_]", "_");
+        return Character.isLetter(name.isEmpty() ? '0' : name.charAt(0)) ? name : "kernel_" + name;
     }
 
     /** The source file a line-info file name stands for, if it is found. */
@@ -61,9 +101,13 @@ public final class CoverageReports {
 
     /** LCOV tracefile text: one record per source file with DA, BRDA, LF/LH and BRF/BRH lines. */
     public String lcov(List<CoverageData.FileCoverage> files) {
+        return lcov(files, "");
+    }
+
+    private String lcov(List<CoverageData.FileCoverage> files, String testName) {
         StringBuilder b = new StringBuilder();
         for (CoverageData.FileCoverage f : files) {
-            b.append("TN:\nSF:").append(locate(f.file()).map(Path::toString).orElse(f.file())).append('\n');
+            b.append("TN:").append(testName).append("\nSF:").append(locate(f.file()).map(Path::toString).orElse(f.file())).append('\n');
             for (CoverageData.LineCoverage l : f.lines().values()) {
                 int block = 0;
                 for (CoverageData.BranchCoverage br : l.branches()) {
@@ -144,11 +188,25 @@ public final class CoverageReports {
         return file;
     }
 
-    private void html(CoverageData data, List<CoverageData.FileCoverage> files, Path dir) throws IOException {
+    private void html(CoverageData data, List<CoverageData.FileCoverage> files, List<Kernel> kernels, Path dir)
+            throws IOException {
         StringBuilder index = new StringBuilder(head("bpfunit coverage"));
         index.append("<h1>bpfunit coverage</h1>\n<p>").append(esc(data.summary())).append("</p>\n");
-        index.append("<table class=\"files\"><tr><th>File</th><th>Lines</th><th></th><th>Branches</th><th></th>"
-                + "</tr>\n");
+        if (!kernels.isEmpty()) {
+            index.append("<h2>Kernels</h2>\n<table class=\"files\"><tr><th>Run</th><th>Kernel</th><th>Coverage</th>"
+                    + "</tr>\n");
+            for (Kernel k : kernels) {
+                index.append("<tr><td>").append(esc(k.label())).append("</td><td>").append(esc(k.release()))
+                        .append("</td><td>").append(esc(k.data().summary().replace("bpfunit coverage: ", "")))
+                        .append("</td></tr>\n");
+            }
+            index.append("</table>\n<h2>Files (all kernels)</h2>\n");
+        }
+        index.append("<table class=\"files\"><tr><th>File</th><th>Lines</th><th></th><th>Branches</th><th></th>");
+        for (Kernel k : kernels) {
+            index.append("<th>lines on ").append(esc(k.label())).append("</th>");
+        }
+        index.append("</tr>\n");
         for (CoverageData.FileCoverage f : files) {
             String page = pageName(f.file());
             index.append("<tr><td><a href=\"").append(esc(page)).append("\">").append(esc(f.file()))
@@ -156,8 +214,14 @@ public final class CoverageReports {
                     .append("</td><td>").append(CoverageData.percent(f.linesHit(), f.linesFound()))
                     .append("</td><td>").append(f.branchesHit()).append('/').append(f.branchesFound())
                     .append("</td><td>").append(CoverageData.percent(f.branchesHit(), f.branchesFound()))
-                    .append("</td></tr>\n");
-            Files.writeString(dir.resolve(page), filePage(f), StandardCharsets.UTF_8);
+                    .append("</td>");
+            for (Kernel k : kernels) {
+                CoverageData.FileCoverage kf = k.files().get(f.file());
+                index.append("<td>").append(kf == null ? "not loaded" : kf.linesHit() + "/" + kf.linesFound())
+                        .append("</td>");
+            }
+            index.append("</tr>\n");
+            Files.writeString(dir.resolve(page), filePage(f, kernels), StandardCharsets.UTF_8);
         }
         index.append("</table>\n");
         if (!data.notes().isEmpty()) {
@@ -171,7 +235,7 @@ public final class CoverageReports {
                 StandardCharsets.UTF_8);
     }
 
-    private String filePage(CoverageData.FileCoverage f) {
+    private String filePage(CoverageData.FileCoverage f, List<Kernel> kernels) {
         Optional<Path> source = locate(f.file());
         List<String> text = new ArrayList<>();
         if (source.isPresent()) {
@@ -188,6 +252,13 @@ public final class CoverageReports {
                 .append(f.branchesFound()).append(source.map(p -> "; source: " + esc(p.toString()))
                         .orElse("; source file not found under the source directories: lines from BTF"))
                 .append("</p>\n<table class=\"src\">\n");
+        if (!kernels.isEmpty()) {
+            b.append("<tr><th>line</th><th>hits</th><th>branches</th>");
+            for (Kernel k : kernels) {
+                b.append("<th title=\"").append(esc(k.title())).append("\">").append(esc(k.label())).append("</th>");
+            }
+            b.append("<th>source</th></tr>\n");
+        }
         for (int n = 1; n <= last; n++) {
             CoverageData.LineCoverage l = f.lines().get(n);
             String code = n <= text.size() ? text.get(n - 1) : l != null ? l.text() : "";
@@ -197,7 +268,17 @@ public final class CoverageReports {
             String cls = l == null ? "" : !l.covered() ? "nc" : l.partial() ? "pc" : "fc";
             b.append("<tr id=\"L").append(n).append("\"><td class=\"n\">").append(n).append("</td><td class=\"h\">")
                     .append(l == null ? "" : Long.toString(l.hits())).append("</td><td class=\"b\">")
-                    .append(l == null ? "" : branchText(l)).append("</td><td class=\"").append(cls).append('"');
+                    .append(l == null ? "" : branchText(l)).append("</td>");
+            for (Kernel k : kernels) {
+                CoverageData.FileCoverage kf = k.files().get(f.file());
+                CoverageData.LineCoverage kl = kf == null || l == null ? null : kf.lines().get(n);
+                b.append("<td class=\"k\"");
+                if (kl != null) {
+                    b.append(" title=\"").append(esc(k.title() + ": " + tooltip(kl))).append('"');
+                }
+                b.append('>').append(l == null ? "" : kl == null ? "-" : Long.toString(kl.hits())).append("</td>");
+            }
+            b.append("<td class=\"").append(cls).append('"');
             if (l != null) {
                 b.append(" title=\"").append(esc(tooltip(l))).append('"');
             }
@@ -238,7 +319,7 @@ public final class CoverageReports {
         return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + esc(title) + "</title>\n<style>"
                 + "body{font-family:sans-serif} table.src{border-collapse:collapse;font-family:monospace}"
                 + " table.src td{padding:0 6px;vertical-align:top} pre{margin:0}"
-                + " td.n,td.h,td.b{color:#777;text-align:right} .fc{background:#ccffcc} .pc{background:#ffffaa}"
+                + " td.n,td.h,td.b,td.k{color:#777;text-align:right} .fc{background:#ccffcc} .pc{background:#ffffaa}"
                 + " .nc{background:#ffaaaa} table.files td,table.files th{padding:2px 10px;text-align:left}"
                 + "</style></head><body>\n";
     }

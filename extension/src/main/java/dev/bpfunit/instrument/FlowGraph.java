@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * <p>Liveness is conservative where that is safe for rewriting: a helper, kfunc or bpf-to-bpf call reads r1-r5 and
  * writes r0-r5 (as the verifier marks r1-r5 unreadable after it); an atomic instruction reads all its registers and
  * is not counted as writing any; a legacy packet load ({@code BPF_ABS}/{@code BPF_IND}) reads r6 and writes r0-r5;
- * {@code exit} reads r0. A register not live before an instruction may be overwritten there without changing what
+ * {@code exit} reads r0; a call that never returns ({@code bpf_throw}) reads r1 and ends the path. A register not live before an instruction may be overwritten there without changing what
  * the program computes, and the verifier, which refuses to read an uninitialised register, sees the same.
  */
 final class FlowGraph {
@@ -37,8 +37,23 @@ final class FlowGraph {
     final int[] predecessors;
     /** Per slot: the registers (bit n for rn) live before it. */
     final int[] liveIn;
+    /** Slots of calls that never return ({@code bpf_throw}): they end their block and the path, like exit. */
+    private final java.util.Set<Integer> noReturn;
+
+    /**
+     * Slots of kfunc calls: clang writes them as pseudo calls to an undefined symbol (imm -1) that the loader
+     * resolves, so they must not be read as bpf-to-bpf calls into the program.
+     */
+    private final java.util.Set<Integer> kfuncCalls;
 
     FlowGraph(byte[] code, List<FuncInfo> funcInfos) {
+        this(code, funcInfos, java.util.Set.of(), java.util.Set.of());
+    }
+
+    FlowGraph(byte[] code, List<FuncInfo> funcInfos, java.util.Set<Integer> kfuncCalls,
+              java.util.Set<Integer> noReturnCalls) {
+        this.kfuncCalls = java.util.Set.copyOf(kfuncCalls);
+        this.noReturn = java.util.Set.copyOf(noReturnCalls);
         int n = code.length / INSN_SIZE;
         insns = new Instruction[n];
         starts = new boolean[n];
@@ -60,7 +75,7 @@ final class FlowGraph {
                 continue;
             }
             Instruction in = insns[i];
-            if (in.isPseudoCall() || in.isLdImm64() && in.src() == BPF_PSEUDO_FUNC) {
+            if (isLocalCall(i) || in.isLdImm64() && in.src() == BPF_PSEUDO_FUNC) {
                 subprograms.add(check(i, i + 1 + in.imm(), n));
             }
         }
@@ -75,7 +90,7 @@ final class FlowGraph {
                 if (i + 1 < n) {
                     leaders.add(i + 1);
                 }
-            } else if (in.isExit() || isTailCall(in)) {
+            } else if (in.isExit() || isTailCall(in) || noReturn.contains(i)) {
                 if (i + 1 < n) {
                     leaders.add(i + 1);
                 }
@@ -101,6 +116,11 @@ final class FlowGraph {
         return target;
     }
 
+    /** Whether the instruction at this slot is a bpf-to-bpf call into this program (not a kfunc call). */
+    boolean isLocalCall(int slot) {
+        return insns[slot].isPseudoCall() && !kfuncCalls.contains(slot);
+    }
+
     static boolean isTailCall(Instruction in) {
         return in.isHelperCall() && in.imm() == TAIL_CALL;
     }
@@ -123,7 +143,7 @@ final class FlowGraph {
         Instruction in = insns[slot];
         int next = slot + (in.isLdImm64() ? 2 : 1);
         boolean hasNext = next < insns.length && !subprograms.contains(next);
-        if (in.isExit()) {
+        if (in.isExit() || noReturn.contains(slot)) {
             return new int[0];
         }
         if (in.isJump()) {

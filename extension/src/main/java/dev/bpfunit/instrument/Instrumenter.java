@@ -49,7 +49,15 @@ import java.util.Set;
  * A call of {@code bpf_ktime_get_ns}, {@code bpf_ktime_get_boot_ns}, {@code bpf_ktime_get_coarse_ns},
  * {@code bpf_jiffies64}, {@code bpf_get_smp_processor_id} or {@code bpf_get_prandom_u32} is replaced by loads from
  * {@link #DETERMINISTIC_MAP} (layout in {@link DeterministicValues}) into r0, using only r0-r2, which a call
- * clobbers anyway. {@code bpf_get_prandom_u32} steps the generator of {@link DeterministicValues}.
+ * clobbers anyway. {@code bpf_get_prandom_u32} takes its call number from {@link #RANDOM_MAP} with one atomic
+ * fetch-and-add and returns the counter-based sequence of {@link DeterministicValues} for it, so concurrent runs
+ * neither repeat nor lose a value.
+ *
+ * <h2>bpf_throw</h2>
+ * A call of the {@code bpf_throw} kfunc (BPF exceptions, 6.7+) ends the program: the block ends there with no
+ * successor, as at {@code exit}, so the instructions after it are not counted as run when it throws. The exception
+ * callback ({@code exception_callback:} decl tag) is a subprogram of its own with its own blocks and counters; it
+ * runs, and is counted, when a throw happens.
  *
  * <h2>Keeping the rest right</h2>
  * Jump and call offsets, {@code ld_imm64} subprogram addresses (callbacks), {@code may_goto} and {@code gotol} are
@@ -61,8 +69,15 @@ public final class Instrumenter {
 
     /** The name of the coverage counters' map (an array of one value of 8 bytes per counter). */
     public static final String COVERAGE_MAP = "bpfunit_cov";
-    /** The name of the deterministic helpers' map (an array of one {@link DeterministicValues} value). */
+    /** The name of the deterministic clock's map (an array of one {@link DeterministicValues} value). */
     public static final String DETERMINISTIC_MAP = "bpfunit_det";
+    /**
+     * The name of the deterministic random sequence's map (an array of one value: the calls so far and the seed,
+     * see {@link DeterministicValues}); added only when a program calls {@code bpf_get_prandom_u32}.
+     */
+    public static final String RANDOM_MAP = "bpfunit_rand";
+    /** The kfunc that raises a BPF exception (6.7+): it never returns, the program ends there. */
+    static final String BPF_THROW = "bpf_throw";
     /** The kernel's limit on the maps one program uses ({@code MAX_USED_MAPS}). */
     static final int MAX_USED_MAPS = 64;
 
@@ -72,10 +87,26 @@ public final class Instrumenter {
             Disassembler.helperId("ktime_get_coarse_ns"), DeterministicValues.COARSE_NS,
             Disassembler.helperId("jiffies64"), DeterministicValues.JIFFIES,
             Disassembler.helperId("get_smp_processor_id"), DeterministicValues.CPU,
-            Disassembler.helperId("get_prandom_u32"), DeterministicValues.RANDOM_STATE);
+            Disassembler.helperId("get_prandom_u32"), -1);
+    private static final int PRANDOM = Disassembler.helperId("get_prandom_u32");
 
-    /** What to instrument. */
-    public record Options(boolean coverage, boolean deterministic) {
+    /**
+     * What to instrument.
+     *
+     * @param coverage      basic-block counters
+     * @param deterministic time, CPU and random helpers replaced
+     * @param noCoverage    programs left without counters (still rewritten for the deterministic helpers): those
+     *                      the verifier refuses once instrumented
+     */
+    public record Options(boolean coverage, boolean deterministic, Set<String> noCoverage) {
+        public Options {
+            noCoverage = Set.copyOf(noCoverage);
+        }
+
+        public Options(boolean coverage, boolean deterministic) {
+            this(coverage, deterministic, Set.of());
+        }
+
         public boolean any() {
             return coverage || deterministic;
         }
@@ -103,8 +134,12 @@ public final class Instrumenter {
         List<CoverageLayout.Branch> branches = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         int[] counters = {0};
-        boolean usesDeterministic = false;
+        boolean usesRandom = false;
+        for (String name : options.noCoverage()) {
+            spec.program(name);         // a name that is not a program fails here, listing the programs
+        }
         for (ProgramSpec p : spec.programs()) {
+            boolean counted = options.coverage && !options.noCoverage().contains(p.name());
             Set<String> maps = new HashSet<>();
             for (Reference r : p.references()) {
                 if (r instanceof Reference.MapFd m) {
@@ -113,7 +148,7 @@ public final class Instrumenter {
                     maps.add(m.map());
                 }
             }
-            int extra = (options.coverage ? 1 : 0) + (options.deterministic ? 1 : 0);
+            int extra = (counted ? 1 : 0) + (options.deterministic ? 2 : 0);
             if (maps.size() + extra > MAX_USED_MAPS) {
                 notes.add("program '" + p.name() + "' is not instrumented: it uses " + maps.size() + " maps and the "
                         + "kernel allows " + MAX_USED_MAPS + " per program (MAX_USED_MAPS), leaving no room for "
@@ -123,7 +158,7 @@ public final class Instrumenter {
             }
             ProgramRewrite rw;
             try {
-                rw = new ProgramRewrite(p, options, counters[0], notes);
+                rw = new ProgramRewrite(p, counted, options.deterministic, counters[0], notes);
             } catch (IllegalStateException e) {
                 notes.add("program '" + p.name() + "' is not instrumented: " + e.getMessage());
                 programs.add(p);
@@ -133,7 +168,11 @@ public final class Instrumenter {
             counters[0] = rw.nextCounter;
             blocks.addAll(rw.blocks);
             branches.addAll(rw.branches);
-            usesDeterministic |= rw.usesDeterministic;
+            usesRandom |= rw.usesRandom;
+            if (options.coverage && !counted) {
+                notes.add("program '" + p.name() + "' is not instrumented for coverage: left out by the test "
+                        + "(noCoverage)");
+            }
         }
         List<MapSpec> maps = new ArrayList<>(spec.maps());
         if (options.coverage) {
@@ -144,6 +183,11 @@ public final class Instrumenter {
             maps.add(new MapSpec(DETERMINISTIC_MAP, DETERMINISTIC_MAP, MapKind.INSTRUMENTATION, MapType.ARRAY, 4,
                     DeterministicValues.SIZE, 1, 0, 0, 0, 0, 0, 0, null, List.of(),
                     new byte[DeterministicValues.SIZE], false));
+            if (usesRandom) {
+                maps.add(new MapSpec(RANDOM_MAP, RANDOM_MAP, MapKind.INSTRUMENTATION, MapType.ARRAY, 4,
+                        DeterministicValues.RANDOM_SIZE, 1, 0, 0, 0, 0, 0, 0, null, List.of(),
+                        new byte[DeterministicValues.RANDOM_SIZE], false));
+            }
         }
         ObjectSpec out = new ObjectSpec(spec.name(), spec.objectName(), programs, maps, spec.variables(), spec.btf(),
                 spec.license(), spec.kernelVersion());
@@ -167,27 +211,37 @@ public final class Instrumenter {
         final List<CoverageLayout.Block> blocks = new ArrayList<>();
         final List<CoverageLayout.Branch> branches = new ArrayList<>();
         int nextCounter;
-        boolean usesDeterministic;
+        boolean usesRandom;
         ProgramSpec result;
 
         @SuppressWarnings("unchecked")
-        ProgramRewrite(ProgramSpec p, Options options, int firstCounter, List<String> notes) {
+        ProgramRewrite(ProgramSpec p, boolean coverage, boolean deterministic, int firstCounter, List<String> notes) {
             this.p = p;
-            this.g = new FlowGraph(p.instructions(), p.funcInfos());
+            Set<Integer> kfuncs = new HashSet<>();
+            Set<Integer> throwing = new HashSet<>();
+            for (Reference r : p.references()) {
+                if (r instanceof Reference.Extern x && x.call()) {
+                    kfuncs.add(x.slot());
+                    if (x.symbol().equals(BPF_THROW)) {
+                        throwing.add(x.slot());
+                    }
+                }
+            }
+            this.g = new FlowGraph(p.instructions(), p.funcInfos(), kfuncs, throwing);
             this.n = g.insns.length;
             this.nextCounter = firstCounter;
             edgeCode = new List[n];
             blockCode = new List[n];
             replacement = new List[n];
-            if (options.coverage) {
+            if (coverage) {
                 addCounters(notes);
             }
-            if (options.deterministic) {
+            if (deterministic) {
                 for (int i = 0; i < n; i++) {
                     Instruction in = g.insns[i];
                     if (g.starts[i] && in.isHelperCall() && DETERMINISTIC_HELPERS.containsKey(in.imm())) {
                         replacement[i] = deterministicCall(in.imm());
-                        usesDeterministic = true;
+                        usesRandom |= in.imm() == PRANDOM;
                     }
                 }
             }
@@ -333,31 +387,58 @@ public final class Instrumenter {
             return code;
         }
 
-        /** The instructions that replace a call of a time, CPU or random helper; they write r0 and may use r1-r2. */
+        /**
+         * The instructions that replace a call of a time, CPU or random helper; they write r0 and use r1-r2, which
+         * the call would have clobbered (the verifier refuses any read of r1-r5 after a call).
+         */
         private List<Instruction> deterministicCall(int helper) {
-            int offset = DETERMINISTIC_HELPERS.get(helper);
             List<Instruction> code = new ArrayList<>();
-            if (offset == DeterministicValues.RANDOM_STATE) {
+            if (helper == PRANDOM) {
+                // r1 = &random.counter; r0 = 1; r0 = atomic_fetch_add(*r1, r0): this call's number n, taken once
                 code.add(new Instruction(LD_IMM64, 1, BPF_PSEUDO_MAP_VALUE, 0, 0));
                 code.add(new Instruction(0, 0, 0, 0, 0));
-                code.add(new Instruction(BPF_LDX | BPF_MEM | BPF_DW, 0, 1, 0, 0));
-                code.add(new Instruction(LD_IMM64, 2, 0, 0, (int) DeterministicValues.MULTIPLIER));
-                code.add(new Instruction(0, 0, 0, 0, (int) (DeterministicValues.MULTIPLIER >>> 32)));
+                code.add(new Instruction(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1));
+                code.add(new Instruction(BPF_STX | BPF_ATOMIC | BPF_DW, 1, 0, DeterministicValues.RANDOM_COUNTER,
+                        BPF_ADD | BPF_FETCH));
+                // z = seed + (n + 1) * GAMMA
+                code.add(new Instruction(BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, 1));
+                loadConstant(code, 2, DeterministicValues.GAMMA);
                 code.add(new Instruction(BPF_ALU64 | BPF_MUL | BPF_X, 0, 2, 0, 0));
-                code.add(new Instruction(LD_IMM64, 2, 0, 0, (int) DeterministicValues.INCREMENT));
-                code.add(new Instruction(0, 0, 0, 0, (int) (DeterministicValues.INCREMENT >>> 32)));
+                code.add(new Instruction(BPF_LDX | BPF_MEM | BPF_DW, 2, 1, DeterministicValues.RANDOM_SEED, 0));
                 code.add(new Instruction(BPF_ALU64 | BPF_ADD | BPF_X, 0, 2, 0, 0));
-                code.add(new Instruction(BPF_STX | BPF_MEM | BPF_DW, 1, 0, 0, 0));
+                // SplitMix64's finaliser: z ^= z >> 30; z *= MIX1; z ^= z >> 27; z *= MIX2; z ^= z >> 31
+                xorShift(code, 30);
+                loadConstant(code, 2, DeterministicValues.MIX1);
+                code.add(new Instruction(BPF_ALU64 | BPF_MUL | BPF_X, 0, 2, 0, 0));
+                xorShift(code, 27);
+                loadConstant(code, 2, DeterministicValues.MIX2);
+                code.add(new Instruction(BPF_ALU64 | BPF_MUL | BPF_X, 0, 2, 0, 0));
+                xorShift(code, 31);
                 code.add(new Instruction(BPF_ALU64 | BPF_RSH | BPF_K, 0, 0, 0, 32));
-            } else {
-                int size = offset == DeterministicValues.CPU ? BPF_W : BPF_DW;
-                code.add(new Instruction(LD_IMM64, 0, BPF_PSEUDO_MAP_VALUE, 0, 0));
-                code.add(new Instruction(0, 0, 0, 0, 0));
-                code.add(new Instruction(BPF_LDX | BPF_MEM | size, 0, 0, 0, 0));
+                insertedRefs.put(code, List.of(new int[] {0, 0}));
+                insertedMap.put(code, RANDOM_MAP);
+                return code;
             }
+            int offset = DETERMINISTIC_HELPERS.get(helper);
+            int size = offset == DeterministicValues.CPU ? BPF_W : BPF_DW;
+            code.add(new Instruction(LD_IMM64, 0, BPF_PSEUDO_MAP_VALUE, 0, 0));
+            code.add(new Instruction(0, 0, 0, 0, 0));
+            code.add(new Instruction(BPF_LDX | BPF_MEM | size, 0, 0, 0, 0));
             insertedRefs.put(code, List.of(new int[] {0, offset}));
             insertedMap.put(code, DETERMINISTIC_MAP);
             return code;
+        }
+
+        private static void loadConstant(List<Instruction> code, int reg, long value) {
+            code.add(new Instruction(LD_IMM64, reg, 0, 0, (int) value));
+            code.add(new Instruction(0, 0, 0, 0, (int) (value >>> 32)));
+        }
+
+        /** r0 ^= r0 >> shift, through r2. */
+        private static void xorShift(List<Instruction> code, int shift) {
+            code.add(new Instruction(BPF_ALU64 | BPF_MOV | BPF_X, 2, 0, 0, 0));
+            code.add(new Instruction(BPF_ALU64 | BPF_RSH | BPF_K, 2, 0, 0, shift));
+            code.add(new Instruction(BPF_ALU64 | BPF_XOR | BPF_X, 0, 2, 0, 0));
         }
 
         private ProgramSpec emit() {
@@ -396,7 +477,7 @@ public final class Instrumenter {
                     } else {
                         out.set(at, in.withOffset(distance));
                     }
-                } else if (in.isPseudoCall() || in.isLdImm64() && in.src() == BPF_PSEUDO_FUNC) {
+                } else if (g.isLocalCall(i) || in.isLdImm64() && in.src() == BPF_PSEUDO_FUNC) {
                     int target = i + 1 + in.imm();
                     out.set(at, in.withImm(newStart[target] - (at + 1)));
                 }

@@ -87,6 +87,13 @@ public @interface BpfTest {
      */
     String COVERAGE_SOURCES = "bpfunit.coverage.sources";
 
+    /**
+     * Configuration parameter (or system property): the name this run's coverage has in reports that merge several
+     * kernels' runs (the data file {@code <COVERAGE_DIR>/kernels/<name>.coverage}). The kernel matrix sets it to
+     * each guest's kernel ({@code 6.1}, {@code 6.12}, {@code container}). Default: {@code host}.
+     */
+    String COVERAGE_KERNEL = "bpfunit.coverage.kernel";
+
     /** The default of {@link #COVERAGE_DIR}. */
     String DEFAULT_COVERAGE_DIR = "target/bpfunit/coverage";
 

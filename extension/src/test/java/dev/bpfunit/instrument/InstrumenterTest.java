@@ -170,21 +170,102 @@ class InstrumenterTest {
                 "3: (18) r0 = map[fd:0][0]+0",
                 "5: (61) r0 = *(u32 *)(r0 +0)",
                 "6: (18) r1 = map[fd:0][0]+0",
-                "8: (79) r0 = *(u64 *)(r1 +0)",
-                "9: (18) r2 = 0x5851f42d4c957f2d ll",
-                "11: (2f) r0 *= r2",
-                "12: (18) r2 = 0x14057b7ef767814f ll",
-                "14: (0f) r0 += r2",
-                "15: (7b) *(u64 *)(r1 +0) = r0",
-                "16: (77) r0 >>= 32",
-                "17: (95) exit");
+                "8: (b7) r0 = 1",
+                "9: (db) r0 = atomic64_fetch_add((u64 *)(r1 +0), r0)",
+                "10: (07) r0 += 1",
+                "11: (18) r2 = 0x9e3779b97f4a7c15 ll",
+                "13: (2f) r0 *= r2",
+                "14: (79) r2 = *(u64 *)(r1 +8)",
+                "15: (0f) r0 += r2",
+                "16: (bf) r2 = r0",
+                "17: (77) r2 >>= 30",
+                "18: (af) r0 ^= r2",
+                "19: (18) r2 = 0xbf58476d1ce4e5b9 ll",
+                "21: (2f) r0 *= r2",
+                "22: (bf) r2 = r0",
+                "23: (77) r2 >>= 27",
+                "24: (af) r0 ^= r2",
+                "25: (18) r2 = 0x94d049bb133111eb ll",
+                "27: (2f) r0 *= r2",
+                "28: (bf) r2 = r0",
+                "29: (77) r2 >>= 31",
+                "30: (af) r0 ^= r2",
+                "31: (77) r0 >>= 32",
+                "32: (95) exit");
         assertThat(out.references()).containsExactly(
                 new Reference.MapValue(0, Instrumenter.DETERMINISTIC_MAP, DeterministicValues.MONOTONIC_NS),
                 new Reference.MapValue(3, Instrumenter.DETERMINISTIC_MAP, DeterministicValues.CPU),
-                new Reference.MapValue(6, Instrumenter.DETERMINISTIC_MAP, DeterministicValues.RANDOM_STATE));
+                new Reference.MapValue(6, Instrumenter.RANDOM_MAP, DeterministicValues.RANDOM_COUNTER));
         assertThat(r.spec().map(Instrumenter.DETERMINISTIC_MAP).valueSize()).isEqualTo(DeterministicValues.SIZE);
-        long state = DeterministicValues.nextState(42);
-        assertThat(state).isEqualTo(42 * DeterministicValues.MULTIPLIER + DeterministicValues.INCREMENT);
+        assertThat(r.spec().map(Instrumenter.RANDOM_MAP).valueSize()).isEqualTo(DeterministicValues.RANDOM_SIZE);
+    }
+
+    @Test
+    void withoutARandomCallThereIsNoRandomMap() {
+        ProgramSpec p = program(code(new Instruction(CALL, 0, 0, 0, Disassembler.helperId("ktime_get_ns")),
+                EXIT_INSN), List.of(), List.of());
+        Instrumenter.Result r = Instrumenter.instrument(object(p), new Instrumenter.Options(false, true));
+        assertThat(r.spec().findMap(Instrumenter.RANDOM_MAP)).isEmpty();
+        assertThat(r.spec().findMap(Instrumenter.DETERMINISTIC_MAP)).isPresent();
+    }
+
+    /** The Java mirror is SplitMix64: seed 0 gives its well-known first outputs (upper halves). */
+    @Test
+    void theRandomSequenceIsSplitMix64OfTheCallNumber() {
+        assertThat(DeterministicValues.random(0, 0)).isEqualTo(0xe220a839);
+        assertThat(DeterministicValues.random(0, 1)).isEqualTo(0x6e789e6a);
+        assertThat(DeterministicValues.random(42, 5)).isEqualTo(DeterministicValues.random(42 + 5
+                * DeterministicValues.GAMMA, 0)).isNotEqualTo(DeterministicValues.random(42, 4));
+    }
+
+    /**
+     * clang 14 does not know that bpf_throw does not return and keeps code after it in the same block: that code
+     * must get a block (and counter) of its own, not be counted as run whenever the throw's block runs.
+     */
+    @Test
+    void aThrowEndsItsBlockAndThePath() {
+        byte[] code = code(
+                mov(6, 0),                                                      // 0
+                new Instruction(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 3, 0),         // 1: if r1 == 0 goto 5
+                mov(1, 7),                                                      // 2: r1 = cookie
+                new Instruction(CALL, 0, BPF_PSEUDO_CALL, 0, -1),               // 3: bpf_throw(7), as clang writes it
+                mov(6, 1),                                                      // 4: never runs
+                mov(0, 0),                                                      // 5
+                EXIT_INSN);                                                     // 6
+        ProgramSpec p = new ProgramSpec("p", "tc", ProgramType.SCHED_CLS, AttachType.NONE, 0,
+                SectionDefs.AttachTarget.NONE, "", code, List.of(new Reference.Extern(3, "bpf_throw", true, false, 0)),
+                List.of(), List.of(line(0, 10), line(2, 11), line(4, 12), line(5, 13)), List.of(), "GPL", 0);
+        FlowGraph g = new FlowGraph(code, List.of(), java.util.Set.of(3), java.util.Set.of(3));
+        assertThat(g.successors(3)).isEmpty();
+        assertThat(g.subprograms).as("a kfunc call is no call into the program").containsExactly(0);
+        assertThat(new FlowGraph(code, List.of()).subprograms).as("read as a bpf-to-bpf call").contains(3);
+        assertThat(g.blocks()).extracting(b -> b[0] + "-" + b[1]).containsExactly("0-2", "2-4", "4-5", "5-7");
+        assertThat(g.predecessors[5]).isEqualTo(2);                             // the jump and slot 4, not slot 3
+
+        Instrumenter.Result r = Instrumenter.instrument(object(p), new Instrumenter.Options(true, false));
+        CoverageLayout layout = r.coverage().orElseThrow();
+        assertThat(layout.blocks()).extracting(CoverageLayout.Block::startSlot).containsExactly(0, 2, 4, 5);
+        // a run that throws: blocks 0 and 2 ran once, the code after the throw and the rest not at all
+        long[] counters = new long[layout.counters()];
+        counters[layout.blocks().get(0).counter()] = 1;
+        counters[layout.blocks().get(1).counter()] = 1;
+        CoverageData data = CoverageData.of(layout, counters);
+        CoverageData.FileCoverage f = data.file("t.bpf.c").orElseThrow();
+        assertThat(f.lines().get(11).covered()).isTrue();
+        assertThat(f.lines().get(12).covered()).isFalse();
+        assertThat(f.lines().get(13).covered()).isFalse();
+    }
+
+    @Test
+    void programsLeftOutOfCoverageKeepTheirCodeAndAreNoted() {
+        ProgramSpec p = program(code(mov(0, 1), EXIT_INSN), List.of(), List.of(line(0, 10)));
+        Instrumenter.Result r = Instrumenter.instrument(object(p), new Instrumenter.Options(true, false,
+                java.util.Set.of("p")));
+        assertThat(r.spec().programs().get(0).instructions()).isEqualTo(p.instructions());
+        assertThat(r.coverage().orElseThrow().notes()).anyMatch(n -> n.contains("'p'") && n.contains("noCoverage"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Instrumenter.instrument(object(p),
+                new Instrumenter.Options(true, false, java.util.Set.of("q")))).hasMessageContaining("q")
+                .hasMessageContaining("p");
     }
 
     @Test

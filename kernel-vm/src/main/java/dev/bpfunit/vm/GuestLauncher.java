@@ -1,5 +1,6 @@
 package dev.bpfunit.vm;
 
+import dev.bpfunit.junit.BpfTest;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Reader;
@@ -76,6 +77,11 @@ public final class GuestLauncher {
             if (!key.equals(CLASSES)) {
                 builder.configurationParameter(key, request.getProperty(key));
             }
+        }
+        // coverage is also a system property, as on the host: loaders a test creates itself read it, from the start
+        String coverage = request.getProperty(BpfTest.COVERAGE);
+        if (coverage != null) {
+            System.setProperty(BpfTest.COVERAGE, coverage);
         }
         // The guest sees the host's tree read-only: an engine that keeps state in the working directory (jqwik's
         // database of failed tries) would fail as a whole there, so its state goes to the writable run directory.

@@ -261,23 +261,25 @@ public final class KernelMatrixEngine implements TestEngine {
         EngineExecutionListener listener = request.getEngineExecutionListener();
         ConfigurationParameters config = request.getConfigurationParameters();
         listener.executionStarted(engine);
+        MatrixCoverage coverage = MatrixCoverage.of(config);
         List<MatrixDescriptor> kernels = engine.getChildren().stream().map(MatrixDescriptor.class::cast).toList();
         if (!kernels.isEmpty()) {
             int guestMiB = VmSpec.parseMemoryMiB(setting(config, BpfKernels.MEMORY).orElse("2G"));
             MatrixPlan plan = MatrixPlan.forHost(setting(config, BpfKernels.PARALLEL).orElse("auto"),
                     setting(config, BpfKernels.CPUS).orElse("auto"), kernels.size(), guestMiB);
             if (plan.parallel() == 1 || kernels.size() == 1) {
-                kernels.forEach(k -> new KernelRun(k, listener, config, backends, plan.cpus()).execute());
+                kernels.forEach(k -> new KernelRun(k, listener, config, backends, plan.cpus(), coverage).execute());
             } else {
-                runAtOnce(kernels, synchronizedListener(listener), config, plan);
+                runAtOnce(kernels, synchronizedListener(listener), config, plan, coverage);
             }
         }
+        coverage.writeReports();
         listener.executionFinished(engine, TestExecutionResult.successful());
     }
 
     /** Runs the kernels {@code plan.parallel()} at a time, in the order given, and waits for all of them. */
     private void runAtOnce(List<MatrixDescriptor> kernels, EngineExecutionListener listener,
-                           ConfigurationParameters config, MatrixPlan plan) {
+                           ConfigurationParameters config, MatrixPlan plan, MatrixCoverage coverage) {
         ExecutorService pool = Executors.newFixedThreadPool(plan.parallel(), task -> {
             Thread thread = new Thread(task, "bpfunit-kernel-matrix");
             thread.setDaemon(true);
@@ -286,7 +288,8 @@ public final class KernelMatrixEngine implements TestEngine {
         try {
             List<Future<?>> runs = new ArrayList<>();
             for (MatrixDescriptor kernel : kernels) {
-                runs.add(pool.submit(() -> new KernelRun(kernel, listener, config, backends, plan.cpus()).execute()));
+                runs.add(pool.submit(() -> new KernelRun(kernel, listener, config, backends, plan.cpus(), coverage)
+                        .execute()));
             }
             RuntimeException first = null;
             for (Future<?> run : runs) {

@@ -98,13 +98,16 @@ final class KernelRun {
     private long runStart;
     private Duration firstTest;
 
+    private final MatrixCoverage coverage;
+
     KernelRun(MatrixDescriptor kernel, EngineExecutionListener listener, ConfigurationParameters config,
               Backends backends) {
-        this(kernel, listener, config, backends, VmSpec.DEFAULT_CPUS);
+        this(kernel, listener, config, backends, VmSpec.DEFAULT_CPUS, MatrixCoverage.of(config));
     }
 
     KernelRun(MatrixDescriptor kernel, EngineExecutionListener listener, ConfigurationParameters config,
-              Backends backends, int cpus) {
+              Backends backends, int cpus, MatrixCoverage coverage) {
+        this.coverage = coverage;
         this.kernel = kernel;
         this.listener = listener;
         this.config = config;
@@ -130,10 +133,12 @@ final class KernelRun {
             Files.createDirectories(dir);
             events = dir.resolve("events.txt");
             Files.deleteIfExists(events);
+            MatrixCoverage.clear(dir);
             Path request = dir.resolve("request.properties");
             writeRequest(request, dir);
             runStart = System.nanoTime();
             result = runGuest(target, dir, request, events);
+            coverage.collect(dir);
         } catch (IOException e) {
             fail(new VmException(target.label() + ": cannot write the run directory: " + e.getMessage(), e));
             return;
@@ -181,6 +186,8 @@ final class KernelRun {
         // in the guest, BPF must work: a test that would be skipped for lack of it is a failure there
         p.putIfAbsent("bpfunit.require", "true");
         p.putIfAbsent("bpfunit.log.dir", dir.resolve("verifier-logs").toString());
+        // the guest's coverage (when on) goes to its run directory, named after its kernel; the host merges it
+        MatrixCoverage.request(p, dir, kernel.target());
         List<String> classes = new ArrayList<>();
         for (TestDescriptor child : kernel.getChildren()) {
             child.getSource().filter(ClassSource.class::isInstance)

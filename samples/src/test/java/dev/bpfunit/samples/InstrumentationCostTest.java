@@ -26,6 +26,7 @@ class InstrumentationCostTest {
         measure("xdp_fw", "xdp_fw", l -> l.global("blocked_port", (short) 53));
         measure("rate_limit", "rate_limit", l -> l);
         measure("sampling", "sample", l -> l);
+        measure("exceptions", "guard", l -> l);
         measure("bpf2bpf", null, l -> l);
         measure("callback", null, l -> l);
     }
