@@ -120,7 +120,7 @@ class GlobalsTest {
         obj.perfReader("perf_events");
         obj.close();
         Samples.assertNoFdLeakedSince(before);
-        assertThat(ids.stillInKernelAfter(java.time.Duration.ofSeconds(5)))
+        assertThat(ids.stillInKernelAfter(java.time.Duration.ofSeconds(30)))
                 .as("programs and maps of the closed object still in the kernel").isEmpty();
         assertThatThrownBy(obj::globals).hasMessageContaining("closed");
     }

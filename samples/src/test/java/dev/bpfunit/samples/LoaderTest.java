@@ -334,7 +334,7 @@ class LoaderTest {
         obj.close();
         obj.close();
         assertThat(openFds()).isEqualTo(before);
-        assertThat(ids.stillInKernelAfter(java.time.Duration.ofSeconds(5)))
+        assertThat(ids.stillInKernelAfter(java.time.Duration.ofSeconds(30)))
                 .as("programs and maps of the closed object still in the kernel").isEmpty();
     }
 }

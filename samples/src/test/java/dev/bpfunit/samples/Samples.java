@@ -90,8 +90,11 @@ final class Samples {
         }
 
         /**
-         * {@link #stillInKernel()} once it is empty, or after {@code timeout}: a program's maps are released an
-         * RCU grace period after the program is freed, so a map id may outlive the close by a few milliseconds.
+         * {@link #stillInKernel()} once it is empty, or after {@code timeout}: the kernel frees some of it later than
+         * the close. A program's maps are released an RCU grace period after the program is freed, and a program
+         * array holding the object's own programs (a tail-call table) is emptied by a workqueue once its last user
+         * reference is gone, after which its programs and then the array go: a map of {@code tailcall.bpf.o} was
+         * seen still there 5 s after the close.
          */
         List<String> stillInKernelAfter(java.time.Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
