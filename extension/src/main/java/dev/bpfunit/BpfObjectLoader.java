@@ -60,8 +60,11 @@ public final class BpfObjectLoader {
     private int logSize = INITIAL_LOG_SIZE;
     private Path targetBtf;
     private ObjectSpec parsed;
-    /** Test hook: told of each kernel object a load opens, before the next step. */
-    static volatile java.util.function.Consumer<AutoCloseable> openedHook;
+    /**
+     * Test hook: told of each kernel object a load on this thread opens, before the next step. Per thread, so
+     * that a test setting it does not reach the loads of tests running in parallel.
+     */
+    static final ThreadLocal<java.util.function.Consumer<AutoCloseable>> OPENED_HOOK = new ThreadLocal<>();
     /** Test hook: told the name of each object a loader parses (to count parses). */
     static volatile java.util.function.Consumer<String> parsedHook;
     private boolean coverage = CoverageRecorder.global().enabled();
@@ -483,7 +486,7 @@ public final class BpfObjectLoader {
 
         private void opened(AutoCloseable resource) {
             opened.add(resource);
-            java.util.function.Consumer<AutoCloseable> hook = openedHook;
+            java.util.function.Consumer<AutoCloseable> hook = OPENED_HOOK.get();
             if (hook != null) {
                 hook.accept(resource);
             }

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>In Linux a network namespace belongs to a thread, not to a process: sockets are created, devices looked up by
  * index and programs attached to devices by {@link #call(Callable)}, which runs the code on the namespace's thread.
- * A socket stays in the namespace it was created in whichever thread uses it later.
+ * A socket stays in the namespace it was created in whichever thread uses it later. A thread started by code inside
+ * {@code call} is born in the namespace and keeps it alive until that thread ends: start executors outside.
  */
 public final class NetNs implements AutoCloseable {
     private static final AtomicInteger SEQ = new AtomicInteger();
@@ -47,6 +48,8 @@ public final class NetNs implements AutoCloseable {
     /** A new network namespace whose loopback device is up. */
     public static NetNs create() {
         String name = "bpfunit-netns-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
+        // started here, not by the namespace's thread, where they would stay in the namespace for good
+        Namespaces.startHelperThreads();
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);

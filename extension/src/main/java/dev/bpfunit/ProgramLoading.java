@@ -36,6 +36,16 @@ final class ProgramLoading {
      * error is at the end, and an unbounded loop's log would otherwise take 100 MB and more.
      */
     static final int FAILURE_LOG_SIZE = 8 * 1024 * 1024;
+    /**
+     * The most of a log's start asked for when diagnosing a rejection on kernels that keep the start of a full log
+     * (before 6.4): each larger buffer means verifying the program once more. The end (the error and the
+     * statistics) of a longer log comes from one more load with statistics only ({@link BpfConstants#BPF_LOG_STATS}),
+     * which prints no trace. A program the verifier gave up on at its instruction limit (E2BIG: an unbounded loop, a
+     * complexity limit, whose whole log is 100 MB and more there) keeps the first buffer's start without growing it.
+     */
+    static final int HEAD_LOG_SIZE = 2 * 1024 * 1024;
+    /** The buffer for the statistics-only load: the error lines and the statistics. */
+    static final int END_LOG_SIZE = 64 * 1024;
 
     private final ObjectSpec spec;
     private final Fd btfFd;
@@ -89,7 +99,15 @@ final class ProgramLoading {
                 return new BpfProgram(p, fd, log);
             } catch (BpfSyscallException e) {
                 if (logLevel > 0 && e.errno() == Errno.ENOSPC && size < ProgLoadAttr.MAX_LOG_SIZE) {
-                    // the log asked for did not fit (kernels 6.4+ then fail the load): grow it and load again
+                    // the log asked for did not fit (kernels 6.4+ then fail the load): grow it and load again,
+                    // unless a kernel that keeps a full log's start (before 6.4) would reject the program
+                    // anyway: its log may be 100 MB and more (an unbounded loop), so diagnose it as a rejection
+                    if (attr.logTrueSize() == 0 && size >= HEAD_LOG_SIZE) {
+                        Optional<BpfSyscallException> rejected = statisticsOnly(p, insns, fdArray).error();
+                        if (rejected.isPresent()) {
+                            throw verifierFailure(p, insns, fdArray, rejected.get(), core);
+                        }
+                    }
                     size = grownLogSize(size, attr.logTrueSize());
                     continue;
                 }
@@ -159,7 +177,8 @@ final class ProgramLoading {
      * Turns a failed load into a diagnosis: a size the kernel refuses before verifying is said as such;
      * otherwise the program is loaded again with a log (level 1 and statistics, or the level asked for). On
      * kernels that keep the log's end when the buffer is full (6.4+) the buffer stays bounded, since the error
-     * is at the end; older kernels keep the start, so there the buffer grows until the log fits.
+     * is at the end; older kernels keep the start, so there the buffer grows to {@link #HEAD_LOG_SIZE} and, when
+     * the log is longer still, its end is taken from one more load with statistics only.
      */
     private RuntimeException verifierFailure(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray,
                                              BpfSyscallException first, CoreResult core) {
@@ -183,16 +202,49 @@ final class ProgramLoading {
             } catch (BpfSyscallException e) {
                 boolean full = e.errno() == Errno.ENOSPC;
                 boolean keepsTail = attr.logTrueSize() > 0;
-                int bufferLimit = keepsTail ? FAILURE_LOG_SIZE : ProgLoadAttr.MAX_LOG_SIZE;
-                if (full && size < bufferLimit) {
+                int bufferLimit = keepsTail ? FAILURE_LOG_SIZE : HEAD_LOG_SIZE;
+                // E2BIG: the verifier gave up at its limit of processed instructions, so a log that keeps its
+                // start is tens of MB whatever the buffer: the start at hand is enough, only the end is missing
+                boolean atLimit = !keepsTail && first.errno() == Errno.E2BIG;
+                if (full && size < bufferLimit && !atLimit) {
                     size = Math.min(bufferLimit, grownLogSize(size, attr.logTrueSize()));
                     continue;
                 }
-                VerifierLog log = VerifierLog.parse(attr.log(), full, program);
+                String text = full && !keepsTail ? VerifierLog.joinHeadAndEnd(attr.log(),
+                        logEnd(p, insns, fdArray)) : attr.log();
+                VerifierLog log = VerifierLog.parse(text, full, program);
                 Errno errno = full ? first.errno() : e.errno();
                 return new VerifierException(spec.name(), p.name(), errno.name(), log, insns,
                         slot -> sourceLine(p, slot));
             }
+        }
+    }
+
+    /**
+     * The end of a log whose start filled the buffer on a kernel that keeps the start (before 6.4): the program
+     * loaded once more with statistics only, which logs the error lines and the statistics but no trace.
+     */
+    private String logEnd(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray) {
+        return statisticsOnly(p, insns, fdArray).log();
+    }
+
+    /** A load with statistics only: the error when the kernel refused the program, and the log. */
+    private record StatisticsOnly(Optional<BpfSyscallException> error, String log) {
+    }
+
+    /**
+     * Loads the program once more with a log of statistics only ({@link BpfConstants#BPF_LOG_STATS}): the
+     * verifier then logs its error lines and statistics but no trace, so the log stays small whatever the
+     * program. A program that loads is closed at once.
+     */
+    private StatisticsOnly statisticsOnly(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray) {
+        ProgLoadAttr attr = programAttr(p, insns, fdArray).logLevel(BpfConstants.BPF_LOG_STATS)
+                .logSize(END_LOG_SIZE);
+        try {
+            Bpf.progLoad(attr).close();
+            return new StatisticsOnly(Optional.empty(), attr.log());
+        } catch (BpfSyscallException e) {
+            return new StatisticsOnly(e.errno() == Errno.ENOSPC ? Optional.empty() : Optional.of(e), attr.log());
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * A verifier log made readable: the error lines, the typed {@link VerifierCause} with a fix, the failing
  * instruction with the instructions that led to it (each with its source line and the register state the
  * verifier printed), the source line at fault and the statistics ({@code processed N insns}, states, time).
- * Kernel addresses in the log are masked ({@code 0xffff888104781000} becomes {@code 0xffff____masked}).
+ * Kernel addresses in the log are masked ({@code 0xffff888104781000} and, with 5-level paging,
+ * {@code 0xff4529c97a700400} become {@code 0xffff____masked}).
  */
 public final class VerifierLog {
 
@@ -26,17 +27,22 @@ public final class VerifierLog {
     private static final Pattern STATE_LINE = Pattern.compile("^(?:from \\d{1,9} to )?(\\d{1,9}):( frame\\d+:)? (R\\d.*)$");
     private static final Pattern PROCESSED = Pattern.compile("^processed (\\d{1,9}) insns.*");
     private static final Pattern STAT = Pattern.compile("(max_states_per_insn|total_states|peak_states|mark_read) "
-            + "(\\d+)");
-    private static final Pattern TIME = Pattern.compile("^verification time (\\d+) usec");
+            + "(\\d{1,9})");
+    private static final Pattern TIME = Pattern.compile("^verification time (\\d{1,18}) usec");
     private static final Pattern STACK_DEPTH = Pattern.compile("^stack depth ([\\d+]+)");
     private static final Pattern SOURCE = Pattern.compile("^; (.*?)(?: @ (\\S+:\\d+))?$");
-    private static final Pattern KERNEL_ADDRESS = Pattern.compile("0xffff(?!f{12}\\b)[0-9a-f]{12}\\b");
+    /**
+     * A kernel address: 16 hex digits in the kernel's half of the address space, {@code 0xffff...} with 4-level
+     * paging and from {@code 0xff00...} with 5-level paging (a guest on a CPU with LA57 prints {@code
+     * 0xff4529c97a700400}); not {@code 0xffffffffffffffff}, which is -1.
+     */
+    private static final Pattern KERNEL_ADDRESS = Pattern.compile("\\b0xff(?!f{14}\\b)[0-9a-f]{14}\\b");
     private static final Pattern WRITES_R0 = Pattern.compile("^(?:[rw]0 (?:[-+*/%&|^]|<<|>>|s>>)?= |call (?!pc)"
             + "|r0 = \\*)");
-    private static final Pattern DYNPTR_ARG = Pattern.compile("Expected an initialized (?:\\w+ )?dynptr as arg #(\\d+)");
-    private static final Pattern ALLOC_INSN = Pattern.compile("alloc_insn=(\\d+)");
-    private static final Pattern RANGE = Pattern.compile("should have been in (\\[-?\\d+, ?-?\\d+\\]|\\(0x[0-9a-f]+; "
-            + "0x[0-9a-f]+\\))");
+    private static final Pattern DYNPTR_ARG = Pattern.compile("Expected an initialized (?:\\w+ )?dynptr as arg #(\\d{1,9})");
+    private static final Pattern ALLOC_INSN = Pattern.compile("alloc_insn=(\\d{1,9})");
+    private static final Pattern RANGE = Pattern.compile("should have been in (\\[-?\\d+, ?-?\\d+\\]|\\(0x[0-9a-f]{1,16}; "
+            + "0x[0-9a-f]{1,16}\\))");
     private static final Pattern HELPER_NAME = Pattern.compile("(?:unknown func|cannot use helper|calling kernel "
             + "function) (\\w+)");
     private static final Pattern CALL_NAME = Pattern.compile("^call (\\w+)#");
@@ -176,7 +182,9 @@ public final class VerifierLog {
             errors.add(lines.get(end - 1).trim());
         }
         this.errorLines = List.copyOf(errors);
-        Optional<Instruction> insn = steps.isEmpty() ? Optional.empty()
+        // after a log's start and end were joined, only an instruction of the end can be the failing one
+        int mark = lines.lastIndexOf(HEAD_END_MARK);
+        Optional<Instruction> insn = steps.isEmpty() || lastInsn < mark ? Optional.empty()
                 : Optional.of(new Instruction(steps.get(steps.size() - 1).index(), steps.get(steps.size() - 1).text()));
         this.failing = insn;
 
@@ -257,7 +265,7 @@ public final class VerifierLog {
         }
         this.faultInstructions = List.copyOf(fault);
         Optional<String> fromLineInfo = insn.flatMap(i -> program.sourceOf().apply(i.index()));
-        Optional<String> kernelSource = steps.isEmpty() ? Optional.empty() : steps.get(steps.size() - 1).source();
+        Optional<String> kernelSource = insn.isEmpty() ? Optional.empty() : steps.get(steps.size() - 1).source();
         Optional<String> atFailing = fromLineInfo.isPresent() ? fromLineInfo : kernelSource;
         this.source = cause == VerifierCause.RETURN_RANGE || cause == VerifierCause.POINTER_LEAK
                 ? (faultSource.isPresent() ? faultSource : atFailing) : atFailing;
@@ -311,7 +319,28 @@ public final class VerifierLog {
         this.loaderNote = Optional.empty();
     }
 
-    /** Replaces kernel addresses ({@code 0xffff888104781000}) with a mask, so that logs can be published. */
+    /**
+     * The line bpfunit puts between the start of a log that filled its buffer on a kernel that keeps a full log's
+     * start (before 6.4) and that log's end, taken from a load with statistics only. Instructions before it are
+     * the verifier's path as far as the start shows it; the failing instruction is not known.
+     */
+    static final String HEAD_END_MARK = "; ... bpfunit: the log's start ends here (the kernel keeps the start of a"
+            + " full log before 6.4); its end, from a load with statistics only, follows ...";
+
+    /**
+     * A log's start (cut at its last whole line) and its end from a load with statistics only, joined by
+     * {@link #HEAD_END_MARK}.
+     */
+    static String joinHeadAndEnd(String head, String end) {
+        int lastLine = head.lastIndexOf('\n');
+        String whole = lastLine < 0 ? "" : head.substring(0, lastLine + 1);
+        return whole + HEAD_END_MARK + "\n" + end;
+    }
+
+    /**
+     * Replaces kernel addresses ({@code 0xffff888104781000}, {@code 0xff4529c97a700400}) with a mask, so that logs
+     * can be published.
+     */
     public static String mask(String log) {
         return KERNEL_ADDRESS.matcher(log).replaceAll("0xffff____masked");
     }

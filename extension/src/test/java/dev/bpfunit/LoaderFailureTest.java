@@ -25,18 +25,18 @@ class LoaderFailureTest {
 
     @AfterEach
     void noHook() {
-        BpfObjectLoader.openedHook = null;
+        BpfObjectLoader.OPENED_HOOK.remove();
     }
 
     @Test
     void anErrorDuringLoadStillClosesWhatWasOpened() {
         List<AutoCloseable> opened = new ArrayList<>();
-        BpfObjectLoader.openedHook = resource -> {
+        BpfObjectLoader.OPENED_HOOK.set(resource -> {
             opened.add(resource);
             if (resource instanceof BpfProgram) {
                 throw new OutOfMemoryError("simulated: copying a verifier log");
             }
-        };
+        });
         assertThatThrownBy(() -> counter().load()).isInstanceOf(OutOfMemoryError.class)
                 .hasMessage("simulated: copying a verifier log");
         assertThat(opened).hasAtLeastOneElementOfType(BpfMap.class).hasAtLeastOneElementOfType(BpfProgram.class);

@@ -12,12 +12,14 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Sizes from an object or a test are bounded before anything is allocated: a map past the memory limit is refused
  * before BPF_MAP_CREATE (no huge map is ever asked of the kernel here), and a {@code .bss} claiming more than a
  * global data map may hold is refused by the reader.
  */
+@Isolated("sets the system property bpfunit.map.memory.limit, which every load in the JVM reads")
 class MapMemoryLimitTest {
 
     private static byte[] xdpFw() throws IOException {

@@ -41,6 +41,8 @@ class NetFixturesTest {
         NetNs ns = NetNs.create();
         long inode = ns.inode();
         assertThat(ns.call(Namespaces::currentNetworkInode)).isEqualTo(inode);
+        // only the namespace's own thread: no helper thread (Fd's cleaner, JNA's) was started from inside
+        assertThat(tasksOfThisProcessIn(inode)).as("threads of this JVM in the namespace").isEqualTo(1);
         ns.close();
         assertThatThrownBy(() -> ns.run(() -> { })).isInstanceOf(BpfException.class).hasMessageContaining("closed");
         // the namespace's thread has ended; the kernel drops its task entry a moment after the Java thread ends
@@ -67,36 +69,50 @@ class NetFixturesTest {
 
     @Test
     void staleCgroupsOfDeadOwnersAreRemovedOthersKept() throws Exception {
-        java.nio.file.Path root = Cgroup.root();
+        // under a root of this test's own: the first Cgroup.create() of any test running in parallel removes the
+        // stale cgroups of bpfunit's root, and would take this test's stale one before it looks; this directory's
+        // name is not an owner's, so that leaves it alone
+        java.nio.file.Path root = Cgroup.root().resolve("bpfunit-stale-test-" + System.nanoTime());
         // pid 1's start time is never 1 tick after boot with this name: a cgroup whose owner is "gone".
         java.nio.file.Path stale = root.resolve("1-1-" + System.nanoTime());
         java.nio.file.Path foreign = root.resolve("not-ours-" + ProcessHandle.current().pid());
-        dev.bpfunit.sys.CgroupFs.create(stale);
-        dev.bpfunit.sys.CgroupFs.create(foreign);
-        try (Cgroup mine = Cgroup.create()) {
-            assertThat(Cgroup.removeStale(root)).contains(stale).doesNotContain(mine.path());
+        java.nio.file.Path mine = root.resolve(Cgroup.ownerPrefix() + "1");
+        dev.bpfunit.sys.CgroupFs.create(root);
+        try {
+            dev.bpfunit.sys.CgroupFs.create(stale);
+            dev.bpfunit.sys.CgroupFs.create(foreign);
+            dev.bpfunit.sys.CgroupFs.create(mine);
+            assertThat(Cgroup.removeStale(root)).containsExactly(stale);
             assertThat(stale).doesNotExist();
-            assertThat(mine.path()).exists();
+            assertThat(mine).exists();
             assertThat(foreign).exists();
         } finally {
+            dev.bpfunit.sys.CgroupFs.remove(mine);
             dev.bpfunit.sys.CgroupFs.remove(foreign);
             dev.bpfunit.sys.CgroupFs.remove(stale);
+            dev.bpfunit.sys.CgroupFs.remove(root);
         }
     }
 
     /** Whether a thread of this process is still in the namespace with this inode. */
     static boolean netnsHeldByThisProcess(long inode) throws Exception {
+        return tasksOfThisProcessIn(inode) > 0;
+    }
+
+    /** How many threads of this process are in the namespace with this inode. */
+    static int tasksOfThisProcessIn(long inode) throws Exception {
+        int n = 0;
         try (var tasks = Files.list(java.nio.file.Path.of("/proc/self/task"))) {
             for (java.nio.file.Path t : tasks.toList()) {
                 try {
                     if (Namespaces.inode(t.resolve("ns/net")) == inode) {
-                        return true;
+                        n++;
                     }
                 } catch (BpfException gone) {
                     // the thread ended meanwhile
                 }
             }
         }
-        return false;
+        return n;
     }
 }

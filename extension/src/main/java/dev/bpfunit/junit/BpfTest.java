@@ -110,6 +110,29 @@ public @interface BpfTest {
     /** The default of {@link #LOG_DIR}. */
     String DEFAULT_LOG_DIR = "target/bpfunit";
 
+    /**
+     * {@code @ResourceLock} name for the kernel's run-time statistics of BPF programs ({@code BpfStats},
+     * {@code BPF_ENABLE_STATS}, sysctl {@code kernel.bpf_stats_enabled}), which are on for every program while
+     * anyone holds them. Tests that enable them may share it ({@code mode = READ}); a test that checks they are
+     * off, or that no run was counted, takes it alone ({@code READ_WRITE}). Under JUnit's parallel mode bpfunit
+     * needs no other lock for its own work (see the README's <em>Parallel execution</em>).
+     */
+    String BPF_STATS = "dev.bpfunit.bpf_stats";
+
+    /**
+     * {@code @ResourceLock} name for a test that reads {@code trace_pipe} itself, which consumes the lines it reads
+     * for every reader of the machine. bpfunit's {@code TraceLog} reads the {@code trace} file, which consumes
+     * nothing, and keeps its own threads' lines, so tests using it need no lock.
+     */
+    String TRACE_PIPE = "dev.bpfunit.trace_pipe";
+
+    /**
+     * {@code @ResourceLock} name for a test that changes a kernel setting every test sees ({@code /proc/sys/kernel/
+     * bpf_*}, {@code net.core.bpf_jit_*}, tracing's {@code tracing_on}): take it {@code READ_WRITE} there, and
+     * {@code READ} in tests that depend on the setting.
+     */
+    String KERNEL_SETTINGS = "dev.bpfunit.kernel_settings";
+
     /** The objects to load: classpath resources, names under {@link #OBJECTS_DIR}, or paths. */
     String[] value() default {};
 

@@ -2,7 +2,11 @@ package dev.bpfunit.sys;
 
 import dev.bpfunit.error.BpfException;
 import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,8 +29,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Fd implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final System.Logger LOG = System.getLogger(Fd.class.getName());
-    /** Fds made by each thread and not closed yet, for leak checks that other threads' work cannot disturb. */
-    private static final ThreadLocal<AtomicInteger> OPEN_BY_THREAD = ThreadLocal.withInitial(AtomicInteger::new);
+    /**
+     * The fds made by each thread and not closed yet (closed on whichever thread), for leak checks that other
+     * threads' work cannot disturb: tests running in parallel each see only their own.
+     */
+    private static final ThreadLocal<Set<State>> OPEN_BY_THREAD =
+            ThreadLocal.withInitial(ConcurrentHashMap::newKeySet);
 
     private final String description;
     private final State state;
@@ -36,10 +44,15 @@ public final class Fd implements AutoCloseable {
 
     private Fd(int raw, String description) {
         this.description = description;
-        AtomicInteger open = OPEN_BY_THREAD.get();
-        open.incrementAndGet();
+        Set<State> open = OPEN_BY_THREAD.get();
         this.state = new State(raw, description, open);
+        open.add(state);
         this.cleanable = CLEANER.register(this, state);
+    }
+
+    /** Makes sure the cleaner's thread runs (it starts with this class), for {@link Namespaces#startHelperThreads}. */
+    static void startCleaner() {
+        Objects.requireNonNull(CLEANER);
     }
 
     /**
@@ -182,7 +195,19 @@ public final class Fd implements AutoCloseable {
      * count of {@code /proc/self/fd}, it is not disturbed by tests running on other threads at the same time.
      */
     public static int openedByThisThread() {
-        return OPEN_BY_THREAD.get().get();
+        return OPEN_BY_THREAD.get().size();
+    }
+
+    /**
+     * What the calling thread made and has not closed yet, as {@code "map 'blocklist' (fd 7)"}, in no particular
+     * order: what a leak check names when {@link #openedByThisThread()} did not come back to where it was.
+     */
+    public static List<String> openByThisThread() {
+        List<String> open = new ArrayList<>();
+        for (State s : OPEN_BY_THREAD.get()) {
+            open.add(s.description + " (fd " + s.raw + ")");
+        }
+        return open;
     }
 
     /** Whether {@link #close()} has run. */
@@ -217,10 +242,10 @@ public final class Fd implements AutoCloseable {
         final AtomicInteger uses = new AtomicInteger();
         final java.util.concurrent.atomic.AtomicBoolean numberClosed = new java.util.concurrent.atomic.AtomicBoolean();
         volatile boolean explicit;
-        /** The count of open fds of the thread that made this one. */
-        final AtomicInteger openByCreator;
+        /** The open fds of the thread that made this one. */
+        final Set<State> openByCreator;
 
-        State(int raw, String description, AtomicInteger openByCreator) {
+        State(int raw, String description, Set<State> openByCreator) {
             this.raw = raw;
             this.description = description;
             this.openByCreator = openByCreator;
@@ -234,7 +259,7 @@ public final class Fd implements AutoCloseable {
                     return;
                 }
                 if (uses.compareAndSet(n, n | CLOSED)) {
-                    openByCreator.decrementAndGet();
+                    openByCreator.remove(this);
                     if (!explicit) {
                         LOG.log(System.Logger.Level.WARNING, "bpfunit: closing leaked " + description + " (fd "
                                 + raw + "); close it when done");

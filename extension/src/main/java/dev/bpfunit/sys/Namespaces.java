@@ -16,6 +16,19 @@ public final class Namespaces {
     private Namespaces() {
     }
 
+    /**
+     * Starts, on the calling thread, the JVM-wide helper threads bpfunit's calls start the first time they are
+     * needed: {@link Fd}'s cleaner and JNA's memory cleaner. A new thread starts in its creator's network namespace,
+     * so one started by a thread that has entered a test's namespace would keep that namespace alive as long as the
+     * JVM runs. Call it before a thread enters another namespace; later calls do nothing.
+     */
+    public static void startHelperThreads() {
+        Fd.startCleaner();
+        try (com.sun.jna.Memory m = new com.sun.jna.Memory(1)) {
+            m.setByte(0, (byte) 0);
+        }
+    }
+
     /** Moves the calling thread into a new network namespace ({@code unshare(CLONE_NEWNET)}). */
     public static void unshareNetwork() {
         if (NetLibc.unshare(NetLibc.CLONE_NEWNET) < 0) {

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A short, seeded fuzzing pass over the readers (the same inputs on every run); {@code -Dbpfunit.fuzz.inputs}
  * and {@code -Dbpfunit.fuzz.seed} make it a long run. Findings are saved under {@code target/fuzz-findings}.
  */
+@Isolated("an input counts as a hang after 5 s of wall time: tests running beside it on a shared machine made "
+        + "inputs that take 0.2 s count as hangs")
 class FuzzTest {
 
     @Test

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Resources;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.io.TempDir;
 
 class PacketShrinkerTest {
@@ -46,6 +48,7 @@ class PacketShrinkerTest {
     }
 
     @Test
+    @ResourceLock(Resources.SYSTEM_PROPERTIES)   // sets where PcapDumps writes, for the JVM
     void propertyFailureReportsTheShrunkCounterexampleAndSavesIt(@TempDir Path dir) {
         System.setProperty(PcapDumps.DIRECTORY_PROPERTY, dir.toString());
         try {

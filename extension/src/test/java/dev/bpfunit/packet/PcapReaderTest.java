@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Resources;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -149,6 +151,7 @@ class PcapReaderTest {
     }
 
     @Test
+    @ResourceLock(Resources.SYSTEM_PROPERTIES)   // sets where PcapDumps writes, for the JVM
     void failureDumpsGoUnderTargetBpfunit() throws Exception {
         String old = System.getProperty(PcapDumps.DIRECTORY_PROPERTY);
         System.setProperty(PcapDumps.DIRECTORY_PROPERTY, dir.resolve("target/bpfunit").toString());

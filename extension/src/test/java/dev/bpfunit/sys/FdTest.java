@@ -101,6 +101,29 @@ class FdTest {
     }
 
     @Test
+    void eachThreadSeesOnlyTheFdsItMadeWhereverTheyAreClosed() throws Exception {
+        int before = Fd.openedByThisThread();
+        Fd mine = markerFd("map 'mine'");
+        assertThat(Fd.openedByThisThread()).isEqualTo(before + 1);
+        assertThat(Fd.openByThisThread()).contains("map 'mine' (fd " + mine.raw() + ")");
+        // another thread's fds, open or closed, do not count here; this thread's fd closed there does
+        Fd[] theirs = new Fd[1];
+        int[] seenThere = new int[2];
+        Thread other = new Thread(() -> {
+            seenThere[0] = Fd.openedByThisThread();
+            theirs[0] = markerFd("map 'theirs'");
+            seenThere[1] = Fd.openedByThisThread();
+            mine.close();
+        });
+        other.start();
+        other.join();
+        assertThat(seenThere).containsExactly(0, 1);
+        assertThat(Fd.openedByThisThread()).isEqualTo(before);
+        assertThat(Fd.openByThisThread()).noneMatch(d -> d.startsWith("map 'mine'") || d.startsWith("map 'theirs'"));
+        theirs[0].close();
+    }
+
+    @Test
     void dupGivesAnIndependentDescriptor() {
         Fd fd = markerFd("program 'xdp_fw'");
         try (Fd copy = fd.dup("program 'xdp_fw' (copy)")) {

@@ -290,6 +290,14 @@ final class Bpftool {
         return removed;
     }
 
+    /** The pin directory of the last load this thread began: what a failed load must have removed. */
+    private static final ThreadLocal<Path> LAST_LOAD_DIRECTORY = new ThreadLocal<>();
+
+    /** The pin directory of the last {@link #loadAll} this thread began, whether it succeeded or not. */
+    static java.util.Optional<Path> lastLoadDirectory() {
+        return java.util.Optional.ofNullable(LAST_LOAD_DIRECTORY.get());
+    }
+
     /** Loads every program of {@code object}, taking program types from section names as libbpf does. */
     static Loaded loadAll(Path object) {
         return loadAll(object, null);
@@ -305,6 +313,7 @@ final class Bpftool {
         }
         ensureBpffs();
         Path dir = jvmPinDirectory().resolve(UUID.randomUUID().toString().substring(0, 8));
+        LAST_LOAD_DIRECTORY.set(dir);
         try {
             Files.createDirectory(dir);
         } catch (IOException e) {

@@ -111,14 +111,17 @@ class GlobalsTest {
     }
 
     @Test
-    void closingTheObjectUnmapsAndClosesEverything() {
+    void closingTheObjectUnmapsAndClosesEverything() throws InterruptedException {
         long before = Samples.openFds();
         BpfObject obj = BpfObject.load(object("ringbuf"));
+        Samples.KernelIds ids = Samples.kernelIds(obj);
         obj.globals().get("seq").asLong();
         obj.ringBuffer("events");
         obj.perfReader("perf_events");
         obj.close();
-        assertThat(Samples.openFds()).isEqualTo(before);
+        Samples.assertNoFdLeakedSince(before);
+        assertThat(ids.stillInKernelAfter(java.time.Duration.ofSeconds(30)))
+                .as("programs and maps of the closed object still in the kernel").isEmpty();
         assertThatThrownBy(obj::globals).hasMessageContaining("closed");
     }
 }

@@ -54,8 +54,10 @@ class InstrumentedLoadTest {
         try (Stream<Path> s = Files.list(dir)) {
             // Left out: the two objects that drive the verifier to its limit of 1,000,000 processed instructions, and
             // the one that reaches it only instrumented (InstrumentationRefusedTest shows what its load says).
-            // Each load of them runs the verifier that far (and, before 6.4, reads a log of 100 MB and more); they
-            // only show again that a refused object is refused, which RejectionCauseTest shows for them.
+            // Each load of them runs the verifier that far several times (without a log, then with one; before
+            // 6.4 the log's buffer grows to 2 MB and one more load with statistics only gives its end), up to a
+            // minute in a TCG guest; they only show again that a refused object is refused, which
+            // RejectionCauseTest shows for them.
             objects = s.filter(p -> p.toString().endsWith(".bpf.o"))
                     .filter(p -> !VERIFIER_LIMIT_OBJECTS.contains(p.getFileName().toString()))
                     .sorted().toList();

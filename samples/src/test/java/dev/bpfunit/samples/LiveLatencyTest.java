@@ -16,6 +16,8 @@ import dev.bpfunit.junit.BpfTest;
 import dev.bpfunit.junit.RequiresHook;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The run statistics of an attached program (BPF_ENABLE_STATS, held only for the test): the average time per run
@@ -27,6 +29,7 @@ class LiveLatencyTest {
 
     // snippet:stats
     @Test
+    @ResourceLock(value = BpfTest.BPF_STATS, mode = ResourceAccessMode.READ)   // shared with other tests enabling them
     void averageRunTimeOfAnAttachedProgram(BpfObjectLoader loader) {
         try (BpfObject obj = loader.global("filter_pid", Triggers.pid()).load();
              BpfStats stats = BpfStats.enable()) {              // run_cnt/run_time_ns counted until closed
@@ -41,6 +44,7 @@ class LiveLatencyTest {
     // end:stats
 
     @Test
+    @ResourceLock(value = BpfTest.BPF_STATS, mode = ResourceAccessMode.READ)
     void agreesWithBpftool(BpfObjectLoader loader) {
         try (BpfObject obj = loader.global("filter_pid", Triggers.pid()).load();
              BpfStats stats = BpfStats.enable()) {
@@ -64,6 +68,7 @@ class LiveLatencyTest {
     }
 
     @Test
+    @ResourceLock(BpfTest.BPF_STATS)   // checks that nobody holds them: alone, also under JUnit's parallel mode
     void statisticsAreHeldOnlyWhileSomeoneNeedsThem() {
         assertThat(BpfStats.enabled()).isFalse();
         try (BpfStats first = BpfStats.enable()) {

@@ -22,10 +22,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /** Tracepoint, raw tracepoint and tp_btf programs attached in the live kernel, fired by the test's system calls. */
 @BpfTest("bpf/live_tracepoint.bpf.o")
 @RequiresHook({Hook.TRACEPOINT, Hook.RAW_TRACEPOINT})
+// its programs count the syscalls of every thread of this JVM (filter_pid is the process's): in JUnit's parallel
+// mode another test's getpid() still in the program when the links closed counted "after detach"
+@Isolated("counts every getpid() of this JVM, and checks that the count stops when the links close")
 class LiveTracepointTest {
 
     private static final Path FILE = Path.of("/etc/hostname");

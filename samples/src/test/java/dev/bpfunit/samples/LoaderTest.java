@@ -179,7 +179,7 @@ class LoaderTest {
                     assertThat(e.log()).contains("processed");
                     assertThat(e.verifierLog().failingInstruction()).isPresent();
                 });
-        assertThat(openFds()).as("no file descriptor leaked by a failed load").isLessThanOrEqualTo(before);
+        Samples.assertNoFdLeakedSince(before);
     }
 
     @Test
@@ -218,7 +218,7 @@ class LoaderTest {
         // fails at the second program, after the first loaded and every map was created
         assertThatThrownBy(() -> BpfObject.loader(object("multi_prog"))
                 .programType("dissect_ipv4", ProgramType.XDP).load()).isInstanceOf(VerifierException.class);
-        assertThat(openFds()).isEqualTo(before);
+        Samples.assertNoFdLeakedSince(before);
     }
 
     @Test
@@ -323,14 +323,18 @@ class LoaderTest {
     }
 
     @Test
-    void closingTheObjectFreesItsPrograms() {
+    void closingTheObjectFreesItsPrograms() throws InterruptedException {
         // once first, so that jars and classes opened lazily on first use are not counted as a leak
         BpfObject.load(object("tailcall")).close();
         long before = openFds();
         BpfObject obj = BpfObject.load(object("tailcall"));
         assertThat(openFds()).isGreaterThan(before);
+        Samples.KernelIds ids = Samples.kernelIds(obj);
+        assertThat(ids.stillInKernel()).hasSize(obj.programs().size() + obj.maps().size());
         obj.close();
         obj.close();
         assertThat(openFds()).isEqualTo(before);
+        assertThat(ids.stillInKernelAfter(java.time.Duration.ofSeconds(30)))
+                .as("programs and maps of the closed object still in the kernel").isEmpty();
     }
 }

@@ -8,6 +8,7 @@ import dev.bpfunit.BpfObjectLoader;
 import dev.bpfunit.VerifierCause;
 import dev.bpfunit.VerifierException;
 import dev.bpfunit.assertj.VerifierExceptionAssert;
+import dev.bpfunit.junit.EnabledOnKernel;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,11 +17,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Each common reason the kernel refuses a program, shown by a real sample the kernel rejects: the diagnosis names
- * the typed cause, the source line at fault and a fix. The samples are {@code rejected*.bpf.c}.
+ * the typed cause, the source line at fault and a fix. The samples are {@code rejected*.bpf.c}. The kernel matrix
+ * runs this on Debian's 6.1 and 6.12 as well as natively (6.18 on the CI machine): every sample is rejected for the
+ * same cause on the three, in their own wording (their logs are {@code KernelVerifierLogsTest}'s fixtures), except
+ * the unbounded loop, too slow to verify on 6.1 (see its test).
  */
-@dev.bpfunit.junit.EnabledOnKernel(min = "6.13", reason = "the causes are recognised from 6.18's wording and"
-        + " were verified on it only; 6.1 and 6.12 word several errors differently and have not been run yet, and"
-        + " before 6.4 the complexity-limit samples need their whole log of 100 MB and more")
 class RejectionCauseTest {
 
     static Stream<Arguments> rejections() {
@@ -53,7 +54,8 @@ class RejectionCauseTest {
                 Arguments.of("core_missing", "", VerifierCause.CORE_RELOCATION, 18, "bpf_core_field_exists"),
                 Arguments.of("rejected_complexity", "", VerifierCause.COMPLEXITY_LIMIT, 0, "global (non-static) "
                         + "function"),
-                Arguments.of("rejected_unbounded_loop", "", VerifierCause.UNBOUNDED_LOOP, 0, "bpf_loop()"),
+                // rejected_unbounded_loop: anUnboundedLoopsLogIsKeptBoundedWithItsEnd (one load of it is enough: each
+                // runs the verifier to its limit two or three times, a minute in a TCG guest of 6.12)
                 Arguments.of("rejected_too_large", "", VerifierCause.PROGRAM_TOO_LARGE, 0, "tail calls"));
     }
 
@@ -92,12 +94,18 @@ class RejectionCauseTest {
     }
 
     @Test
+    @EnabledOnKernel(min = "6.12", reason = "Debian's 6.1 verifier walks this loop to its million-instruction limit"
+            + " so slowly that a TCG guest did not finish the diagnosis's three loads in 38 minutes (6.12 needs a"
+            + " minute); its recognition is checked on 6.12 and 6.18, and on 6.1 only in KernelVerifierLogsTest's"
+            + " synthetic log")
     void anUnboundedLoopsLogIsKeptBoundedWithItsEnd() {
         VerifierException e = assertThatVerifierRejects(BpfObject.loader(Samples.object("rejected_unbounded_loop")))
-                .hasCause(VerifierCause.UNBOUNDED_LOOP).processedAtMostInstructions(1_000_001).actual();
+                .hasCause(VerifierCause.UNBOUNDED_LOOP).withFixContaining("bpf_loop()")
+                .processedAtMostInstructions(1_000_001).actual();
         assertThat(e.verifierLog().errorLines()).anyMatch(l -> l.contains("too large"));
         assertThat(e.verifierLog().bounded(2 * 1024 * 1024).length()).isLessThanOrEqualTo(2 * 1024 * 1024 + 100);
         assertThat(e.verifierLog().context()).isNotEmpty();
-        assertThat(e.log()).doesNotContainPattern("0xffff[0-9a-f]{12}\\b(?<!0xffffffffffffffff)");
+        // kernel addresses masked, also those of 5-level paging (0xff45...), as a guest on a CPU with LA57 prints
+        assertThat(e.log()).doesNotContainPattern("\\b0xff(?!f{14}\\b)[0-9a-f]{14}\\b");
     }
 }
