@@ -213,8 +213,14 @@ final class KernelRun {
             List<String> command = GuestJava.command(Accelerator.KVM, jvmArgs, String.join(":", classpath),
                     GuestLauncher.class.getName(), args);
             ContainerSpec spec = ContainerSpec.of(command).withWorkingDir(cwd).withTimeout(timeout);
-            for (Path root : HostClasspath.mountRoots(classpath, cwd)) {
+            List<Path> roots = HostClasspath.mountRoots(classpath, cwd);
+            for (Path root : roots) {
                 spec = spec.withWritableDir(root);
+            }
+            // the directory the tests find their BPF objects in may lie outside the project (a C build's output)
+            Optional<Path> objects = objectsDir().filter(d -> roots.stream().noneMatch(d::startsWith));
+            if (objects.isPresent()) {
+                spec = spec.withWritableDir(objects.get());
             }
             ContainerSpec finalSpec = spec.withWritableDir(dir);
             run = CompletableFuture.supplyAsync(() -> backends.runContainer(finalSpec, output));
@@ -229,6 +235,12 @@ final class KernelRun {
             run = CompletableFuture.supplyAsync(() -> backends.runVm(spec, output));
         }
         return follow(run, events);
+    }
+
+    /** The directory {@code bpfunit.objects.dir} names (configuration parameter or system property), if it exists. */
+    private Optional<Path> objectsDir() {
+        return KernelMatrixEngine.setting(config, dev.bpfunit.junit.BpfTest.OBJECTS_DIR)
+                .map(d -> Path.of(d).toAbsolutePath().normalize()).filter(java.nio.file.Files::isDirectory);
     }
 
     /** Replays the event file's complete lines while the guest runs, then the rest. */
