@@ -63,13 +63,7 @@ public class BatchBenchmark {
     /** Closes the object and removes its temporary copy. */
     @TearDown
     public void tearDown() {
-        try {
-            if (obj != null) {
-                obj.close();
-            }
-        } finally {
-            Samples.deleteTree(dir);
-        }
+        Samples.closeAndDelete(obj, dir);
     }
 
     /** {@code lookupBatch()}: every entry, copied into {@link BpfMap.Entry}s. */

@@ -62,13 +62,7 @@ public class MapBenchmark {
     /** Closes the object and removes its temporary copy. */
     @TearDown
     public void tearDown() {
-        try {
-            if (obj != null) {
-                obj.close();
-            }
-        } finally {
-            Samples.deleteTree(dir);
-        }
+        Samples.closeAndDelete(obj, dir);
     }
 
     /** {@code lookup(byte[])}: the syscall and a copy of the 8-byte value. */

@@ -52,13 +52,7 @@ public class RingBufferBenchmark {
     /** Closes the object (and with it the ring buffer's mappings) and removes its temporary copy. */
     @TearDown
     public void tearDown() {
-        try {
-            if (obj != null) {
-                obj.close();
-            }
-        } finally {
-            Samples.deleteTree(dir);
-        }
+        Samples.closeAndDelete(obj, dir);
     }
 
     /** One test run submitting one record, and {@code poll()} of that record. */

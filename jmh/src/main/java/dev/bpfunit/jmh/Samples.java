@@ -1,5 +1,6 @@
 package dev.bpfunit.jmh;
 
+import dev.bpfunit.BpfObject;
 import dev.bpfunit.error.BpfException;
 import dev.bpfunit.packet.Packets;
 import dev.bpfunit.sys.SystemInfo;
@@ -70,6 +71,17 @@ public final class Samples {
             return Files.createTempDirectory(TEMP_PREFIX);
         } catch (IOException e) {
             throw new BpfException("cannot create a temporary directory", e);
+        }
+    }
+
+    /** A benchmark's tear-down: closes its object (if its set-up got that far), then deletes its temporary copy. */
+    static void closeAndDelete(BpfObject obj, Path dir) {
+        try {
+            if (obj != null) {
+                obj.close();
+            }
+        } finally {
+            deleteTree(dir);
         }
     }
 

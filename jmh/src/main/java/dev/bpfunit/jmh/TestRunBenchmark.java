@@ -67,13 +67,7 @@ public class TestRunBenchmark {
     /** Closes the object and removes its temporary copy. */
     @TearDown
     public void tearDown() {
-        try {
-            if (obj != null) {
-                obj.close();
-            }
-        } finally {
-            Samples.deleteTree(dir);
-        }
+        Samples.closeAndDelete(obj, dir);
     }
 
     /** One {@code run(packet)}: building the attr, the syscall with repeat 1, copying the output back. */
