@@ -14,6 +14,7 @@ packages=(
 	clang llvm libbpf-dev bpftool       # building the sample BPF objects; bpftool as the reference loader
 	gcc                                 # build-bpf.sh asks gcc for the multiarch include directory
 	tshark                              # independent decoder the packet tests compare against
+	graphviz                            # dot: the control-flow graphs' SVG, checked by ProgramInsightTest
 	qemu-system-x86 busybox-static xz-utils   # kernel-vm: boot Debian kernels, build their initramfs
 	docker.io                           # kernel-vm: the privileged-container backend
 )
