@@ -103,9 +103,9 @@ final class ProgramLoading {
                     // unless a kernel that keeps a full log's start (before 6.4) would reject the program
                     // anyway: its log may be 100 MB and more (an unbounded loop), so diagnose it as a rejection
                     if (attr.logTrueSize() == 0 && size >= HEAD_LOG_SIZE) {
-                        Optional<BpfSyscallException> rejected = statisticsOnly(p, insns, fdArray).error();
-                        if (rejected.isPresent()) {
-                            throw verifierFailure(p, insns, fdArray, rejected.get(), core);
+                        StatisticsOnly end = statisticsOnly(p, insns, fdArray);
+                        if (end.error().isPresent()) {
+                            throw verifierFailure(p, insns, fdArray, end.error().get(), core, end.log());
                         }
                     }
                     size = grownLogSize(size, attr.logTrueSize());
@@ -114,7 +114,7 @@ final class ProgramLoading {
                 if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM && logLevel == 0) {
                     throw new BpfException(e.getMessage() + attachNote(p, e), e);
                 }
-                throw verifierFailure(p, insns, fdArray, e, core);
+                throw verifierFailure(p, insns, fdArray, e, core, null);
             }
         }
     }
@@ -178,10 +178,11 @@ final class ProgramLoading {
      * otherwise the program is loaded again with a log (level 1 and statistics, or the level asked for). On
      * kernels that keep the log's end when the buffer is full (6.4+) the buffer stays bounded, since the error
      * is at the end; older kernels keep the start, so there the buffer grows to {@link #HEAD_LOG_SIZE} and, when
-     * the log is longer still, its end is taken from one more load with statistics only.
+     * the log is longer still, its end is taken from one more load with statistics only ({@code knownEnd}, when
+     * the caller already made that load, else null).
      */
     private RuntimeException verifierFailure(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray,
-                                             BpfSyscallException first, CoreResult core) {
+                                             BpfSyscallException first, CoreResult core, String knownEnd) {
         int count = insns.length / 8;
         int limit = SystemInfo.hasCapBpf() ? BpfConstants.BPF_COMPLEXITY_LIMIT_INSNS : BpfConstants.BPF_MAXINSNS;
         if ((first.errno() == Errno.E2BIG || first.errno() == Errno.EINVAL) && count > limit) {
@@ -211,7 +212,7 @@ final class ProgramLoading {
                     continue;
                 }
                 String text = full && !keepsTail ? VerifierLog.joinHeadAndEnd(attr.log(),
-                        logEnd(p, insns, fdArray)) : attr.log();
+                        knownEnd != null ? knownEnd : logEnd(p, insns, fdArray)) : attr.log();
                 VerifierLog log = VerifierLog.parse(text, full, program);
                 Errno errno = full ? first.errno() : e.errno();
                 return new VerifierException(spec.name(), p.name(), errno.name(), log, insns,
