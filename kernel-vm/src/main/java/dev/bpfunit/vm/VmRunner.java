@@ -201,12 +201,17 @@ public final class VmRunner {
             List<QemuCommand.Share> atHostPaths = new ArrayList<>();
             // The guest mounts tmpfs on /tmp and /run: a working tree there (a CI clone in /tmp, say) is shown
             // again, read-only, from its top directory, before the writable shares that may lie inside it.
-            shadowedTop(spec.workingDir()).ifPresent(top -> atHostPaths.add(new QemuCommand.Share("tree", top, true)));
+            Optional<Path> treeTop = shadowedTop(spec.workingDir());
+            treeTop.ifPresent(top -> atHostPaths.add(new QemuCommand.Share("tree", top, true)));
+            // the same for the kernel's package (its /boot), when the kernel cache is there ($XDG_CACHE_HOME in /tmp)
+            Optional<Path> bootDir = kernelBootDir(spec.kernel());
+            bootDir.flatMap(VmRunner::shadowedTop).filter(top -> treeTop.map(t -> !top.startsWith(t)).orElse(true))
+                    .ifPresent(top -> atHostPaths.add(new QemuCommand.Share("kernels", top, true)));
             for (int i = 0; i < spec.writableDirs().size(); i++) {
                 atHostPaths.add(new QemuCommand.Share("share" + i, spec.writableDirs().get(i), false));
             }
             shares.addAll(atHostPaths);
-            Files.writeString(runDir.resolve(MOUNTS_SCRIPT), mountsScript(atHostPaths, kernelBootDir(spec.kernel())));
+            Files.writeString(runDir.resolve(MOUNTS_SCRIPT), mountsScript(atHostPaths, bootDir));
             Files.writeString(runDir.resolve("command.sh"), commandScript(spec));
             Path kernel = PvhKernel.of(spec.kernel().vmlinuz()).orElse(spec.kernel().vmlinuz());
             QemuCommand command = new QemuCommand(qemu, accelerator(), spec.memoryMiB(), spec.cpus(),
