@@ -533,12 +533,35 @@ public final class Bpf {
      * or empty after the last. Kernel BTF (vmlinux and each module's) is among them; see {@link #btfInfo(Fd)}.
      */
     public static java.util.OptionalInt btfGetNextId(int startId) {
+        return nextId(BpfCommand.BPF_BTF_GET_NEXT_ID, startId, "BTF");
+    }
+
+    /**
+     * {@code BPF_PROG_GET_NEXT_ID}: the id of the next program in the kernel after {@code startId}, or empty after
+     * the last. Unlike {@link #progGetFdById(int)} it takes no reference, so it can watch a program go away without
+     * holding it.
+     */
+    public static java.util.OptionalInt progGetNextId(int startId) {
+        return nextId(BpfCommand.BPF_PROG_GET_NEXT_ID, startId, "program");
+    }
+
+    /**
+     * {@code BPF_MAP_GET_NEXT_ID}: the id of the next map in the kernel after {@code startId}, or empty after the
+     * last. It takes no reference: opening a program array by id and closing it again re-queues the array's
+     * clean-up, and a kernel that finds that work already queued keeps the extra reference it took for it, so the
+     * array is never freed; watching ids this way leaves the map's life alone.
+     */
+    public static java.util.OptionalInt mapGetNextId(int startId) {
+        return nextId(BpfCommand.BPF_MAP_GET_NEXT_ID, startId, "map");
+    }
+
+    private static java.util.OptionalInt nextId(BpfCommand command, int startId, String kind) {
         GetFdByIdAttr attr = new GetFdByIdAttr(startId);
-        long r = call(BpfCommand.BPF_BTF_GET_NEXT_ID, attr);
+        long r = call(command, attr);
         if (isErrno(r, Errno.ENOENT)) {
             return java.util.OptionalInt.empty();
         }
-        check(BpfCommand.BPF_BTF_GET_NEXT_ID, r, "BTF ids after " + Integer.toUnsignedString(startId), null);
+        check(command, r, kind + " ids after " + Integer.toUnsignedString(startId), null);
         return java.util.OptionalInt.of(attr.nextId());
     }
 

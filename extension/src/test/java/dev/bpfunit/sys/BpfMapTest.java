@@ -272,6 +272,19 @@ class BpfMapTest {
     }
 
     @Test
+    void nextIdFindsALiveMapAndProgramWithoutHoldingThem() {
+        int mapId;
+        try (Fd map = array("sys_nextid", 4, 1, 0)) {
+            mapId = Bpf.mapInfo(map).id();
+            assertThat(Bpf.mapGetNextId(mapId - 1)).hasValue(mapId);
+        }
+        // a plain array goes with its last fd: its id is released at once
+        assertThat(Bpf.mapGetNextId(mapId - 1)).satisfiesAnyOf(
+                next -> assertThat(next).isEmpty(),
+                next -> assertThat(next.getAsInt()).isNotEqualTo(mapId));
+    }
+
+    @Test
     void mmapSeesUpdatesAndUpdatesSeeWrites() {
         try (Fd map = array("sys_mmap", 8, 4, BpfConstants.BPF_F_MMAPABLE)) {
             Bpf.mapUpdateElem(map, u32(2), u64(0xfeedL), BPF_ANY);

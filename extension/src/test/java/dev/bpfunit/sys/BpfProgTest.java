@@ -116,6 +116,7 @@ class BpfProgTest {
                 try (Fd again = Bpf.progGetFdById(info.id())) {
                     assertThat(Bpf.progInfo(again).tag()).isEqualTo(info.tag());
                 }
+                assertThat(Bpf.progGetNextId(info.id() - 1)).hasValue(info.id());
             }
         }
     }

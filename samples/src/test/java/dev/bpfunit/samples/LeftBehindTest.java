@@ -116,12 +116,7 @@ class LeftBehindTest {
     }
 
     private static boolean programExists(int id) {
-        try {
-            Bpf.progGetFdById(id).close();
-            return true;
-        } catch (BpfException e) {
-            return false;
-        }
+        return Samples.KernelIds.exists(id, Bpf::progGetNextId);
     }
 
     /** Whether some thread of some process is in the network namespace with this inode. */
