@@ -49,7 +49,12 @@ final class KernelTarget implements AutoCloseable {
 
     /** Another kernel's BTF file (raw BTF or an ELF vmlinux with a .BTF section); no modules. */
     static KernelTarget file(Path file) {
-        return new KernelTarget(Btf.read(file), file.toString(), false);
+        try {
+            return new KernelTarget(Btf.read(file), file.toString(), false);
+        } catch (dev.bpfunit.btf.BtfException e) {
+            throw new dev.bpfunit.btf.BtfException("the target BTF (targetBtf): " + e.getMessage() + "; give a kernel's "
+                    + "vmlinux BTF, raw (a copy of /sys/kernel/btf/vmlinux) or an ELF file with a .BTF section", e);
+        }
     }
 
     /** vmlinux BTF (or the given file's). */

@@ -30,8 +30,12 @@ public final class Samples {
     /** The size of {@link #udpPacket()}: the usual minimum Ethernet frame without its FCS. */
     public static final int PACKET_SIZE = 64;
 
-    /** The name prefix of the temporary directories {@link #tempDir()} makes. */
-    static final String TEMP_PREFIX = "bpfunit-jmh";
+    /**
+     * The name prefix of the temporary directories {@link #tempDir()} makes in this JVM: the process id is part of
+     * it, so that a check for directories left behind is not confused by another JVM's (another build, a JMH fork)
+     * in the shared temporary directory.
+     */
+    static final String TEMP_PREFIX = "bpfunit-jmh-" + ProcessHandle.current().pid() + "-";
 
     private Samples() {
     }

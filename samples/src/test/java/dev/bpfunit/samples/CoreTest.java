@@ -228,6 +228,30 @@ class CoreTest {
                 .hasMessageContaining("no field 'bpfunit_no_such_field' on " + other + "'s task_struct");
     }
 
+    @Test
+    void aBadTargetBtfFileIsNamedWithWhatIsWrongWithIt(@TempDir Path dir) throws IOException {
+        // an ELF cut short: the start of a real object, whose section headers lie past the end
+        byte[] elf = Files.readAllBytes(object("core_tc"));
+        Path truncated = dir.resolve("truncated.o");
+        Files.write(truncated, java.util.Arrays.copyOf(elf, 200));
+        assertThatThrownBy(() -> BpfObject.loader(object("core_tc")).targetBtf(truncated).load())
+                .isInstanceOf(dev.bpfunit.ObjectLoadException.class)
+                .hasMessageStartingWith("object core_tc.bpf.o: program 'core_tc': the target BTF (targetBtf): "
+                        + truncated + ": ELF: ")
+                .hasMessageContaining("truncated or corrupt")
+                .hasMessageEndingWith("or an ELF file with a .BTF section")
+                .hasRootCauseInstanceOf(dev.bpfunit.rawelf.ElfFormatException.class);
+        // neither ELF nor BTF
+        Path garbage = dir.resolve("garbage.btf");
+        Files.writeString(garbage, "this is not BTF at all");
+        assertThatThrownBy(() -> BpfObject.loader(object("core_tc")).targetBtf(garbage).load())
+                .hasMessageContaining("the target BTF (targetBtf): " + garbage + ": ")
+                .hasMessageContaining("magic");
+        Path missing = dir.resolve("missing.btf");
+        assertThatThrownBy(() -> BpfObject.loader(object("core_tc")).targetBtf(missing).load())
+                .hasMessageContaining("BTF file " + missing + " does not exist");
+    }
+
     /**
      * Loads the object with bpftool and with bpfunit and compares the program's translated instructions,
      * with map ids replaced by their position in the program's map list (the ids differ between the loads).
