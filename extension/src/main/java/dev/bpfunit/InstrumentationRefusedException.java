@@ -67,6 +67,7 @@ public final class InstrumentationRefusedException extends ObjectLoadException {
         b.append("\n  fix: ");
         if (what == Instrumentation.COVERAGE) {
             b.append("leave this program out of coverage with BpfObjectLoader.noCoverage(\"").append(program)
+                    .append("\") or @BpfTest(noCoverage = \"").append(program)
                     .append("\") (the object's other programs keep their counters), or load the object with ")
                     .append("coverage(false); the coverage report then lists it as not instrumented");
         } else {

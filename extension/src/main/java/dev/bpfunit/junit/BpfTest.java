@@ -151,6 +151,14 @@ public @interface BpfTest {
     /** Programs not to load (their maps are still created). */
     String[] skipPrograms() default {};
 
+    /**
+     * Programs left without coverage counters when coverage is on ({@link #COVERAGE}), as
+     * {@link dev.bpfunit.BpfObjectLoader#noCoverage(String...)} does: for a program the verifier refuses once
+     * instrumented ({@link dev.bpfunit.InstrumentationRefusedException}), or one whose latency a test measures.
+     * Each name must be a program of one of the objects. Without coverage it changes nothing.
+     */
+    String[] noCoverage() default {};
+
     /** The verifier log level for every program: 0 (only on failure, the default), 1 or 2 (with statistics). */
     int logLevel() default 0;
 }

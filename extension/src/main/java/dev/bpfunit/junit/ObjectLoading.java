@@ -201,6 +201,11 @@ final class ObjectLoading {
             applyTo(d, entries, specs, what, BpfObjectLoader.Named.PROGRAM, skip,
                     (e, s) -> e.loader().skipProgram(skip));
         }
+        for (String program : a.noCoverage()) {
+            String what = "noCoverage = \"" + program + "\"";
+            applyTo(d, entries, specs, what, BpfObjectLoader.Named.PROGRAM, program,
+                    (e, s) -> e.loader().noCoverage(program));
+        }
         if (a.logLevel() < 0 || a.logLevel() > 2) {
             throw new ExtensionConfigurationException(d.describe() + ": logLevel = " + a.logLevel()
                     + " is not a verifier log level: use 0, 1 or 2");

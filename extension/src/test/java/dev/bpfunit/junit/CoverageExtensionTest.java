@@ -51,6 +51,44 @@ class CoverageExtensionTest {
         assertThat(dir.resolve("lcov.info")).doesNotExist();
     }
 
+    @BpfTest(value = "junit/counter.bpf.o", noCoverage = "count_packets")
+    static class LeftOut {
+        @Program("count_packets") BpfProgram program;
+        BpfObject object;
+
+        @Test
+        void runsUncounted() {
+            assertThat(program.run(new byte[64]).retval()).isEqualTo(2);
+            assertThat(object.coverage().files()).isEmpty();
+            assertThat(object.coverage().notes()).anyMatch(n -> n.contains("'count_packets'")
+                    && n.contains("noCoverage"));
+        }
+    }
+
+    @Test
+    void noCoverageLeavesAProgramWithoutCounters(@TempDir Path dir) {
+        Kit.assertAllPassed(Kit.run(LeftOut.class, Map.of(BpfTest.COVERAGE, "true", BpfTest.COVERAGE_DIR,
+                dir.toString())), 1);
+    }
+
+    @BpfTest(value = "junit/counter.bpf.o", noCoverage = "count_packet")
+    static class LeftOutMisspelt {
+        BpfObject object;
+
+        @Test
+        void test() {
+        }
+    }
+
+    @Test
+    void noCoverageOfAProgramThatDoesNotExistListsThePrograms(@TempDir Path dir) {
+        assertThat(Kit.onlyFailure(Kit.run(LeftOutMisspelt.class, Map.of(BpfTest.COVERAGE, "true",
+                BpfTest.COVERAGE_DIR, dir.toString()))))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageContaining("noCoverage = \"count_packet\"")
+                .hasMessageContaining("count_packets");
+    }
+
     @BpfTest("junit/counter.bpf.o")
     static class Plain {
         BpfObject object;
