@@ -40,7 +40,8 @@ import java.util.zip.ZipOutputStream;
  * it. The archive and the jars live in {@code <cache>/<key>/}, the key hashing the java, its version, the JVM
  * flags, every classpath entry's path, size and modification time (a directory's files' too) and the requested
  * classes; a key already dumped is used as it is. The training run ({@link GuestLauncher#TRAIN}) discovers the
- * requested classes and reports their events as skipped: it runs no test on the host. Whatever fails (the dump,
+ * requested classes and reports their events as skipped, then runs bpfunit's own {@link GuestWarmUp} test: it runs
+ * none of the user's tests on the host. Whatever fails (the dump,
  * or a check that the JVM accepts the archive with {@code -Xshare:on}, which JDK 25 refuses while a non-empty
  * directory is on the classpath) leaves one line saying why and the guests run without the archive.
  */
@@ -251,7 +252,7 @@ final class GuestCds {
         String classpath = String.join(":", layout.classpath());
         List<String> command = new ArrayList<>(List.of(java.toString()));
         command.addAll(flags);
-        command.addAll(List.of("-XX:ArchiveClassesAtExit=" + tmp, "-D" + GuestLauncher.GUEST_PROPERTY + "=cds",
+        command.addAll(List.of("-XX:ArchiveClassesAtExit=" + tmp, "-D" + GuestLauncher.GUEST_PROPERTY + "=" + GuestLauncher.TRAINING,
                 "-cp", classpath, GuestLauncher.class.getName(), GuestLauncher.TRAIN, request.toString(),
                 dir.resolve("training-events.txt").toString()));
         Path dumpLog = dir.resolve("dump.log");

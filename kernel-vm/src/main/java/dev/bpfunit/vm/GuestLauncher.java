@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import org.junit.platform.commons.support.ReflectionSupport;
 import org.junit.platform.engine.TestEngine;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
@@ -48,8 +49,12 @@ public final class GuestLauncher {
     static final String CLASS_DATA_PROPERTY = "bpfunit.guest.classData";
     /** The report entry (on the kernel's container) saying how many classes came from the class-data archive. */
     static final String CLASS_DATA = "classData";
-    /** The first argument of the class-data archive's training run: discovery only, no test runs. */
+    /** The first argument of the class-data archive's training run: the user's tests are discovered, never run. */
     static final String TRAIN = "--train";
+    /** {@link #GUEST_PROPERTY}'s value in the training run. */
+    static final String TRAINING = "class-data-training";
+    /** The warm-up test class the training run executes when Jupiter is on the classpath. */
+    private static final String WARM_UP = "dev.bpfunit.vm.GuestWarmUp";
     /** The unique id the launcher's own report entries are published under (the host puts them on the kernel). */
     private static final String OWN_ID = "[engine:bpfunit-guest]";
 
@@ -93,19 +98,29 @@ public final class GuestLauncher {
 
     /**
      * The class-data archive's training run ({@link GuestCds}): the same discovery as {@link #run}, then the plan's
-     * events written as a run would write them, every test skipped: the JVM loads what a guest loads up to its first
-     * test, and no test (no BPF program) runs on the host.
+     * events written as a run would write them, every test skipped; then the engines run one test of bpfunit's own
+     * ({@link GuestWarmUp}, when Jupiter is there) with the same settings. The JVM loads what a guest loads up to and
+     * through its first test, and none of the user's tests (no BPF program) runs on the host.
      */
     static void train(Path requestFile, Path eventFile) throws IOException {
         LauncherDiscoveryRequest discovery = discoveryRequest(requestFile, eventFile);
         try (BufferedWriter out = Files.newBufferedWriter(eventFile, StandardCharsets.UTF_8)) {
             EventWriter writer = new EventWriter(out);
-            TestPlan plan = launcherWithoutMatrix().discover(discovery);
+            Launcher launcher = launcherWithoutMatrix();
+            TestPlan plan = launcher.discover(discovery);
             writer.testPlanExecutionStarted(plan);
             for (TestIdentifier root : plan.getRoots()) {
                 replayAsSkipped(plan, root, writer);
             }
             writer.testPlanExecutionFinished(plan);
+            if (ReflectionSupport.tryToLoadClass("org.junit.jupiter.api.Test").toOptional().isPresent()) {
+                LauncherDiscoveryRequestBuilder warmUp = LauncherDiscoveryRequestBuilder.request()
+                        .selectors(DiscoverySelectors.selectClass(WARM_UP))
+                        .configurationParameters(discovery.getConfigurationParameters().keySet().stream()
+                                .collect(java.util.stream.Collectors.toMap(k -> k, k -> discovery
+                                        .getConfigurationParameters().get(k).orElse(""))));
+                launcher.execute(launcher.discover(warmUp.build()), writer);
+            }
             writer.write(GuestEvent.done(plan.countTestIdentifiers(TestIdentifier::isTest)));
         }
     }

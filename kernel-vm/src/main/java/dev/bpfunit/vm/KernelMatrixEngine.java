@@ -308,6 +308,7 @@ public final class KernelMatrixEngine implements TestEngine {
         }
         java.util.Properties training = KernelRun.guestSettings(config);
         training.setProperty(GuestLauncher.CLASSES, String.join(",", classes));
+        KernelRun.guestDefaults(training);
         List<String> flags = backends.accelerator() == Accelerator.TCG ? GuestJava.TCG_FLAGS : List.of();
         return backends.classData(cache, flags, HostClasspath.entries(), training);
     }

@@ -206,13 +206,18 @@ final class KernelRun {
         return p;
     }
 
-    /** The request: the classes, and every configuration parameter the guest's engines should see. */
-    private void writeRequest(Path request, Path dir) throws IOException {
-        Properties p = guestSettings(config);
+    /** The settings every guest has unless configured otherwise: output captured, BPF required. */
+    static void guestDefaults(Properties p) {
         p.putIfAbsent("junit.platform.output.capture.stdout", "true");
         p.putIfAbsent("junit.platform.output.capture.stderr", "true");
         // in the guest, BPF must work: a test that would be skipped for lack of it is a failure there
         p.putIfAbsent("bpfunit.require", "true");
+    }
+
+    /** The request: the classes, and every configuration parameter the guest's engines should see. */
+    private void writeRequest(Path request, Path dir) throws IOException {
+        Properties p = guestSettings(config);
+        guestDefaults(p);
         p.putIfAbsent("bpfunit.log.dir", dir.resolve("verifier-logs").toString());
         // the guest's coverage (when on) goes to its run directory, named after its kernel; the host merges it
         MatrixCoverage.request(p, dir, kernel.target());
