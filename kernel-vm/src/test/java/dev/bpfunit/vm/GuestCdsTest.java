@@ -129,7 +129,10 @@ class GuestCdsTest {
         assertThat(lines).hasSize(2).last().asString().contains("from an earlier try");
     }
 
-    /** The dump on this host's JDK, on this JVM's classpath: the JVM maps the archive with -Xshare:on. */
+    /**
+     * The dump on this host's JDK, on this JVM's classpath (its {@code target/test-classes} holds resources): JDK 17
+     * maps the archive with -Xshare:on; a later JDK may refuse the directory (JDK 25 does), and then one line says so.
+     */
     @Test
     void dumpsAnArchiveThatThisJavaAcceptsAndReusesIt() throws IOException {
         Path cache = tmp.resolve("cache");
@@ -138,8 +141,14 @@ class GuestCdsTest {
         List<String> lines = new ArrayList<>();
         List<String> classpath = HostClasspath.entries();
 
-        GuestCds.Archive archive = GuestCds.prepare(cache, JAVA, GuestJava.TCG_FLAGS, classpath, training, lines::add)
-                .orElseThrow(() -> new AssertionError("no archive: " + lines));
+        Optional<GuestCds.Archive> made = GuestCds.prepare(cache, JAVA, GuestJava.TCG_FLAGS, classpath, training,
+                lines::add);
+        if (made.isEmpty() && Runtime.version().feature() > 17) {
+            assertThat(lines).singleElement().asString().startsWith("no class-data archive for the guests: the JVM"
+                    + " ended with status 1: directory is not empty: ");
+            return;
+        }
+        GuestCds.Archive archive = made.orElseThrow(() -> new AssertionError("no archive: " + lines));
 
         assertThat(lines).isEmpty();
         assertThat(archive.file()).isRegularFile();
