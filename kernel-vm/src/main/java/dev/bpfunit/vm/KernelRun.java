@@ -150,8 +150,7 @@ final class KernelRun {
         VmResult result;
         Path events;
         try {
-            Path dir = Path.of(KernelMatrixEngine.setting(config, BpfKernels.DIR).orElse("target/bpfunit-kernels"))
-                    .toAbsolutePath().normalize().resolve(target.fileName());
+            Path dir = runsDir(config).resolve(target.fileName());
             Files.createDirectories(dir);
             events = dir.resolve("events.txt");
             Files.deleteIfExists(events);
@@ -188,6 +187,12 @@ final class KernelRun {
             endUnreported(kernel, "the guest did not run it (its test plan differs from the host's)");
             listener.executionFinished(kernel, TestExecutionResult.successful());
         }
+    }
+
+    /** The directory of the kernels' run files ({@link BpfKernels#DIR}), absolute. */
+    static Path runsDir(ConfigurationParameters config) {
+        return Path.of(KernelMatrixEngine.setting(config, BpfKernels.DIR).orElse("target/bpfunit-kernels"))
+                .toAbsolutePath().normalize();
     }
 
     /** Every configuration parameter (and {@code bpfunit.*} system property) the guest's engines should see. */
