@@ -79,6 +79,13 @@ public @interface BpfKernels {
     /** Configuration parameter: {@code true} copies each guest's console to standard output as it comes. Default: {@code false}. */
     String VERBOSE = "bpfunit.kernels.verbose";
 
+    /**
+     * Configuration parameter: {@code false} runs each guest JVM without the application class-data archive the
+     * host dumps for it before the guests start ({@code GuestCds}, cached under {@code <dir>/cds}). Default:
+     * {@code true}.
+     */
+    String CDS = "bpfunit.kernels.cds";
+
     /** The kernels this class runs on (values as in {@link #KERNELS}); empty: those of {@link #KERNELS}. */
     String[] value() default {};
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import org.junit.platform.commons.support.ReflectionSupport;
 import org.junit.platform.engine.TestEngine;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
@@ -40,17 +41,38 @@ public final class GuestLauncher {
     static final String CLASSES = "bpfunit.guest.classes";
     /** Set in the guest JVM so that nothing in it starts another matrix. */
     static final String GUEST_PROPERTY = "bpfunit.guest";
+    /**
+     * Set in a VM guest's JVM, which logs its class loading to {@link GuestCds#GUEST_LOG}: {@code true} when it was
+     * given a class-data archive. The launcher reports what the log says of the classes loaded before the first
+     * test as the kernel's {@link #CLASS_DATA} report entry.
+     */
+    static final String CLASS_DATA_PROPERTY = "bpfunit.guest.classData";
+    /** The report entry (on the kernel's container) saying how many classes came from the class-data archive. */
+    static final String CLASS_DATA = "classData";
+    /** The first argument of the class-data archive's training run: the user's tests are discovered, never run. */
+    static final String TRAIN = "--train";
+    /** {@link #GUEST_PROPERTY}'s value in the training run. */
+    static final String TRAINING = "class-data-training";
+    /** The warm-up test class the training run executes when Jupiter is on the classpath. */
+    private static final String WARM_UP = "dev.bpfunit.vm.GuestWarmUp";
+    /** The unique id the launcher's own report entries are published under (the host puts them on the kernel). */
+    private static final String OWN_ID = "[engine:bpfunit-guest]";
 
     private GuestLauncher() {
     }
 
     public static void main(String[] args) {
-        if (args.length != 2) {
-            System.err.println("usage: GuestLauncher <request.properties> <events file>");
+        boolean train = args.length == 3 && args[0].equals(TRAIN);
+        if (args.length != 2 && !train) {
+            System.err.println("usage: GuestLauncher [" + TRAIN + "] <request.properties> <events file>");
             System.exit(2);
         }
         try {
-            run(Path.of(args[0]), Path.of(args[1]));
+            if (train) {
+                train(Path.of(args[1]), Path.of(args[2]));
+            } else {
+                run(Path.of(args[0]), Path.of(args[1]));
+            }
         } catch (RuntimeException | IOException e) {
             System.err.println("bpfunit guest launcher failed:");
             e.printStackTrace();
@@ -63,6 +85,59 @@ public final class GuestLauncher {
     static final String JQWIK_DATABASE = "jqwik.database";
 
     static void run(Path requestFile, Path eventFile) throws IOException {
+        LauncherDiscoveryRequest discovery = discoveryRequest(requestFile, eventFile);
+        try (BufferedWriter out = Files.newBufferedWriter(eventFile, StandardCharsets.UTF_8)) {
+            EventWriter writer = new EventWriter(out);
+            Launcher launcher = launcherWithoutMatrix();
+            TestPlan plan = launcher.discover(discovery);
+            launcher.execute(plan, writer);
+            writer.reportClassData();
+            writer.write(GuestEvent.done(plan.countTestIdentifiers(TestIdentifier::isTest)));
+        }
+    }
+
+    /**
+     * The class-data archive's training run ({@link GuestCds}): the same discovery as {@link #run}, then the plan's
+     * events written as a run would write them, every test skipped; then the engines run one test of bpfunit's own
+     * ({@link GuestWarmUp}, when Jupiter is there) with the same settings. The JVM loads what a guest loads up to and
+     * through its first test, and none of the user's tests (no BPF program) runs on the host.
+     */
+    static void train(Path requestFile, Path eventFile) throws IOException {
+        LauncherDiscoveryRequest discovery = discoveryRequest(requestFile, eventFile);
+        try (BufferedWriter out = Files.newBufferedWriter(eventFile, StandardCharsets.UTF_8)) {
+            EventWriter writer = new EventWriter(out);
+            Launcher launcher = launcherWithoutMatrix();
+            TestPlan plan = launcher.discover(discovery);
+            writer.testPlanExecutionStarted(plan);
+            for (TestIdentifier root : plan.getRoots()) {
+                replayAsSkipped(plan, root, writer);
+            }
+            writer.testPlanExecutionFinished(plan);
+            if (ReflectionSupport.tryToLoadClass("org.junit.jupiter.api.Test").toOptional().isPresent()) {
+                LauncherDiscoveryRequestBuilder warmUp = LauncherDiscoveryRequestBuilder.request()
+                        .selectors(DiscoverySelectors.selectClass(WARM_UP))
+                        .configurationParameters(discovery.getConfigurationParameters().keySet().stream()
+                                .collect(java.util.stream.Collectors.toMap(k -> k, k -> discovery
+                                        .getConfigurationParameters().get(k).orElse(""))));
+                launcher.execute(launcher.discover(warmUp.build()), writer);
+            }
+            writer.write(GuestEvent.done(plan.countTestIdentifiers(TestIdentifier::isTest)));
+        }
+    }
+
+    private static void replayAsSkipped(TestPlan plan, TestIdentifier node, EventWriter writer) {
+        if (node.isTest()) {
+            writer.executionSkipped(node, "class-data training run");
+            return;
+        }
+        writer.executionStarted(node);
+        for (TestIdentifier child : plan.getChildren(node)) {
+            replayAsSkipped(plan, child, writer);
+        }
+        writer.executionFinished(node, TestExecutionResult.successful());
+    }
+
+    private static LauncherDiscoveryRequest discoveryRequest(Path requestFile, Path eventFile) throws IOException {
         Properties request = new Properties();
         try (Reader in = Files.newBufferedReader(requestFile, StandardCharsets.UTF_8)) {
             request.load(in);
@@ -89,14 +164,7 @@ public final class GuestLauncher {
             builder.configurationParameter(JQWIK_DATABASE,
                     eventFile.toAbsolutePath().resolveSibling("jqwik-database").toString());
         }
-        LauncherDiscoveryRequest discovery = builder.build();
-        try (BufferedWriter out = Files.newBufferedWriter(eventFile, StandardCharsets.UTF_8)) {
-            EventWriter writer = new EventWriter(out);
-            Launcher launcher = launcherWithoutMatrix();
-            TestPlan plan = launcher.discover(discovery);
-            launcher.execute(plan, writer);
-            writer.write(GuestEvent.done(plan.countTestIdentifiers(TestIdentifier::isTest)));
-        }
+        return builder.build();
     }
 
     /** A launcher with every test engine on the classpath except the kernel-matrix engine. */
@@ -114,6 +182,8 @@ public final class GuestLauncher {
     /** Writes each launcher event as a line and flushes it. */
     private static final class EventWriter implements TestExecutionListener {
         private final BufferedWriter out;
+        /** How much of the JVM's class-loading log was written when the first test started; -1 before. */
+        private long logAtFirstTest = -1;
 
         EventWriter(BufferedWriter out) {
             this.out = out;
@@ -141,7 +211,30 @@ public final class GuestLauncher {
 
         @Override
         public void executionStarted(TestIdentifier id) {
+            if (id.isTest() && logAtFirstTest < 0 && System.getProperty(CLASS_DATA_PROPERTY) != null) {
+                try {
+                    logAtFirstTest = Files.size(Path.of(GuestCds.GUEST_LOG));
+                } catch (IOException e) {
+                    logAtFirstTest = 0;
+                }
+            }
             write(GuestEvent.started(id.getUniqueId()));
+        }
+
+        /** The {@link #CLASS_DATA} report entry, when this JVM logged its class loading and a test ran. */
+        void reportClassData() {
+            String given = System.getProperty(CLASS_DATA_PROPERTY);
+            if (given == null || logAtFirstTest < 0) {
+                return;
+            }
+            try (var in = Files.newInputStream(Path.of(GuestCds.GUEST_LOG))) {
+                String log = new String(in.readNBytes((int) Math.min(logAtFirstTest, Integer.MAX_VALUE)),
+                        StandardCharsets.UTF_8);
+                write(GuestEvent.reported(OWN_ID, Map.of(CLASS_DATA, GuestCds.summary(log,
+                        Boolean.parseBoolean(given)))));
+            } catch (IOException e) {
+                write(GuestEvent.reported(OWN_ID, Map.of(CLASS_DATA, "cannot read " + GuestCds.GUEST_LOG + ": " + e)));
+            }
         }
 
         @Override

@@ -267,19 +267,61 @@ public final class KernelMatrixEngine implements TestEngine {
             int guestMiB = VmSpec.parseMemoryMiB(setting(config, BpfKernels.MEMORY).orElse("2G"));
             MatrixPlan plan = MatrixPlan.forHost(setting(config, BpfKernels.PARALLEL).orElse("auto"),
                     setting(config, BpfKernels.CPUS).orElse("auto"), kernels.size(), guestMiB);
+            Optional<GuestCds.Archive> classData = classData(kernels, config);
             if (plan.parallel() == 1 || kernels.size() == 1) {
-                kernels.forEach(k -> new KernelRun(k, listener, config, backends, plan.cpus(), coverage).execute());
+                kernels.forEach(k -> new KernelRun(k, listener, config, backends, plan.cpus(), coverage, classData)
+                        .execute());
             } else {
-                runAtOnce(kernels, synchronizedListener(listener), config, plan, coverage);
+                runAtOnce(kernels, synchronizedListener(listener), config, plan, coverage, classData);
             }
         }
         coverage.writeReports();
         listener.executionFinished(engine, TestExecutionResult.successful());
     }
 
+    /**
+     * The VM guests' class-data archive ({@link GuestCds}), dumped once for all of them before they start: none when
+     * every kernel is the container, when {@link BpfKernels#CDS} is {@code false}, or when the guests would not see
+     * the cache ({@code <dir>/cds}) at its host path (under {@code /tmp} or {@code /run} outside the working tree).
+     */
+    private Optional<GuestCds.Archive> classData(List<MatrixDescriptor> kernels, ConfigurationParameters config) {
+        List<MatrixDescriptor> vms = kernels.stream().filter(k -> !k.target().container()).toList();
+        if (vms.isEmpty() || !setting(config, BpfKernels.CDS).map(Boolean::parseBoolean).orElse(true)) {
+            return Optional.empty();
+        }
+        java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();
+        java.nio.file.Path cache = KernelRun.runsDir(config).resolve("cds");
+        Optional<java.nio.file.Path> hidden = VmRunner.shadowedTop(cache);
+        if (hidden.isPresent() && !hidden.equals(VmRunner.shadowedTop(cwd))) {
+            System.out.println("bpfunit kernel matrix: no class-data archive for the guests: its cache " + cache
+                    + " is under a directory the guest covers with its own tmpfs; set " + BpfKernels.DIR
+                    + " inside the working tree");
+            return Optional.empty();
+        }
+        Set<String> classes = new LinkedHashSet<>();
+        for (MatrixDescriptor kernel : vms) {
+            for (TestDescriptor child : kernel.getChildren()) {
+                child.getSource().filter(ClassSource.class::isInstance)
+                        .ifPresent(s -> classes.add(((ClassSource) s).getClassName()));
+            }
+        }
+        java.util.Properties training = KernelRun.guestSettings(config);
+        training.setProperty(GuestLauncher.CLASSES, String.join(",", classes));
+        KernelRun.guestDefaults(training);
+        try {
+            List<String> flags = backends.accelerator() == Accelerator.TCG ? GuestJava.TCG_FLAGS : List.of();
+            return backends.classData(cache, flags, HostClasspath.entries(), training);
+        } catch (RuntimeException e) {
+            // the kernels' runs meet the same problem (no QEMU, no classpath) and report it on their tests
+            System.out.println("bpfunit kernel matrix: no class-data archive for the guests: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     /** Runs the kernels {@code plan.parallel()} at a time, in the order given, and waits for all of them. */
     private void runAtOnce(List<MatrixDescriptor> kernels, EngineExecutionListener listener,
-                           ConfigurationParameters config, MatrixPlan plan, MatrixCoverage coverage) {
+                           ConfigurationParameters config, MatrixPlan plan, MatrixCoverage coverage,
+                           Optional<GuestCds.Archive> classData) {
         ExecutorService pool = Executors.newFixedThreadPool(plan.parallel(), task -> {
             Thread thread = new Thread(task, "bpfunit-kernel-matrix");
             thread.setDaemon(true);
@@ -288,8 +330,8 @@ public final class KernelMatrixEngine implements TestEngine {
         try {
             List<Future<?>> runs = new ArrayList<>();
             for (MatrixDescriptor kernel : kernels) {
-                runs.add(pool.submit(() -> new KernelRun(kernel, listener, config, backends, plan.cpus(), coverage)
-                        .execute()));
+                runs.add(pool.submit(() -> new KernelRun(kernel, listener, config, backends, plan.cpus(), coverage,
+                        classData).execute()));
             }
             RuntimeException first = null;
             for (Future<?> run : runs) {

@@ -38,7 +38,8 @@ final class KernelRun {
     private static final Duration POLL = Duration.ofMillis(200);
     /** Settings of the host's engine that mean nothing in the guest. */
     private static final List<String> HOST_ONLY = List.of(BpfKernels.KERNELS, BpfKernels.FALLBACK, BpfKernels.CLASSES,
-            BpfKernels.TIMEOUT, BpfKernels.MEMORY, BpfKernels.DIR, BpfKernels.VERBOSE, BpfKernels.PARALLEL, BpfKernels.CPUS);
+            BpfKernels.TIMEOUT, BpfKernels.MEMORY, BpfKernels.DIR, BpfKernels.VERBOSE, BpfKernels.PARALLEL, BpfKernels.CPUS,
+            BpfKernels.CDS);
 
     /** Where guests run: QEMU and Docker normally, something else in tests. */
     interface Backends {
@@ -50,9 +51,25 @@ final class KernelRun {
 
         VmResult runContainer(ContainerSpec spec, Consumer<String> output);
 
+        /**
+         * The class-data archive for the VM guests ({@link GuestCds#prepare}); none by default, so that tests with
+         * fake guests dump nothing.
+         */
+        default Optional<GuestCds.Archive> classData(Path cache, List<String> flags, List<String> classpath,
+                                                     Properties training) {
+            return Optional.empty();
+        }
+
         static Backends real() {
             return new Backends() {
                 private VmRunner vm;
+
+                @Override
+                public Optional<GuestCds.Archive> classData(Path cache, List<String> flags, List<String> classpath,
+                                                            Properties training) {
+                    return GuestCds.prepare(cache, GuestJava.currentJava(), flags, classpath, training,
+                            line -> System.out.println("bpfunit kernel matrix: " + line));
+                }
 
                 @Override
                 public KernelImage kernel(String value) {
@@ -99,14 +116,19 @@ final class KernelRun {
     private Duration firstTest;
 
     private final MatrixCoverage coverage;
+    /** The VM guests' class-data archive, if there is one. */
+    private final Optional<GuestCds.Archive> classData;
+    /** What the guest said of its classes and the archive ({@link GuestLauncher#CLASS_DATA}), if it did. */
+    private String classDataReport;
 
     KernelRun(MatrixDescriptor kernel, EngineExecutionListener listener, ConfigurationParameters config,
               Backends backends) {
-        this(kernel, listener, config, backends, VmSpec.DEFAULT_CPUS, MatrixCoverage.of(config));
+        this(kernel, listener, config, backends, VmSpec.DEFAULT_CPUS, MatrixCoverage.of(config), Optional.empty());
     }
 
     KernelRun(MatrixDescriptor kernel, EngineExecutionListener listener, ConfigurationParameters config,
-              Backends backends, int cpus, MatrixCoverage coverage) {
+              Backends backends, int cpus, MatrixCoverage coverage, Optional<GuestCds.Archive> classData) {
+        this.classData = classData;
         this.coverage = coverage;
         this.kernel = kernel;
         this.listener = listener;
@@ -128,8 +150,7 @@ final class KernelRun {
         VmResult result;
         Path events;
         try {
-            Path dir = Path.of(KernelMatrixEngine.setting(config, BpfKernels.DIR).orElse("target/bpfunit-kernels"))
-                    .toAbsolutePath().normalize().resolve(target.fileName());
+            Path dir = runsDir(config).resolve(target.fileName());
             Files.createDirectories(dir);
             events = dir.resolve("events.txt");
             Files.deleteIfExists(events);
@@ -150,11 +171,11 @@ final class KernelRun {
         report(kernel, Map.of("outcome", result.outcome().text(), "elapsed", result.elapsed().toMillis() + " ms",
                 "bootTime", result.bootTime().map(d -> d.toMillis() + " ms").orElse("-"),
                 "firstTest", firstTest == null ? "-" : firstTest.toMillis() + " ms"));
-        System.out.printf("bpfunit kernel matrix: %s %s; boot %s, first test %s, whole run %.1f s%s%n", target.label(),
-                result.outcome() == VmResult.Outcome.EXITED ? "ran its tests" : result.outcome().text(),
+        System.out.printf("bpfunit kernel matrix: %s %s; boot %s, first test %s, whole run %.1f s%s%s%n",
+                target.label(), result.outcome() == VmResult.Outcome.EXITED ? "ran its tests" : result.outcome().text(),
                 result.bootTime().map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).orElse("-"), first,
                 result.elapsed().toMillis() / 1000.0, target.container() ? "" : " (" + cpus + " CPU"
-                        + (cpus == 1 ? ")" : "s)"));
+                        + (cpus == 1 ? ")" : "s)"), classDataReport == null ? "" : "; " + classDataReport);
         if (result.outcome() != VmResult.Outcome.EXITED) {
             fail(new VmFailureException(result));
         } else if (result.exitCode() != 0 || !done) {
@@ -168,8 +189,14 @@ final class KernelRun {
         }
     }
 
-    /** The request: the classes, and every configuration parameter the guest's engines should see. */
-    private void writeRequest(Path request, Path dir) throws IOException {
+    /** The directory of the kernels' run files ({@link BpfKernels#DIR}), absolute. */
+    static Path runsDir(ConfigurationParameters config) {
+        return Path.of(KernelMatrixEngine.setting(config, BpfKernels.DIR).orElse("target/bpfunit-kernels"))
+                .toAbsolutePath().normalize();
+    }
+
+    /** Every configuration parameter (and {@code bpfunit.*} system property) the guest's engines should see. */
+    static Properties guestSettings(ConfigurationParameters config) {
         Properties p = new Properties();
         for (String key : config.keySet()) {
             if (!HOST_ONLY.contains(key)) {
@@ -181,10 +208,21 @@ final class KernelRun {
                 p.setProperty(key, System.getProperty(key));
             }
         }
+        return p;
+    }
+
+    /** The settings every guest has unless configured otherwise: output captured, BPF required. */
+    static void guestDefaults(Properties p) {
         p.putIfAbsent("junit.platform.output.capture.stdout", "true");
         p.putIfAbsent("junit.platform.output.capture.stderr", "true");
         // in the guest, BPF must work: a test that would be skipped for lack of it is a failure there
         p.putIfAbsent("bpfunit.require", "true");
+    }
+
+    /** The request: the classes, and every configuration parameter the guest's engines should see. */
+    private void writeRequest(Path request, Path dir) throws IOException {
+        Properties p = guestSettings(config);
+        guestDefaults(p);
         p.putIfAbsent("bpfunit.log.dir", dir.resolve("verifier-logs").toString());
         // the guest's coverage (when on) goes to its run directory, named after its kernel; the host merges it
         MatrixCoverage.request(p, dir, kernel.target());
@@ -227,7 +265,13 @@ final class KernelRun {
         } else {
             KernelImage image = backends.kernel(target.value());
             report(kernel, Map.of("kernel", image.name()));
-            List<String> command = GuestJava.command(backends.accelerator(), jvmArgs, String.join(":", classpath),
+            // the guest logs its class loading to its own tmpfs and reports how much came from the archive
+            List<String> vmJvmArgs = new ArrayList<>(jvmArgs);
+            classData.ifPresent(archive -> vmJvmArgs.addAll(archive.jvmArgs()));
+            vmJvmArgs.add(GuestCds.GUEST_LOG_FLAG);
+            vmJvmArgs.add("-D" + GuestLauncher.CLASS_DATA_PROPERTY + "=" + classData.isPresent());
+            String vmClasspath = String.join(":", classData.map(GuestCds.Archive::classpath).orElse(classpath));
+            List<String> command = GuestJava.command(backends.accelerator(), vmJvmArgs, vmClasspath,
                     GuestLauncher.class.getName(), args);
             VmSpec spec = VmSpec.of(image, command).withWorkingDir(cwd).withTimeout(timeout).withWritableDir(dir)
                     .withMemory(KernelMatrixEngine.setting(config, BpfKernels.MEMORY).orElse("2G")).withCpus(cpus)
@@ -354,6 +398,9 @@ final class KernelRun {
                 Map<String, String> values = new LinkedHashMap<>();
                 for (int i = 1; i + 1 < event.fields().size(); i += 2) {
                     values.put(event.field(i), event.field(i + 1));
+                }
+                if (guestEngine && values.containsKey(GuestLauncher.CLASS_DATA)) {
+                    classDataReport = values.get(GuestLauncher.CLASS_DATA);
                 }
                 if (!values.isEmpty()) {
                     listener.reportingEntryPublished(node != null ? node : kernel, ReportEntry.from(values));

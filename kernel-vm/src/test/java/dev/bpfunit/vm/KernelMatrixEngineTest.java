@@ -17,6 +17,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 import dev.bpfunit.vm.fixtures.GuestHangs;
 import dev.bpfunit.vm.fixtures.GuestOutcomes;
 import dev.bpfunit.vm.fixtures.GuestPanics;
+import dev.bpfunit.vm.fixtures.GuestPasses;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -113,6 +114,35 @@ class KernelMatrixEngineTest {
         assertThat(entries).anyMatch(e -> e.getKeyValuePairs().getOrDefault("kernel", "").matches("\\d+\\.\\d+.*"));
         assertThat(entries).anyMatch(e -> e.getKeyValuePairs().getOrDefault("stdout", "").contains("hello from the guest"));
         assertThat(entries).anyMatch(e -> e.getKeyValuePairs().containsKey("bootTime"));
+    }
+
+    /**
+     * A 6.12 guest maps the class-data archive the host dumped before it started: its JVM's log counts the classes
+     * loaded before the first test that came from the archive (none would without it). The run files go under
+     * {@code target/}, which the guest sees at its host path, as it does not see the host's {@code /tmp}.
+     */
+    @Test
+    void aGuestLoadsItsFirstClassesFromTheClassDataArchive() throws java.io.IOException {
+        Path dir = java.nio.file.Files.createDirectories(Path.of("target/class-data-runs").toAbsolutePath());
+        EngineExecutionResults results = EngineTestKit.engine(new KernelMatrixEngine())
+                .selectors(selectClass(GuestPasses.class))
+                .configurationParameter(BpfKernels.DIR, dir.toString())
+                .configurationParameter(BpfKernels.KERNELS, "6.12")
+                .configurationParameter(BpfKernels.CLASSES, "all").execute();
+
+        results.testEvents().assertThatEvents().haveExactly(1, event(test("passes"), finishedSuccessfully()));
+        String classData = results.allEvents().reportingEntryPublished().stream()
+                .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs())
+                .filter(e -> e.containsKey(GuestLauncher.CLASS_DATA)).map(e -> e.get(GuestLauncher.CLASS_DATA))
+                .findFirst().orElseThrow(() -> new AssertionError("the guest reported nothing on its class data"));
+        java.util.regex.Matcher counts = java.util.regex.Pattern
+                .compile("^([\\d,]+) of ([\\d,]+) classes before the first test from the class-data archive$")
+                .matcher(classData);
+        assertThat(counts.find()).as(classData).isTrue();
+        long shared = Long.parseLong(counts.group(1).replace(",", ""));
+        long loaded = Long.parseLong(counts.group(2).replace(",", ""));
+        // the JDK's own archive holds about a third of them; the application archive most of the rest
+        assertThat(shared).as(classData).isGreaterThan(loaded / 4);
     }
 
     /** A guest whose test panics its kernel: the kernel's container and the unfinished tests fail with the console. */

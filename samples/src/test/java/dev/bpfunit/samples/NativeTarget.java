@@ -19,11 +19,20 @@ final class NativeTarget {
     private NativeTarget() {
     }
 
-    /** Where the samples' build put the library (gcc, generate-test-resources). */
+    /**
+     * Where the samples' build put the library (gcc, generate-test-resources): {@code target/native}, beside the
+     * {@code target/classes/bpf} directory of the sample objects. Found from that resource directory rather than
+     * from this class's code source, which in a kernel-matrix guest is the class-data archive's jar of the test
+     * classes, not {@code target/test-classes}.
+     */
     static Path path() {
         try {
-            Path testClasses = Path.of(NativeTarget.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path so = testClasses.resolveSibling("native").resolve("libbpfunit_target.so");
+            java.net.URL objects = NativeTarget.class.getResource("/bpf");
+            if (objects == null || !"file".equals(objects.getProtocol())) {
+                throw new IllegalStateException("no /bpf directory of sample objects on the classpath (" + objects
+                        + "): run samples/build-bpf.sh");
+            }
+            Path so = Path.of(objects.toURI()).getParent().resolveSibling("native").resolve("libbpfunit_target.so");
             if (!Files.isRegularFile(so)) {
                 throw new IllegalStateException(so + " does not exist: the samples' Maven build makes it with gcc "
                         + "(exec-maven-plugin, execution native-target)");
