@@ -39,12 +39,19 @@ final class ProgramLoading {
     /**
      * The most of a log's start asked for when diagnosing a rejection on kernels that keep the start of a full log
      * (before 6.4): each larger buffer means verifying the program once more. The end (the error and the
-     * statistics) of a longer log comes from one more load with statistics only ({@link BpfConstants#BPF_LOG_STATS}),
-     * which prints no trace. A program the verifier gave up on at its instruction limit (E2BIG: an unbounded loop, a
-     * complexity limit, whose whole log is 100 MB and more there) keeps the first buffer's start without growing it.
+     * statistics) of a longer log is that of a load with statistics only ({@link BpfConstants#BPF_LOG_STATS}),
+     * which prints no trace: the program's own load when no log was asked for. A program the verifier gave up on at
+     * its instruction limit (E2BIG: an unbounded loop, a complexity limit, whose whole log is 100 MB and more there)
+     * keeps the first buffer's start without growing it: with the end at hand, its diagnosis verifies it once more,
+     * as on 6.4+.
      */
     static final int HEAD_LOG_SIZE = 2 * 1024 * 1024;
-    /** The buffer for the statistics-only load: the error lines and the statistics. */
+    /**
+     * The buffer of a load with statistics only: the error lines and the statistics. A program loaded without a
+     * log asked for is loaded with it, which costs the verifier nothing but those lines: a rejection's diagnosis
+     * then has the log's end at hand, and knows whether the kernel keeps a full log's end (it says the log's true
+     * size, 6.4+).
+     */
     static final int END_LOG_SIZE = 64 * 1024;
 
     private final ObjectSpec spec;
@@ -71,8 +78,9 @@ final class ProgramLoading {
     }
 
     /**
-     * Links and loads one program, retried with a larger log while the log asked for does not fit; a rejection
-     * becomes a {@link VerifierException} with the log, an EPERM a {@link BpfException} saying what it attached to.
+     * Links and loads one program, retried with a larger log while the log asked for does not fit (with statistics
+     * only when none was asked for: {@link #END_LOG_SIZE}); a rejection becomes a {@link VerifierException} with
+     * the log, an EPERM a {@link BpfException} saying what it attached to.
      */
     BpfProgram load(ProgramSpec p, ProgramLinking linking) {
         if (p.type() == ProgramType.UNSPEC) {
@@ -86,10 +94,13 @@ final class ProgramLoading {
         byte[] insns = linked.instructions();
         ExternResolver.FdArray fdArray = linked.fdArray();
         int size = logSize;
+        boolean statistics = logLevel == 0;
         while (true) {
             ProgLoadAttr attr = programAttr(p, insns, fdArray);
             if (logLevel > 0) {
                 attr.logSize(size);
+            } else if (statistics) {
+                attr.logLevel(BpfConstants.BPF_LOG_STATS).logSize(END_LOG_SIZE);
             }
             try {
                 Fd fd = Bpf.progLoad(attr);
@@ -98,6 +109,12 @@ final class ProgramLoading {
                         new VerifierLog.Program(p.type(), slot -> sourceLine(p, slot), slot -> Optional.empty())) : null;
                 return new BpfProgram(p, fd, log);
             } catch (BpfSyscallException e) {
+                if (statistics && e.errno() == Errno.ENOSPC) {
+                    // error lines longer than the statistics' buffer, which then stand for the outcome (a kernel
+                    // before 6.4 does not even keep a program that passed): load it without a log to learn it
+                    statistics = false;
+                    continue;
+                }
                 if (logLevel > 0 && e.errno() == Errno.ENOSPC && size < ProgLoadAttr.MAX_LOG_SIZE) {
                     // the log asked for did not fit (kernels 6.4+ then fail the load): grow it and load again,
                     // unless a kernel that keeps a full log's start (before 6.4) would reject the program
@@ -105,7 +122,7 @@ final class ProgramLoading {
                     if (attr.logTrueSize() == 0 && size >= HEAD_LOG_SIZE) {
                         StatisticsOnly end = statisticsOnly(p, insns, fdArray);
                         if (end.error().isPresent()) {
-                            throw verifierFailure(p, insns, fdArray, end.error().get(), core, end.log());
+                            throw verifierFailure(p, insns, fdArray, end.error().get(), core, end);
                         }
                     }
                     size = grownLogSize(size, attr.logTrueSize());
@@ -114,7 +131,8 @@ final class ProgramLoading {
                 if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM && logLevel == 0) {
                     throw new BpfException(e.getMessage() + attachNote(p, e), e);
                 }
-                throw verifierFailure(p, insns, fdArray, e, core, null);
+                throw verifierFailure(p, insns, fdArray, e, core, statistics
+                        ? new StatisticsOnly(Optional.of(e), attr.log(), attr.logTrueSize() > 0) : null);
             }
         }
     }
@@ -177,19 +195,20 @@ final class ProgramLoading {
      * Turns a failed load into a diagnosis: a size the kernel refuses before verifying is said as such;
      * otherwise the program is loaded again with a log (level 1 and statistics, or the level asked for). On
      * kernels that keep the log's end when the buffer is full (6.4+) the buffer stays bounded, since the error
-     * is at the end; older kernels keep the start, so there the buffer grows to {@link #HEAD_LOG_SIZE} and, when
-     * the log is longer still, its end is taken from one more load with statistics only ({@code knownEnd}, when
-     * the caller already made that load, else null).
+     * is at the end: {@link #FAILURE_LOG_SIZE} at once when the kernel is known to be one, else grown to it. Older
+     * kernels keep the start, so there the buffer grows to {@link #HEAD_LOG_SIZE} and, when the log is longer
+     * still, its end is that of a load with statistics only: {@code known}, when the caller already made one (the
+     * program's own load without a log asked for, or a probe), else one more load.
      */
     private RuntimeException verifierFailure(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray,
-                                             BpfSyscallException first, CoreResult core, String knownEnd) {
+                                             BpfSyscallException first, CoreResult core, StatisticsOnly known) {
         int count = insns.length / 8;
         int limit = SystemInfo.hasCapBpf() ? BpfConstants.BPF_COMPLEXITY_LIMIT_INSNS : BpfConstants.BPF_MAXINSNS;
         if ((first.errno() == Errno.E2BIG || first.errno() == Errno.EINVAL) && count > limit) {
             return new VerifierException(spec.name(), p.name(), first.errno().name(),
                     VerifierLog.refusedSize(count, limit), insns, slot -> sourceLine(p, slot));
         }
-        int size = Math.min(logSize, FAILURE_LOG_SIZE);
+        int size = known != null && known.keepsEnd() ? FAILURE_LOG_SIZE : Math.min(logSize, FAILURE_LOG_SIZE);
         int level = Math.max(1, logLevel) | BpfConstants.BPF_LOG_STATS;
         VerifierLog.Program program = new VerifierLog.Program(p.type(), slot -> sourceLine(p, slot),
                 slot -> poisonCause(insns, slot, core));
@@ -212,7 +231,7 @@ final class ProgramLoading {
                     continue;
                 }
                 String text = full && !keepsTail ? VerifierLog.joinHeadAndEnd(attr.log(),
-                        knownEnd != null ? knownEnd : logEnd(p, insns, fdArray)) : attr.log();
+                        known != null ? known.log() : logEnd(p, insns, fdArray)) : attr.log();
                 VerifierLog log = VerifierLog.parse(text, full, program);
                 Errno errno = full ? first.errno() : e.errno();
                 return new VerifierException(spec.name(), p.name(), errno.name(), log, insns,
@@ -229,8 +248,11 @@ final class ProgramLoading {
         return statisticsOnly(p, insns, fdArray).log();
     }
 
-    /** A load with statistics only: the error when the kernel refused the program, and the log. */
-    private record StatisticsOnly(Optional<BpfSyscallException> error, String log) {
+    /**
+     * A load with statistics only: the error when the kernel refused the program, the log, and whether the kernel
+     * keeps a full log's end (it said the log's true size: 6.4+).
+     */
+    private record StatisticsOnly(Optional<BpfSyscallException> error, String log, boolean keepsEnd) {
     }
 
     /**
@@ -243,9 +265,10 @@ final class ProgramLoading {
                 .logSize(END_LOG_SIZE);
         try {
             Bpf.progLoad(attr).close();
-            return new StatisticsOnly(Optional.empty(), attr.log());
+            return new StatisticsOnly(Optional.empty(), attr.log(), attr.logTrueSize() > 0);
         } catch (BpfSyscallException e) {
-            return new StatisticsOnly(e.errno() == Errno.ENOSPC ? Optional.empty() : Optional.of(e), attr.log());
+            return new StatisticsOnly(e.errno() == Errno.ENOSPC ? Optional.empty() : Optional.of(e), attr.log(),
+                    attr.logTrueSize() > 0);
         }
     }
 
