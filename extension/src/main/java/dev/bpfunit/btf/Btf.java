@@ -264,7 +264,9 @@ public final class Btf {
                 try {
                     String name = decode ? name(nameOff) : null;
                     int extra = extraSize(kind, vlen);
-                    need(pos, extra, kind + " data (vlen " + vlen + ")");
+                    if ((long) pos + extra > end) {
+                        need(pos, extra, kind + " data (vlen " + vlen + ")");
+                    }
                     if (decode) {
                         types.add(read(kind, name, vlen, kflag, sizeOrType, pos));
                     }
@@ -454,7 +456,7 @@ public final class Btf {
                 case VOLATILE -> new Volatile(sizeOrType);
                 case CONST -> new Const(sizeOrType);
                 case RESTRICT -> new Restrict(sizeOrType);
-                case FUNC -> new Func(name, sizeOrType, BtfLinkage.of(vlen, "FUNC '" + name + "'"));
+                case FUNC -> new Func(name, sizeOrType, BtfLinkage.of(vlen, "FUNC", name));
                 case FUNC_PROTO -> {
                     List<Param> params = new ArrayList<>(vlen);
                     for (int i = 0; i < vlen; i++, p += 8) {
@@ -462,7 +464,7 @@ public final class Btf {
                     }
                     yield new FuncProto(sizeOrType, params);
                 }
-                case VAR -> new Var(name, sizeOrType, BtfLinkage.of(r.u32(p, "var linkage"), "VAR '" + name + "'"));
+                case VAR -> new Var(name, sizeOrType, BtfLinkage.of(r.u32(p, "var linkage"), "VAR", name));
                 case DATASEC -> {
                     List<VarSecinfo> vars = new ArrayList<>(vlen);
                     for (int i = 0; i < vlen; i++, p += 12) {
@@ -484,8 +486,11 @@ public final class Btf {
                 String name = name(r.u32(p, "member name"));
                 int type = r.u32(p + 4, "member type");
                 int offset = r.u32(p + 8, "member offset");
+                if (!kflag && offset < 0) {
+                    size(offset, "member '" + name + "' bit offset");    // throws
+                }
                 members.add(kflag ? new Member(name, type, offset & 0xffffff, offset >>> 24)
-                        : new Member(name, type, size(offset, "member '" + name + "' bit offset"), 0));
+                        : new Member(name, type, offset, 0));
             }
             return members;
         }
