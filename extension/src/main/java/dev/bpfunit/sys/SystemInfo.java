@@ -88,10 +88,23 @@ public final class SystemInfo {
         return possibleCpus().length;
     }
 
+    /** {@link #totalMemory()} once read (0: not yet, or unreadable). */
+    private static volatile long totalMemory;
+
     /**
-     * The machine's RAM in bytes ({@code MemTotal} in {@code /proc/meminfo}), or 0 if it cannot be read.
+     * The machine's RAM in bytes ({@code MemTotal} in {@code /proc/meminfo}), or 0 if it cannot be read. Read once
+     * per JVM (every load's default map memory limit asks for it); an unreadable file is tried again next time.
      */
     public static long totalMemory() {
+        long bytes = totalMemory;
+        if (bytes == 0) {
+            bytes = readTotalMemory();
+            totalMemory = bytes;
+        }
+        return bytes;
+    }
+
+    private static long readTotalMemory() {
         try {
             for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemTotal:")) {
