@@ -5,7 +5,6 @@ import dev.bpfunit.rawelf.ElfFormatException;
 import dev.bpfunit.rawelf.ElfSection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +45,8 @@ public final class Btf {
     private final List<BtfType> all;
     private volatile NameIndex names;
     private volatile Map<String, Integer> stringIndex;
+    /** {@link #encode(ByteOrder)} in this machine's order, once made. */
+    private volatile byte[] encodedNative;
 
     private Btf(Btf base, List<BtfType> own, byte[] strings, NameOffsets nameOffsets) {
         this(base, own, strings, nameOffsets, !(own instanceof LazyTypes));
@@ -1210,8 +1211,23 @@ public final class Btf {
         return encode(ByteOrder.nativeOrder());
     }
 
-    /** Encodes this BTF in the given byte order (see {@link #encode()}). */
+    /**
+     * Encodes this BTF in the given byte order (see {@link #encode()}). A Btf does not change, so its encoding in
+     * this machine's order is made once (every load of the same spec sends it) and each call returns a copy.
+     */
     public byte[] encode(ByteOrder order) {
+        if (order != ByteOrder.nativeOrder()) {
+            return encodeNow(order);
+        }
+        byte[] bytes = encodedNative;
+        if (bytes == null) {
+            bytes = encodeNow(order);
+            encodedNative = bytes;
+        }
+        return bytes.clone();
+    }
+
+    private byte[] encodeNow(ByteOrder order) {
         StringTable strs = new StringTable();
         Out types = new Out(order);
         for (int i = base == null ? 1 : 0; i < own.size(); i++) {
@@ -1254,7 +1270,10 @@ public final class Btf {
             o.u32(a.indexType());
             o.u32(a.nelems());
         } else if (t instanceof CompositeType c) {
-            boolean kflag = c.members().stream().anyMatch(m -> m.bitfieldSize() != 0);
+            boolean kflag = false;
+            for (Member m : c.members()) {
+                kflag |= m.bitfieldSize() != 0;
+            }
             header(o, s.offsetOf(c.name()), kind | flag(kflag) | vlen(c.members().size()), c.size());
             for (Member m : c.members()) {
                 o.u32(s.offsetOf(m.name()));
@@ -1422,35 +1441,54 @@ public final class Btf {
 
     /** A growing little buffer writing integers in one byte order. */
     static final class Out {
-        private final ByteBuffer scratch;
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final boolean bigEndian;
+        private byte[] buf = new byte[256];
+        private int size;
 
         Out(ByteOrder order) {
-            scratch = ByteBuffer.allocate(4).order(order);
+            bigEndian = order == ByteOrder.BIG_ENDIAN;
+        }
+
+        private void room(int n) {
+            if (size + n > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
+            }
         }
 
         void u8(int v) {
-            out.write(v);
+            room(1);
+            buf[size++] = (byte) v;
         }
 
         void u16(int v) {
-            scratch.clear();
-            scratch.putShort((short) v);
-            out.write(scratch.array(), 0, 2);
+            room(2);
+            buf[size++] = (byte) (bigEndian ? v >>> 8 : v);
+            buf[size++] = (byte) (bigEndian ? v : v >>> 8);
         }
 
         void u32(int v) {
-            scratch.clear();
-            scratch.putInt(v);
-            out.write(scratch.array(), 0, 4);
+            room(4);
+            if (bigEndian) {
+                buf[size++] = (byte) (v >>> 24);
+                buf[size++] = (byte) (v >>> 16);
+                buf[size++] = (byte) (v >>> 8);
+                buf[size++] = (byte) v;
+            } else {
+                buf[size++] = (byte) v;
+                buf[size++] = (byte) (v >>> 8);
+                buf[size++] = (byte) (v >>> 16);
+                buf[size++] = (byte) (v >>> 24);
+            }
         }
 
         void bytes(byte[] b) {
-            out.writeBytes(b);
+            room(b.length);
+            System.arraycopy(b, 0, buf, size, b.length);
+            size += b.length;
         }
 
         byte[] toByteArray() {
-            return out.toByteArray();
+            return java.util.Arrays.copyOf(buf, size);
         }
     }
 
