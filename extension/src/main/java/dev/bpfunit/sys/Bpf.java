@@ -503,6 +503,16 @@ public final class Bpf {
      * the kernel needed, also readable from {@link ProgTestRunAttr#reportedDataSizeOut()}.
      */
     public static TestRunResult progTestRun(Fd prog, ProgTestRunAttr attr) {
+        progTestRunInto(prog, attr);
+        return attr.result();
+    }
+
+    /**
+     * {@code BPF_PROG_TEST_RUN} as {@link #progTestRun}, leaving what the kernel reported in {@code attr} only
+     * ({@link ProgTestRunAttr#retvalAfterCall()}, {@link ProgTestRunAttr#takeDataOut()}...), so that a caller that
+     * builds its own result copies nothing twice.
+     */
+    public static void progTestRunInto(Fd prog, ProgTestRunAttr attr) {
         Objects.requireNonNull(prog, "prog");
         Objects.requireNonNull(attr, "attr");
         long r;
@@ -529,7 +539,6 @@ public final class Bpf {
                     "interrupted by signals " + TEST_RUN_MAX_INTERRUPTS + " times in a row; lower repeat");
         }
         check(BpfCommand.BPF_PROG_TEST_RUN, r, prog, null);
-        return attr.result();
     }
 
     // ---------------------------------------------------------------- pinning, ids, links
