@@ -769,16 +769,20 @@ public final class BpfMap implements AutoCloseable {
         int keySize = spec.keySize();
         int valueSize = valueBufferSize();
         List<Entry> out = new ArrayList<>();
+        // Each element is read from the kernel's buffers into these and copied once, by Entry's constructor.
+        byte[] key = new byte[keySize];
+        byte[] value = new byte[valueSize];
+        Bpf.BatchElements toEntries = (count, keys, values) -> {
+            for (int i = 0; i < count; i++) {
+                keys.get(i * keySize, key);
+                values.get(i * valueSize, value);
+                out.add(new Entry(key, value));
+            }
+        };
         byte[] token = null;
         try {
             while (true) {
-                byte[] keys = new byte[BATCH_CHUNK * keySize];
-                byte[] values = new byte[BATCH_CHUNK * valueSize];
-                BatchResult r = Bpf.mapLookupBatch(fd, token, keys, values, BATCH_CHUNK, 0);
-                for (int i = 0; i < r.count(); i++) {
-                    out.add(new Entry(Arrays.copyOfRange(keys, i * keySize, (i + 1) * keySize),
-                            Arrays.copyOfRange(values, i * valueSize, (i + 1) * valueSize)));
-                }
+                BatchResult r = Bpf.mapLookupBatch(fd, token, BATCH_CHUNK, 0, toEntries);
                 if (r.done()) {
                     return Optional.of(out);
                 }

@@ -23,24 +23,31 @@ public record TestRun(int retval, byte[] dataIn, byte[] dataOut, byte[] contextO
                       ProgramType type) {
 
     public TestRun {
-        dataIn = dataIn.clone();
-        dataOut = dataOut.clone();
-        contextOut = contextOut.clone();
+        dataIn = copy(dataIn);
+        dataOut = copy(dataOut);
+        contextOut = copy(contextOut);
     }
+
+    /** No array can be changed through this record: each is copied in and out (an empty one cannot change). */
+    private static byte[] copy(byte[] bytes) {
+        return bytes.length == 0 ? NONE : bytes.clone();
+    }
+
+    private static final byte[] NONE = {};
 
     @Override
     public byte[] dataIn() {
-        return dataIn.clone();
+        return copy(dataIn);
     }
 
     @Override
     public byte[] dataOut() {
-        return dataOut.clone();
+        return copy(dataOut);
     }
 
     @Override
     public byte[] contextOut() {
-        return contextOut.clone();
+        return copy(contextOut);
     }
 
     /** The return value as a verdict of the program's type: an {@link XdpAction}, {@link TcAction}, ... */

@@ -8,7 +8,6 @@ import dev.bpfunit.sys.BpfConstants;
 import dev.bpfunit.sys.BpfSyscallException;
 import dev.bpfunit.sys.Errno;
 import dev.bpfunit.sys.ProgTestRunAttr;
-import dev.bpfunit.sys.TestRunResult;
 import java.util.Objects;
 
 /**
@@ -140,25 +139,25 @@ public final class TestRunBuilder {
         validate(kind, type);
         byte[] ctx = contextBytes(kind);
         ProgTestRunAttr attr = attr(kind, ctx, dataOutSize, contextOutSize);
-        TestRunResult result;
         try {
-            result = Bpf.progTestRun(program.fd(), attr);
+            Bpf.progTestRunInto(program.fd(), attr);
         } catch (BpfSyscallException e) {
             if (e.errno() == Errno.ENOSPC && dataOutSize < 0 && contextOutSize < 0) {
                 attr = attr(kind, ctx, attr.reportedDataSizeOut(), attr.reportedCtxSizeOut());
-                result = callOrExplain(kind, type, attr);
+                callOrExplain(kind, type, attr);
             } else {
                 throw explain(kind, type, e);
             }
         }
-        byte[] ctxOut = kind == RunKind.SYSCALL ? attr.ctxInAfterCall() : result.ctxOut();
-        return new TestRun(result.retval(), data == null ? new byte[0] : data, result.dataOut(), ctxOut,
-                result.durationNs(), Math.max(1, repeat), type);
+        // the attr hands its output arrays over (it keeps none of them); TestRun makes its own copies
+        byte[] ctxOut = kind == RunKind.SYSCALL ? attr.takeCtxInAfterCall() : attr.takeCtxOut();
+        return new TestRun(attr.retvalAfterCall(), data == null ? new byte[0] : data, attr.takeDataOut(), ctxOut,
+                attr.durationNsAfterCall(), Math.max(1, repeat), type);
     }
 
-    private TestRunResult callOrExplain(RunKind kind, ProgramType type, ProgTestRunAttr attr) {
+    private void callOrExplain(RunKind kind, ProgramType type, ProgTestRunAttr attr) {
         try {
-            return Bpf.progTestRun(program.fd(), attr);
+            Bpf.progTestRunInto(program.fd(), attr);
         } catch (BpfSyscallException e) {
             throw explain(kind, type, e);
         }

@@ -5,7 +5,6 @@ import dev.bpfunit.rawelf.ElfFormatException;
 import dev.bpfunit.rawelf.ElfSection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +45,8 @@ public final class Btf {
     private final List<BtfType> all;
     private volatile NameIndex names;
     private volatile Map<String, Integer> stringIndex;
+    /** {@link #encode(ByteOrder)} in this machine's order, once made. */
+    private volatile byte[] encodedNative;
 
     private Btf(Btf base, List<BtfType> own, byte[] strings, NameOffsets nameOffsets) {
         this(base, own, strings, nameOffsets, !(own instanceof LazyTypes));
@@ -264,7 +265,9 @@ public final class Btf {
                 try {
                     String name = decode ? name(nameOff) : null;
                     int extra = extraSize(kind, vlen);
-                    need(pos, extra, kind + " data (vlen " + vlen + ")");
+                    if ((long) pos + extra > end) {
+                        need(pos, extra, kind + " data (vlen " + vlen + ")");
+                    }
                     if (decode) {
                         types.add(read(kind, name, vlen, kflag, sizeOrType, pos));
                     }
@@ -454,7 +457,7 @@ public final class Btf {
                 case VOLATILE -> new Volatile(sizeOrType);
                 case CONST -> new Const(sizeOrType);
                 case RESTRICT -> new Restrict(sizeOrType);
-                case FUNC -> new Func(name, sizeOrType, BtfLinkage.of(vlen, "FUNC '" + name + "'"));
+                case FUNC -> new Func(name, sizeOrType, BtfLinkage.of(vlen, "FUNC", name));
                 case FUNC_PROTO -> {
                     List<Param> params = new ArrayList<>(vlen);
                     for (int i = 0; i < vlen; i++, p += 8) {
@@ -462,7 +465,7 @@ public final class Btf {
                     }
                     yield new FuncProto(sizeOrType, params);
                 }
-                case VAR -> new Var(name, sizeOrType, BtfLinkage.of(r.u32(p, "var linkage"), "VAR '" + name + "'"));
+                case VAR -> new Var(name, sizeOrType, BtfLinkage.of(r.u32(p, "var linkage"), "VAR", name));
                 case DATASEC -> {
                     List<VarSecinfo> vars = new ArrayList<>(vlen);
                     for (int i = 0; i < vlen; i++, p += 12) {
@@ -484,8 +487,11 @@ public final class Btf {
                 String name = name(r.u32(p, "member name"));
                 int type = r.u32(p + 4, "member type");
                 int offset = r.u32(p + 8, "member offset");
+                if (!kflag && offset < 0) {
+                    size(offset, "member '" + name + "' bit offset");    // throws
+                }
                 members.add(kflag ? new Member(name, type, offset & 0xffffff, offset >>> 24)
-                        : new Member(name, type, size(offset, "member '" + name + "' bit offset"), 0));
+                        : new Member(name, type, offset, 0));
             }
             return members;
         }
@@ -1205,8 +1211,23 @@ public final class Btf {
         return encode(ByteOrder.nativeOrder());
     }
 
-    /** Encodes this BTF in the given byte order (see {@link #encode()}). */
+    /**
+     * Encodes this BTF in the given byte order (see {@link #encode()}). A Btf does not change, so its encoding in
+     * this machine's order is made once (every load of the same spec sends it) and each call returns a copy.
+     */
     public byte[] encode(ByteOrder order) {
+        if (order != ByteOrder.nativeOrder()) {
+            return encodeNow(order);
+        }
+        byte[] bytes = encodedNative;
+        if (bytes == null) {
+            bytes = encodeNow(order);
+            encodedNative = bytes;
+        }
+        return bytes.clone();
+    }
+
+    private byte[] encodeNow(ByteOrder order) {
         StringTable strs = new StringTable();
         Out types = new Out(order);
         for (int i = base == null ? 1 : 0; i < own.size(); i++) {
@@ -1249,7 +1270,10 @@ public final class Btf {
             o.u32(a.indexType());
             o.u32(a.nelems());
         } else if (t instanceof CompositeType c) {
-            boolean kflag = c.members().stream().anyMatch(m -> m.bitfieldSize() != 0);
+            boolean kflag = false;
+            for (Member m : c.members()) {
+                kflag |= m.bitfieldSize() != 0;
+            }
             header(o, s.offsetOf(c.name()), kind | flag(kflag) | vlen(c.members().size()), c.size());
             for (Member m : c.members()) {
                 o.u32(s.offsetOf(m.name()));
@@ -1417,35 +1441,54 @@ public final class Btf {
 
     /** A growing little buffer writing integers in one byte order. */
     static final class Out {
-        private final ByteBuffer scratch;
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final boolean bigEndian;
+        private byte[] buf = new byte[256];
+        private int size;
 
         Out(ByteOrder order) {
-            scratch = ByteBuffer.allocate(4).order(order);
+            bigEndian = order == ByteOrder.BIG_ENDIAN;
+        }
+
+        private void room(int n) {
+            if (size + n > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
+            }
         }
 
         void u8(int v) {
-            out.write(v);
+            room(1);
+            buf[size++] = (byte) v;
         }
 
         void u16(int v) {
-            scratch.clear();
-            scratch.putShort((short) v);
-            out.write(scratch.array(), 0, 2);
+            room(2);
+            buf[size++] = (byte) (bigEndian ? v >>> 8 : v);
+            buf[size++] = (byte) (bigEndian ? v : v >>> 8);
         }
 
         void u32(int v) {
-            scratch.clear();
-            scratch.putInt(v);
-            out.write(scratch.array(), 0, 4);
+            room(4);
+            if (bigEndian) {
+                buf[size++] = (byte) (v >>> 24);
+                buf[size++] = (byte) (v >>> 16);
+                buf[size++] = (byte) (v >>> 8);
+                buf[size++] = (byte) v;
+            } else {
+                buf[size++] = (byte) v;
+                buf[size++] = (byte) (v >>> 8);
+                buf[size++] = (byte) (v >>> 16);
+                buf[size++] = (byte) (v >>> 24);
+            }
         }
 
         void bytes(byte[] b) {
-            out.writeBytes(b);
+            room(b.length);
+            System.arraycopy(b, 0, buf, size, b.length);
+            size += b.length;
         }
 
         byte[] toByteArray() {
-            return out.toByteArray();
+            return java.util.Arrays.copyOf(buf, size);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.bpfunit.btf;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,12 @@ public final class BtfExt {
         private final ByteReader r;
         private final Btf btf;
         private final int hdrLen;
-        private String where = "";
+        /** The record being read, for messages: built only when one is thrown ({@link #where()}). */
+        private String whereName;
+        private int whereRecord;
+        private String whereSection;
+        /** The strings read so far, by offset: records share file names and often lines. */
+        private final Map<Integer, String> strings = new HashMap<>();
 
         Parser(ByteReader r, Btf btf, int hdrLen) {
             this.r = r;
@@ -112,7 +118,9 @@ public final class BtfExt {
                 }
                 List<T> list = result.computeIfAbsent(secName, k -> new ArrayList<>());
                 for (int i = 0; i < num; i++, pos += recordSize) {
-                    where = name + " record " + i + " of section '" + secName + "'";
+                    whereName = name;
+                    whereRecord = i;
+                    whereSection = secName;
                     list.add(reader.read((int) pos, secName));
                 }
             }
@@ -123,7 +131,7 @@ public final class BtfExt {
         int insn(int at, String section) {
             int bytes = r.u32NonNegative(at, "insn_off");
             if (bytes % INSN_SIZE != 0) {
-                throw new BtfException("BTF.ext: " + where + ": instruction byte offset " + bytes
+                throw new BtfException("BTF.ext: " + where() + ": instruction byte offset " + bytes
                         + " is not a multiple of " + INSN_SIZE);
             }
             return bytes / INSN_SIZE;
@@ -131,23 +139,35 @@ public final class BtfExt {
 
         int typeId(int id, Class<? extends BtfType> kind) {
             if (id < 0 || id >= btf.typeCount()) {
-                throw new BtfException("BTF.ext: " + where + ": type id " + Integer.toUnsignedString(id)
+                throw new BtfException("BTF.ext: " + where() + ": type id " + Integer.toUnsignedString(id)
                         + " is not in the BTF (ids 0.." + (btf.typeCount() - 1) + ")");
             }
             if (!kind.isInstance(btf.type(id))) {
-                throw new BtfException("BTF.ext: " + where + ": type [" + id + "] is a " + btf.type(id).kind()
+                throw new BtfException("BTF.ext: " + where() + ": type [" + id + "] is a " + btf.type(id).kind()
                         + ", not a " + kind.getSimpleName().toUpperCase(java.util.Locale.ROOT));
             }
             return id;
         }
 
+        /** The last record read: {@code "line_info record 3 of section 'xdp'"}, or "" before the first. */
+        private String where() {
+            return whereName == null ? "" : whereName + " record " + whereRecord + " of section '" + whereSection + "'";
+        }
+
         String string(int offset, String field) {
+            String s = strings.get(offset);
+            if (s != null) {
+                return s;
+            }
             try {
-                return btf.string(offset);
+                s = btf.string(offset);
             } catch (BtfException e) {
+                String where = where();
                 throw new BtfException("BTF.ext: " + (where.isEmpty() ? field : where + ": " + field) + ": "
                         + e.getMessage(), e);
             }
+            strings.put(offset, s);
+            return s;
         }
     }
 

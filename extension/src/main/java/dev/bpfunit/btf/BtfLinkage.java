@@ -14,10 +14,14 @@ public enum BtfLinkage {
         return ordinal();
     }
 
-    static BtfLinkage of(int number, String where) {
-        if (number < 0 || number >= values().length) {
-            throw new BtfException(where + ": unknown linkage " + number + " (known: 0 static, 1 global, 2 extern)");
+    private static final BtfLinkage[] VALUES = values();
+
+    /** The linkage numbered {@code number} of the {@code kind} (FUNC, VAR) named {@code name}, which messages name. */
+    static BtfLinkage of(int number, String kind, String name) {
+        if (number < 0 || number >= VALUES.length) {
+            throw new BtfException(kind + " '" + name + "': unknown linkage " + number
+                    + " (known: 0 static, 1 global, 2 extern)");
         }
-        return values()[number];
+        return VALUES[number];
     }
 }

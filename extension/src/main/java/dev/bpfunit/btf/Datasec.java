@@ -6,7 +6,7 @@ import java.util.List;
 public record Datasec(String name, int size, List<VarSecinfo> vars) implements BtfType {
     public Datasec {
         name = Names.check(name);
-        vars = Names.copy(vars, "vars of DATASEC '" + name + "'");
+        vars = Names.copy(vars, "vars of DATASEC ", name);
     }
 
     @Override

@@ -6,7 +6,7 @@ import java.util.List;
 public record Enum(String name, int size, boolean signed, List<EnumValue> values) implements BtfType, EnumType {
     public Enum {
         name = Names.check(name);
-        values = Names.copy(values, "values of ENUM '" + name + "'");
+        values = Names.copy(values, "values of ENUM ", name);
     }
 
     @Override

@@ -6,7 +6,7 @@ import java.util.List;
 public record Enum64(String name, int size, boolean signed, List<EnumValue> values) implements BtfType, EnumType {
     public Enum64 {
         name = Names.check(name);
-        values = Names.copy(values, "values of ENUM64 '" + name + "'");
+        values = Names.copy(values, "values of ENUM64 ", name);
     }
 
     @Override

@@ -20,4 +20,12 @@ final class Names {
         }
         return List.copyOf(list);
     }
+
+    /** {@link #copy(List, String)} of a named type's list: the message, {@code what + "'name'"}, made only to throw. */
+    static <T> List<T> copy(List<T> list, String what, String name) {
+        if (list == null) {
+            throw new BtfException(what + "'" + name + "' must not be null");
+        }
+        return List.copyOf(list);
+    }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 public record Struct(String name, int size, List<Member> members) implements BtfType, CompositeType {
     public Struct {
         name = Names.check(name);
-        members = Names.copy(members, "members of STRUCT '" + name + "'");
+        members = Names.copy(members, "members of STRUCT ", name);
     }
 
     @Override

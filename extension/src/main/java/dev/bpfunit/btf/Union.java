@@ -6,7 +6,7 @@ import java.util.List;
 public record Union(String name, int size, List<Member> members) implements BtfType, CompositeType {
     public Union {
         name = Names.check(name);
-        members = Names.copy(members, "members of UNION '" + name + "'");
+        members = Names.copy(members, "members of UNION ", name);
     }
 
     @Override

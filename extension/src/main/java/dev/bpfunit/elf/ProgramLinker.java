@@ -51,11 +51,27 @@ final class ProgramLinker {
     private final Map<Integer, Map<Long, Function>> functions = new HashMap<>();
     /** Relocations per executable section index, by offset in bytes. */
     private final Map<Integer, Map<Long, ElfRelocation>> relocations = new HashMap<>();
+    /** The bytes of each executable section, by index: copied once, read by every program that uses them. */
+    private final Map<Integer, byte[]> code = new HashMap<>();
 
-    /** One function: a symbol in an executable section. */
+    /**
+     * One function: a symbol in an executable section. Equal by section index, offset, size, name and linkage: the
+     * record's own equality would hash and compare the whole section's bytes for every look-up.
+     */
     private record Function(String name, ElfSection section, long offset, long size, boolean global) {
         String where() {
             return name + " (section " + section.name() + ")";
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Function f && section.index() == f.section.index() && offset == f.offset
+                    && size == f.size && global == f.global && name.equals(f.name);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * section.index() + Long.hashCode(offset);
         }
     }
 
@@ -79,6 +95,7 @@ final class ProgramLinker {
                             + " bytes, not a whole number of 8-byte instructions");
                 }
                 functions.put(s.index(), functionsOf(s));
+                code.put(s.index(), s.data());
                 Map<Long, ElfRelocation> byOffset = new HashMap<>();
                 for (ElfRelocation r : elf.relocations(s)) {
                     byOffset.put(r.offset(), r);
@@ -131,7 +148,7 @@ final class ProgramLinker {
     }
 
     /** The program being linked: where each function was placed, the code so far and the patches. */
-    private static final class Layout {
+    private final class Layout {
         final Map<Function, Integer> placed = new LinkedHashMap<>();
         final Deque<Function> todo = new ArrayDeque<>();
         final ByteArrayOutputStream code = new ByteArrayOutputStream();
@@ -149,7 +166,7 @@ final class ProgramLinker {
             }
             int at = code.size() / INSN;
             placed.put(f, at);
-            code.write(f.section().data(), (int) f.offset(), (int) f.size());
+            code.write(ProgramLinker.this.code.get(f.section().index()), (int) f.offset(), (int) f.size());
             todo.add(f);
             return at;
         }
@@ -173,13 +190,14 @@ final class ProgramLinker {
         while (!layout.todo.isEmpty()) {
             Function f = layout.todo.poll();
             int base = layout.placed.get(f);
-            byte[] section = f.section().data();
+            byte[] section = code.get(f.section().index());
+            Map<Long, ElfRelocation> relocs = relocations.get(f.section().index());
             int first = (int) (f.offset() / INSN);
             int count = (int) (f.size() / INSN);
             for (int i = 0; i < count; i++) {
                 int slot = base + i;
                 Instruction insn = Instruction.decode(section, first + i);
-                ElfRelocation reloc = relocations.get(f.section().index()).get(f.offset() + (long) i * INSN);
+                ElfRelocation reloc = relocs.isEmpty() ? null : relocs.get(f.offset() + (long) i * INSN);
                 if (insn.isPseudoCall() && reloc != null && symbol(reloc).isUndefined()) {
                     // clang writes a kfunc call as a pseudo call to an undefined symbol; the loader resolves it.
                     ElfSymbol sym = symbol(reloc);

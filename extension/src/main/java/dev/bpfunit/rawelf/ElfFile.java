@@ -282,7 +282,7 @@ public final class ElfFile {
             List<ElfSection> sections = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 long[] h = headers[i];
-                String sectionName = string(shstr, h[0], "name of section " + i);
+                String sectionName = string(shstr, h[0], "name of section ", i);
                 boolean noBits = h[1] == Elf.SHT_NOBITS || h[1] == Elf.SHT_NULL;
                 byte[] data = noBits ? new byte[0] : slice(h[4], h[5]);
                 sections.add(new ElfSection(i, sectionName, (int) h[1], h[2], h[4], h[5], (int) h[6], (int) h[7],
@@ -353,23 +353,27 @@ public final class ElfFile {
             if (index == 0) {
                 return h;
             }
-            String what = "section " + index;
             if (h[1] != Elf.SHT_NOBITS && h[1] != Elf.SHT_NULL) {
-                checkRange(h[4], h[5], what + " data");
+                if (h[4] < 0 || h[5] < 0 || h[4] > bytes.length || h[5] > bytes.length - h[4]) {
+                    checkRange(h[4], h[5], "section " + index + " data");
+                }
             } else if (h[5] < 0) {
-                throw error(what + " has size " + Long.toUnsignedString(h[5]) + ", which is not plausible");
+                throw error("section " + index + " has size " + Long.toUnsignedString(h[5])
+                        + ", which is not plausible");
             } else if ((h[2] & Elf.SHF_EXECINSTR) != 0 && h[5] > 0) {
                 // NOBITS and NULL sections hold no bytes in the file: code there would be read from nowhere
-                throw error(what + " is executable (SHF_EXECINSTR) but has type " + Elf.sectionTypeName((int) h[1])
-                        + ", so its " + h[5] + " bytes of instructions are not in the file: the section table is "
-                        + "corrupt");
+                throw error("section " + index + " is executable (SHF_EXECINSTR) but has type "
+                        + Elf.sectionTypeName((int) h[1]) + ", so its " + h[5]
+                        + " bytes of instructions are not in the file: the section table is corrupt");
             }
             if (h[6] >= count) {
-                throw error(what + " has sh_link " + h[6] + ", but there are only " + count + " sections");
+                throw error("section " + index + " has sh_link " + h[6] + ", but there are only " + count
+                        + " sections");
             }
             boolean infoIsSection = h[1] == Elf.SHT_REL || h[1] == Elf.SHT_RELA || (h[2] & Elf.SHF_INFO_LINK) != 0;
             if (infoIsSection && h[7] >= count) {
-                throw error(what + " has sh_info " + h[7] + ", but there are only " + count + " sections");
+                throw error("section " + index + " has sh_info " + h[7] + ", but there are only " + count
+                        + " sections");
             }
             return h;
         }
@@ -403,7 +407,7 @@ public final class ElfFile {
             List<ElfSymbol> symbols = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 long at = symtab.offset() + (long) i * SYM_SIZE;
-                String symbolName = string(strtab, u32(at), "name of symbol " + i);
+                String symbolName = string(strtab, u32(at), "name of symbol ", i);
                 int info = bytes[(int) at + 4] & 0xff;
                 int other = bytes[(int) at + 5] & 0xff;
                 int section = u16(at + 6);
@@ -475,12 +479,13 @@ public final class ElfFile {
                 long info = u64(at + 8);
                 long symbol = info >>> 32;
                 int type = (int) (info & 0xffffffffL);
-                String what = "relocation " + i + " in '" + rel.name() + "'";
                 if (symbol >= symbolCount) {
+                    String what = relocationWhat(i, rel);
                     throw error(what + " refers to symbol " + symbol + ", but the symbol table has " + symbolCount
                             + " entries");
                 }
                 if (!Elf.isBpfRelocationType(type)) {
+                    String what = relocationWhat(i, rel);
                     throw error(String.format("%s has relocation type %d (0x%x), which the BPF backend does not "
                             + "define (known: R_BPF_NONE 0, R_BPF_64_64 1, R_BPF_64_ABS64 2, R_BPF_64_ABS32 3, "
                             + "R_BPF_64_NODYLD32 4, R_BPF_64_32 10): the object is corrupt or not from clang "
@@ -489,12 +494,17 @@ public final class ElfFile {
                 long width = relocationWidth(type, target);
                 long limit = target.isNoBits() ? 0 : target.size();
                 if (offset < 0 || offset > limit - width) {
+                    String what = relocationWhat(i, rel);
                     throw error(String.format("%s (%s) at offset 0x%x is beyond the end of section '%s' (%d bytes)",
                             what, Elf.relocationTypeName(type), offset, target.name(), limit));
                 }
                 out.add(new ElfRelocation(offset, (int) symbol, type));
             }
             return out;
+        }
+
+        private static String relocationWhat(int i, ElfSection rel) {
+            return "relocation " + i + " in '" + rel.name() + "'";
         }
 
         /**
@@ -526,11 +536,14 @@ public final class ElfFile {
             return (int) (s.size() / entsize);
         }
 
-        /** Reads a NUL-terminated string at {@code offset} inside the string table with header {@code table}. */
-        private String string(long[] table, long offset, String what) {
+        /**
+         * Reads a NUL-terminated string at {@code offset} inside the string table with header {@code table}; messages
+         * name it {@code what + index} (made only when one is thrown).
+         */
+        private String string(long[] table, long offset, String what, int index) {
             long size = table[5];
             if (offset >= size) {
-                throw error(what + " is at offset " + offset + " of its string table, which has only " + size
+                throw error(what + index + " is at offset " + offset + " of its string table, which has only " + size
                         + " bytes");
             }
             int start = (int) (table[4] + offset);
@@ -540,7 +553,7 @@ public final class ElfFile {
                     return new String(bytes, start, i - start, StandardCharsets.UTF_8);
                 }
             }
-            throw error(what + " at offset " + offset + " is not NUL-terminated inside its string table");
+            throw error(what + index + " at offset " + offset + " is not NUL-terminated inside its string table");
         }
 
         private byte[] slice(long offset, long size) {

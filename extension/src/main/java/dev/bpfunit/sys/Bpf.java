@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
@@ -189,22 +190,61 @@ public final class Bpf {
                 elemFlags);
     }
 
+    /**
+     * Receives the elements one {@code BPF_MAP_LOOKUP_BATCH} returned, where the kernel wrote them: no copy is made
+     * unless the consumer makes one.
+     */
+    @FunctionalInterface
+    public interface BatchElements {
+        /**
+         * {@code keys} holds the {@code count} keys back to back from position 0, {@code values} their values (each
+         * {@code info.userValueSize()} bytes: all CPUs' slots of a per-CPU map), both read-only, in native order and
+         * valid only during this call.
+         */
+        void accept(int count, ByteBuffer keys, ByteBuffer values);
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_BATCH} of up to {@code count} elements from {@code inBatchOrNull}, as
+     * {@link #mapLookupBatch(Fd, byte[], byte[], byte[], int, long)} with its buffers, but handing the elements to
+     * {@code elements} (called once, also for 0 elements) instead of copying them into arrays.
+     */
+    public static BatchResult mapLookupBatch(Fd map, byte[] inBatchOrNull, int count, long elemFlags,
+            BatchElements elements) {
+        Objects.requireNonNull(elements, "elements");
+        if (count <= 0) {
+            throw new IllegalArgumentException("batch count for " + map + " must be positive, got " + count);
+        }
+        MapInfo info = info(map);
+        return lookupBatch(BpfCommand.BPF_MAP_LOOKUP_BATCH, map, info, inBatchOrNull, (long) count * info.keySize(),
+                count * info.userValueSize(), count, elemFlags, elements);
+    }
+
     private static BatchResult lookupBatch(BpfCommand command, Fd map, byte[] inBatchOrNull, byte[] keysOut,
             byte[] valuesOut, int count, long elemFlags) {
         MapInfo info = info(map);
         requireBatch(map, info, keysOut, valuesOut, count);
+        return lookupBatch(command, map, info, inBatchOrNull, keysOut.length, valuesOut.length, count, elemFlags,
+                (got, keys, values) -> {
+                    keys.get(0, keysOut, 0, got * info.keySize());
+                    values.get(0, valuesOut, 0, (int) (got * info.userValueSize()));
+                });
+    }
+
+    private static BatchResult lookupBatch(BpfCommand command, Fd map, MapInfo info, byte[] inBatchOrNull,
+            long keysLength, long valuesLength, int count, long elemFlags, BatchElements elements) {
         int tokenSize = batchTokenSize(map);
         if (inBatchOrNull != null && inBatchOrNull.length != tokenSize) {
             throw new IllegalArgumentException("batch token for " + map + " must be " + tokenSize
                     + " bytes (a nextBatch() of an earlier call), got " + inBatchOrNull.length);
         }
-        long size = Scratch.slot(MapBatchAttr.SIZE) + 2 * Scratch.slot(tokenSize) + Scratch.slot(keysOut.length)
-                + Scratch.slot(valuesOut.length);
+        long size = Scratch.slot(MapBatchAttr.SIZE) + 2 * Scratch.slot(tokenSize) + Scratch.slot(keysLength)
+                + Scratch.slot(valuesLength);
         try (Scratch s = Scratch.open(size)) {
             long out = s.zeroed(tokenSize);
-            // the kernel writes the elements it returns, and only those are copied out: no clearing
-            long keys = s.uncleared(keysOut.length);
-            long values = s.uncleared(valuesOut.length);
+            // the kernel writes the elements it returns, and only those are read: no clearing
+            long keys = s.uncleared(keysLength);
+            long values = s.uncleared(valuesLength);
             MapBatchAttr attr = new MapBatchAttr(s, map).inBatch(s.copyOf(inBatchOrNull)).outBatch(out).keys(keys)
                     .values(values).count(count).elemFlags(elemFlags);
             long r = call(command, attr);
@@ -217,8 +257,8 @@ public final class Bpf {
                 throw new IllegalStateException(command + " of " + map + " reported " + got + " elements for a batch of "
                         + count);
             }
-            s.read(keys, keysOut, got * info.keySize());
-            s.read(values, valuesOut, (int) (got * info.userValueSize()));
+            elements.accept(got, s.slice(keys, (long) got * info.keySize()),
+                    s.slice(values, got * info.userValueSize()));
             byte[] token = new byte[tokenSize];
             readInto(s, out, token);
             return new BatchResult(got, token, done);
@@ -463,6 +503,16 @@ public final class Bpf {
      * the kernel needed, also readable from {@link ProgTestRunAttr#reportedDataSizeOut()}.
      */
     public static TestRunResult progTestRun(Fd prog, ProgTestRunAttr attr) {
+        progTestRunInto(prog, attr);
+        return attr.result();
+    }
+
+    /**
+     * {@code BPF_PROG_TEST_RUN} as {@link #progTestRun}, leaving what the kernel reported in {@code attr} only
+     * ({@link ProgTestRunAttr#retvalAfterCall()}, {@link ProgTestRunAttr#takeDataOut()}...), so that a caller that
+     * builds its own result copies nothing twice.
+     */
+    public static void progTestRunInto(Fd prog, ProgTestRunAttr attr) {
         Objects.requireNonNull(prog, "prog");
         Objects.requireNonNull(attr, "attr");
         long r;
@@ -489,7 +539,6 @@ public final class Bpf {
                     "interrupted by signals " + TEST_RUN_MAX_INTERRUPTS + " times in a row; lower repeat");
         }
         check(BpfCommand.BPF_PROG_TEST_RUN, r, prog, null);
-        return attr.result();
     }
 
     // ---------------------------------------------------------------- pinning, ids, links

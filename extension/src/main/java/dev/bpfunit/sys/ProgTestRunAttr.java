@@ -53,9 +53,11 @@ public final class ProgTestRunAttr {
     private int reportedCtxSizeOut;
     private int dataCapacity;
     private int ctxCapacity;
-    private byte[] dataOut = new byte[0];
-    private byte[] ctxOut = new byte[0];
-    private byte[] ctxInAfterCall = new byte[0];
+    /** The empty output: nothing to copy, and nothing anyone can change. */
+    private static final byte[] NONE = {};
+    private byte[] dataOut = NONE;
+    private byte[] ctxOut = NONE;
+    private byte[] ctxInAfterCall = NONE;
 
     /** The {@code bpf_attr} of one call, in a slice of the caller's {@link Scratch}. */
     private static final class Call extends Attr {
@@ -138,6 +140,40 @@ public final class ProgTestRunAttr {
         return ctxInAfterCall.clone();
     }
 
+    /** {@code retval} as the kernel wrote it back after the last call. */
+    public int retvalAfterCall() {
+        return retval;
+    }
+
+    /** {@code duration} after the last call: the kernel's mean run time over the repetitions, in nanoseconds. */
+    public long durationNsAfterCall() {
+        return Integer.toUnsignedLong(duration);
+    }
+
+    /**
+     * Hands over the output data of the last call (cut as {@link TestRunResult#dataOut()} is) without a copy: this
+     * attr keeps none of it afterwards (a second call returns an empty array), so nothing else can change it.
+     */
+    public byte[] takeDataOut() {
+        byte[] out = dataOut;
+        dataOut = NONE;
+        return out;
+    }
+
+    /** As {@link #takeDataOut()}, for the output context. */
+    public byte[] takeCtxOut() {
+        byte[] out = ctxOut;
+        ctxOut = NONE;
+        return out;
+    }
+
+    /** As {@link #takeDataOut()}, for {@link #ctxInAfterCall()}. */
+    public byte[] takeCtxInAfterCall() {
+        byte[] out = ctxInAfterCall;
+        ctxInAfterCall = NONE;
+        return out;
+    }
+
     private int dataCap() {
         return dataSizeOut >= 0 ? dataSizeOut : dataIn == null ? 0 : dataIn.length + DEFAULT_DATA_OUT_PAD;
     }
@@ -196,10 +232,11 @@ public final class ProgTestRunAttr {
 
     private static byte[] read(Attr call, Scratch scratch, int pointerField, long length) {
         long address = call.u64(pointerField);
-        byte[] out = new byte[address == 0 ? 0 : (int) length];
-        if (out.length > 0) {
-            scratch.read(address, out);
+        if (address == 0 || length == 0) {
+            return NONE;
         }
+        byte[] out = new byte[(int) length];
+        scratch.read(address, out);
         return out;
     }
 

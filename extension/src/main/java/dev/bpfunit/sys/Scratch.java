@@ -127,6 +127,20 @@ final class Scratch implements AutoCloseable {
         view.get(offsetOf(slice, length), out, 0, length);
     }
 
+    /**
+     * The first {@code length} bytes of {@code slice} as a read-only {@link ByteBuffer} in native order, positioned
+     * at 0: a view of this scratch, valid until it is closed or the thread's next call reuses it.
+     */
+    ByteBuffer slice(long slice, long length) {
+        if (length == 0) {
+            return EMPTY;
+        }
+        int offset = offsetOf(slice, length);
+        return view.slice(offset, (int) length).asReadOnlyBuffer().order(ByteOrder.nativeOrder());
+    }
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
     /** The whole buffer as a {@link ByteBuffer} in native order, for {@link Attr}'s fields in a slice. */
     ByteBuffer view() {
         return view;

@@ -88,10 +88,23 @@ public final class SystemInfo {
         return possibleCpus().length;
     }
 
+    /** {@link #totalMemory()} once read (0: not yet, or unreadable). */
+    private static volatile long totalMemory;
+
     /**
-     * The machine's RAM in bytes ({@code MemTotal} in {@code /proc/meminfo}), or 0 if it cannot be read.
+     * The machine's RAM in bytes ({@code MemTotal} in {@code /proc/meminfo}), or 0 if it cannot be read. Read once
+     * per JVM (every load's default map memory limit asks for it); an unreadable file is tried again next time.
      */
     public static long totalMemory() {
+        long bytes = totalMemory;
+        if (bytes == 0) {
+            bytes = readTotalMemory();
+            totalMemory = bytes;
+        }
+        return bytes;
+    }
+
+    private static long readTotalMemory() {
         try {
             for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemTotal:")) {
@@ -133,8 +146,23 @@ public final class SystemInfo {
         return cpus.stream().sorted().distinct().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The kernel release as {@code uname -r} prints it, e.g. {@code 6.18.44-fc-v782}. */
+    /** {@link #kernelRelease()} once asked: the running kernel does not change under a process. */
+    private static volatile String kernelRelease;
+
+    /**
+     * The kernel release as {@code uname -r} prints it, e.g. {@code 6.18.44-fc-v782}: asked once per JVM (a load
+     * needs it for every program without a {@code version} section).
+     */
     public static String kernelRelease() {
+        String release = kernelRelease;
+        if (release == null) {
+            release = uname();
+            kernelRelease = release;
+        }
+        return release;
+    }
+
+    private static String uname() {
         try (Memory buf = new Memory(6L * Libc.UTSNAME_FIELD)) {
             buf.clear();
             if (Libc.uname(buf) != 0) {
@@ -145,9 +173,17 @@ public final class SystemInfo {
         }
     }
 
+    /** {@link #kernelVersionCode()} once computed (0: not yet). */
+    private static volatile int kernelVersionCode;
+
     /** {@code KERNEL_VERSION(a, b, c)} of the running kernel, c capped at 255 as libbpf does. */
     public static int kernelVersionCode() {
-        return versionCode(kernelRelease());
+        int code = kernelVersionCode;
+        if (code == 0) {
+            code = versionCode(kernelRelease());
+            kernelVersionCode = code;
+        }
+        return code;
     }
 
     /** {@code KERNEL_VERSION(a, b, c)} of a release string such as {@code 5.15.0-91-generic}. */

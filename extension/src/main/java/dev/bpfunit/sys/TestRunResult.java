@@ -17,20 +17,27 @@ public record TestRunResult(int retval, byte[] dataOut, byte[] ctxOut, long dura
         int ctxSizeOut) {
 
     public TestRunResult {
-        dataOut = dataOut.clone();
-        ctxOut = ctxOut.clone();
+        dataOut = copy(dataOut);
+        ctxOut = copy(ctxOut);
     }
+
+    /** Arrays are copied in and out, so none can be changed through this record (an empty one cannot change). */
+    private static byte[] copy(byte[] bytes) {
+        return bytes.length == 0 ? NONE : bytes.clone();
+    }
+
+    private static final byte[] NONE = {};
 
     /** A copy of the output data. */
     @Override
     public byte[] dataOut() {
-        return dataOut.clone();
+        return copy(dataOut);
     }
 
     /** A copy of the output context. */
     @Override
     public byte[] ctxOut() {
-        return ctxOut.clone();
+        return copy(ctxOut);
     }
 
     @Override

@@ -10,8 +10,10 @@ import dev.bpfunit.error.BpfException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -204,6 +206,58 @@ class BpfMapTest {
             assertThat(all.count()).isEqualTo(n - 3);
             assertThat(all.done()).isTrue();
             assertThat(Bpf.mapGetNextKey(map, null, new byte[4])).as("map emptied").isFalse();
+        }
+    }
+
+    @Test
+    void batchLookupIntoAConsumerSeesWhatTheArraysGet() {
+        try (Fd map = hash("sys_batch_view", 64)) {
+            int n = 10;
+            ByteBuffer keys = ByteBuffer.allocate(4 * n).order(ByteOrder.nativeOrder());
+            ByteBuffer values = ByteBuffer.allocate(4 * n).order(ByteOrder.nativeOrder());
+            for (int i = 0; i < n; i++) {
+                keys.putInt(i + 1);
+                values.putInt((i + 1) * 1000);
+            }
+            Bpf.mapUpdateBatch(map, keys.array(), values.array(), n, BPF_ANY);
+
+            Map<Integer, Integer> seen = new HashMap<>();
+            List<Integer> counts = new ArrayList<>();
+            byte[] token = null;
+            int calls = 0;
+            while (true) {
+                BatchResult r = Bpf.mapLookupBatch(map, token, 4, 0, (count, k, v) -> {
+                    assertThat(k.isReadOnly()).isTrue();
+                    assertThat(v.isReadOnly()).isTrue();
+                    assertThat(k.remaining()).isEqualTo(4 * count);
+                    assertThat(v.remaining()).isEqualTo(4 * count);
+                    for (int i = 0; i < count; i++) {
+                        seen.put(k.getInt(4 * i), v.getInt(4 * i));
+                    }
+                    counts.add(count);
+                });
+                calls++;
+                assertThat(counts).as("one call of the consumer per batch call").hasSize(calls);
+                assertThat(counts.get(counts.size() - 1)).isEqualTo(r.count());
+                if (r.done()) {
+                    break;
+                }
+                token = r.nextBatch();
+                assertThat(calls).as("batch calls").isLessThan(20);
+            }
+            assertThat(counts.size()).as("10 elements, 4 at a time").isGreaterThanOrEqualTo(3);
+            assertThat(seen).hasSize(n);
+            seen.forEach((k, v) -> assertThat(v).isEqualTo(k * 1000));
+
+            byte[] k = new byte[4 * 16];
+            byte[] v = new byte[4 * 16];
+            BatchResult all = Bpf.mapLookupBatch(map, null, k, v, 16, 0);
+            assertThat(all.count()).isEqualTo(n);
+            for (int i = 0; i < n; i++) {
+                assertThat(seen).containsEntry(u32(k, 4 * i), u32(v, 4 * i));
+            }
+            assertThatThrownBy(() -> Bpf.mapLookupBatch(map, null, 0, 0, (count, ks, vs) -> { }))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be positive, got 0");
         }
     }
 

@@ -58,6 +58,30 @@ class BpfProgTest {
     }
 
     @Test
+    void aRunIntoTheAttrHandsItsOutputOverOnce() {
+        try (Fd prog = xdp("sys_xdp_into", returns(XDP_PASS))) {
+            byte[] packet = new byte[64];
+            for (int i = 0; i < packet.length; i++) {
+                packet[i] = (byte) (i * 3);
+            }
+            ProgTestRunAttr attr = new ProgTestRunAttr().dataIn(packet);
+            Bpf.progTestRunInto(prog, attr);
+            assertThat(attr.retvalAfterCall()).isEqualTo(XDP_PASS);
+            assertThat(attr.durationNsAfterCall()).isGreaterThanOrEqualTo(0);
+            assertThat(attr.reportedDataSizeOut()).isEqualTo(64);
+            assertThat(attr.takeCtxOut()).as("no context asked for").isEmpty();
+            byte[] out = attr.takeDataOut();
+            assertThat(out).isEqualTo(packet);
+            assertThat(attr.takeDataOut()).as("handed over: the attr keeps none of it").isEmpty();
+            out[0] = 42;
+            assertThat(attr.result().dataOut()).as("nothing shared with the attr").isEmpty();
+
+            Bpf.progTestRunInto(prog, attr);
+            assertThat(attr.takeDataOut()).as("the next call's output").isEqualTo(packet);
+        }
+    }
+
+    @Test
     void tooSmallOutputBufferReportsTheNeededSize() {
         try (Fd prog = xdp("sys_xdp_small", returns(XDP_PASS))) {
             ProgTestRunAttr attr = new ProgTestRunAttr().dataIn(new byte[64]).dataSizeOut(16);
