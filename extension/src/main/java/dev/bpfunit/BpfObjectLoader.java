@@ -447,6 +447,8 @@ public final class BpfObjectLoader {
         private final Map<String, BpfMap> maps = new LinkedHashMap<>();
         private final Map<String, BpfProgram> programs = new LinkedHashMap<>();
         private Fd btfFd;
+        /** Why the kernel refused the object's BTF, when it did (the object is then loaded without it). */
+        private BtfRefused btfRefused;
         private KernelTarget target;
         private ExternResolver externs;
 
@@ -457,9 +459,27 @@ public final class BpfObjectLoader {
 
         BpfObject run() {
             if (spec.btf() != null) {
-                btfFd = loadBtf(spec.btf());
-                opened(btfFd);
+                try {
+                    btfFd = loadBtf(spec.btf());
+                    opened(btfFd);
+                } catch (BtfRefused e) {
+                    // As libbpf (bpf_object__sanitize_and_load_btf): the object's BTF is optional for the kernel;
+                    // without it programs load without func/line info and maps without BTF types. Whatever
+                    // needed it fails later, and that failure carries this one.
+                    btfRefused = e;
+                }
             }
+            try {
+                return createAndLoad();
+            } catch (BpfException e) {
+                if (btfRefused != null) {
+                    e.addSuppressed(btfRefused);
+                }
+                throw e;
+            }
+        }
+
+        private BpfObject createAndLoad() {
             for (MapSpec m : spec.maps()) {
                 if (m.kind() == MapKind.KCONFIG) {
                     m = m.withContents(externs().kconfig(m));
@@ -526,9 +546,19 @@ public final class BpfObjectLoader {
                 } catch (BpfSyscallException again) {
                     log = withLog.log();
                 }
-                throw new BpfException("BPF_BTF_LOAD of " + spec.name() + "'s BTF failed: " + e.getMessage()
-                        + "\n" + tail(log, 12), e);
+                throw new BtfRefused("BPF_BTF_LOAD of " + spec.name() + "'s BTF failed, so the object was loaded "
+                        + "without BTF (no func/line info, maps without BTF types), as libbpf does: "
+                        + e.getMessage() + "\n" + tail(log, 12), e);
             }
+        }
+    }
+
+    /** The kernel refused an object's BTF (not for want of privilege). */
+    private static final class BtfRefused extends BpfException {
+        private static final long serialVersionUID = 1L;
+
+        BtfRefused(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
