@@ -97,10 +97,12 @@ final class MapCreation {
     }
 
     private static Fd createFd(MapSpec m, Fd btfFd, boolean withBtf) {
-        MapCreateAttr attr = new MapCreateAttr().mapType(m.type().number()).keySize(m.keySize())
-                .valueSize(m.valueSize()).maxEntries(m.maxEntries()).mapFlags(m.flags())
-                .numaNode(m.numaNode()).mapName(m.kernelName()).mapExtra(m.mapExtra());
         boolean ring = m.type() == MapType.RINGBUF || m.type() == MapType.USER_RINGBUF;   // record type: ours only
+        // an inner ring buffer is sized as libbpf does too (the outer map's size was adjusted by create)
+        int entries = ring ? ringBufferSize(m.maxEntries(), SystemInfo.pageSize()) : m.maxEntries();
+        MapCreateAttr attr = new MapCreateAttr().mapType(m.type().number()).keySize(m.keySize())
+                .valueSize(m.valueSize()).maxEntries(entries).mapFlags(m.flags())
+                .numaNode(m.numaNode()).mapName(m.kernelName()).mapExtra(m.mapExtra());
         if (withBtf && !ring && btfFd != null && (m.btfKeyTypeId() != 0 || m.btfValueTypeId() != 0)) {
             attr.btfFd(btfFd).btfKeyTypeId(m.btfKeyTypeId()).btfValueTypeId(m.btfValueTypeId());
         }

@@ -69,7 +69,8 @@ public final class ObjectReader {
 
         Btf parsed = elf.section(".BTF").map(s -> fixDatasecs(elf, Btf.parse(s.data()))).orElse(null);
         Map<String, Integer> ksymTypes = parsed == null ? Map.of() : BtfFixups.ksymTypes(parsed);
-        Btf btf = parsed == null ? null : BtfFixups.fixExterns(parsed);
+        Btf btf = parsed == null ? null : BtfFixups.markFunctionsStatic(BtfFixups.fixExterns(parsed),
+                hiddenFunctions(elf));
         BtfExt ext = null;
         if (btf != null) {
             ext = elf.section(".BTF.ext").map(s -> BtfExt.parse(s.data(), btf)).orElse(null);
@@ -82,6 +83,19 @@ public final class ObjectReader {
         List<ProgramSpec> programs = new ProgramLinker(elf, ext, maps, ksymTypes, exceptionCallbacks(btf), license,
                 version).programs();
         return new ObjectSpec(elf.name(), objectName, programs, maps, variables, btf, license, version);
+    }
+
+    /** Global or weak functions in executable sections whose symbol is hidden or internal (libbpf marks them static). */
+    private static java.util.Set<String> hiddenFunctions(ElfFile elf) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (ElfSymbol sym : elf.symbols()) {
+            if (sym.isFunction() && (sym.isGlobal() || sym.isWeak()) && sym.sectionIndex() > 0
+                    && sym.sectionIndex() < elf.sections().size() && elf.section(sym.sectionIndex()).isExecutable()
+                    && (sym.visibility() == Elf.STV_HIDDEN || sym.visibility() == Elf.STV_INTERNAL)) {
+                out.add(sym.name());
+            }
+        }
+        return out;
     }
 
     /** Prefix of the decl tag that names a program's exception callback (BPF exceptions, 6.7+). */

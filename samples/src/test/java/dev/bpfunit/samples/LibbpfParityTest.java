@@ -33,6 +33,19 @@ class LibbpfParityTest {
     }
 
     @Test
+    void aHiddenGlobalFunctionIsVerifiedAsStaticAsLibbpfMarksIt() {
+        dev.bpfunit.btf.Btf btf = BpfObject.loader(object("hidden_func")).spec().btf();
+        dev.bpfunit.btf.Func f = (dev.bpfunit.btf.Func) btf.type(btf.id("frame_len", dev.bpfunit.btf.Func.class));
+        assertThat(f.linkage()).isEqualTo(dev.bpfunit.btf.BtfLinkage.STATIC);
+        // as a global function the verifier would refuse it: its pointer argument may be NULL there
+        Xlated.assertSameAsBpftool("hidden_func", "xdp_hidden");
+        try (BpfObject obj = BpfObject.loader(object("hidden_func")).coverage(false).load()) {
+            assertThat(obj.program("xdp_hidden").run(new byte[60]).retval()).isEqualTo(2);
+            assertThat(obj.program("xdp_hidden").run(new byte[59]).retval()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void storageMapsWithoutMaxEntriesAreCreatedAsLibbpfDoes() {
         try (Bpftool.Loaded reference = Bpftool.loadAll(object("storage_maps"));
              BpfObject ours = BpfObject.loader(object("storage_maps")).coverage(false).load()) {
