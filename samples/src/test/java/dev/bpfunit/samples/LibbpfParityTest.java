@@ -46,6 +46,26 @@ class LibbpfParityTest {
     }
 
     @Test
+    void aQuestionMarkSectionIsLoadedOnlyWhenAskedForAsLibbpfDoes() {
+        ProgramSpec optional = BpfObject.loader(object("optional_prog")).spec().program("xdp_optional");
+        assertThat(optional.type()).isEqualTo(dev.bpfunit.spec.ProgramType.XDP);
+        assertThat(optional.autoload()).isFalse();
+        // libbpf leaves it out: bpftool 7.1's loadall then fails to pin it, saying it was not loaded
+        assertThatThrownBy(() -> Bpftool.loadAll(object("optional_prog")).close())
+                .hasMessageContaining("prog 'xdp_optional': can't pin program that wasn't loaded");
+        try (BpfObject ours = BpfObject.loader(object("optional_prog")).coverage(false).load()) {
+            assertThat(ours.programs()).extracting(dev.bpfunit.BpfProgram::name).containsExactly("xdp_always");
+            assertThatThrownBy(() -> ours.program("xdp_optional")).isInstanceOf(BpfException.class)
+                    .hasMessageContaining("its section '?xdp' starts with '?'")
+                    .hasMessageContaining("autoload(\"xdp_optional\")");
+        }
+        try (BpfObject obj = BpfObject.loader(object("optional_prog")).coverage(false).autoload("xdp_optional")
+                .load()) {
+            assertThat(obj.program("xdp_optional").run(new byte[60]).retval()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void storageMapsWithoutMaxEntriesAreCreatedAsLibbpfDoes() {
         try (Bpftool.Loaded reference = Bpftool.loadAll(object("storage_maps"));
              BpfObject ours = BpfObject.loader(object("storage_maps")).coverage(false).load()) {
