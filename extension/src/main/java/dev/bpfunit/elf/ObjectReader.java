@@ -82,7 +82,38 @@ public final class ObjectReader {
         List<VariableSpec> variables = mapReader.variables();
         List<ProgramSpec> programs = new ProgramLinker(elf, ext, maps, ksymTypes, exceptionCallbacks(btf), license,
                 version).programs();
+        checkExterns(parsed, ksymTypes, programs);
         return new ObjectSpec(elf.name(), objectName, programs, maps, variables, btf, license, version);
+    }
+
+    /**
+     * As libbpf when it opens an object ("failed to find BTF for extern"): an extern the programs use must be a
+     * {@code __kconfig} or {@code __ksym} one, listed in the {@code .kconfig} or {@code .ksyms} section of the BTF.
+     * Any other is defined in another object, which must be linked in first.
+     */
+    private static void checkExterns(Btf parsed, Map<String, Integer> ksymTypes, List<ProgramSpec> programs) {
+        if (parsed == null) {
+            return;
+        }
+        java.util.Set<String> known = new java.util.HashSet<>(ksymTypes.keySet());
+        int kconfig = parsed.findId(".kconfig", dev.bpfunit.btf.Datasec.class).orElse(0);
+        if (kconfig != 0) {
+            for (dev.bpfunit.btf.VarSecinfo v : ((dev.bpfunit.btf.Datasec) parsed.type(kconfig)).vars()) {
+                if (parsed.type(v.type()) instanceof dev.bpfunit.btf.Var var) {
+                    known.add(var.name());
+                }
+            }
+        }
+        for (ProgramSpec p : programs) {
+            for (dev.bpfunit.spec.Reference r : p.references()) {
+                if (r instanceof dev.bpfunit.spec.Reference.Extern e && !known.contains(e.symbol())) {
+                    throw new BpfException("program " + p.name() + " uses the extern '" + e.symbol() + "', which is "
+                            + "declared neither __kconfig nor __ksym (the BTF's .kconfig and .ksyms sections do not "
+                            + "list it): it is defined in another object, so link the objects into one first "
+                            + "(bpftool gen object out.bpf.o a.bpf.o b.bpf.o); libbpf refuses to open it too");
+                }
+            }
+        }
     }
 
     /** Global or weak functions in executable sections whose symbol is hidden or internal (libbpf marks them static). */
