@@ -8,6 +8,7 @@ clang $CFLAGS -c xdp_fw.bpf.c -o xdp_fw.bpf.o
 clang $CFLAGS -mcpu=v3 -c alu.bpf.c -o alu.bpf.o
 clang $CFLAGS -c extern.bpf.c -o extern.bpf.o
 clang $CFLAGS -c aya_unknown.bpf.c -o aya_unknown.bpf.o
+clang $CFLAGS -c unlinked_extern.bpf.c -o unlinked_extern.bpf.o
 for o in xdp_fw alu extern; do
 	llvm-readelf -S -s -r $o.bpf.o > $o.readelf.txt
 	llvm-objdump -d --no-show-raw-insn $o.bpf.o > $o.objdump.txt

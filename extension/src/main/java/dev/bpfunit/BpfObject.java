@@ -127,7 +127,9 @@ public final class BpfObject implements AutoCloseable {
     public BpfProgram program(String name) {
         BpfProgram p = programs.get(name);
         if (p == null) {
-            String hint = spec.findProgram(name).isPresent() ? " (it was not loaded: skipped by the loader)" : "";
+            String hint = spec.findProgram(name).map(ps -> ps.autoload() ? " (it was not loaded: skipped by the loader)"
+                    : " (it was not loaded: its section '" + ps.section() + "' starts with '?', so it loads only "
+                    + "when asked for with BpfObject.loader(path).autoload(\"" + name + "\"))").orElse("");
             throw new BpfException("no program '" + name + "' in " + spec.name() + hint + "; programs: "
                     + listOf(programs.keySet()));
         }

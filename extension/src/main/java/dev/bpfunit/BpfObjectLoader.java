@@ -56,6 +56,8 @@ public final class BpfObjectLoader {
     private final Map<String, Integer> maxEntries = new LinkedHashMap<>();
     private final Map<String, ProgramType> programTypes = new LinkedHashMap<>();
     private final Set<String> skipped = new HashSet<>();
+    /** Programs of {@code ?} sections to load all the same. */
+    private final Set<String> autoloaded = new HashSet<>();
     private int logLevel;
     private int logSize = INITIAL_LOG_SIZE;
     private Path targetBtf;
@@ -144,6 +146,15 @@ public final class BpfObjectLoader {
     /** Does not load this program (its maps are still created). */
     public BpfObjectLoader skipProgram(String program) {
         skipped.add(program);
+        return this;
+    }
+
+    /**
+     * Loads this program although its section starts with {@code ?} (libbpf's {@code SEC("?xdp")}: a program
+     * that is loaded only when asked for, as {@code bpf_program__set_autoload(prog, true)} asks).
+     */
+    public BpfObjectLoader autoload(String program) {
+        autoloaded.add(program);
         return this;
     }
 
@@ -410,6 +421,9 @@ public final class BpfObjectLoader {
         for (String p : skipped) {
             require(spec, Named.PROGRAM, p);
         }
+        for (String p : autoloaded) {
+            require(spec, Named.PROGRAM, p);
+        }
         List<ProgramSpec> programs = new ArrayList<>();
         for (ProgramSpec p : spec.programs()) {
             ProgramType t = programTypes.get(p.name());
@@ -447,6 +461,8 @@ public final class BpfObjectLoader {
         private final Map<String, BpfMap> maps = new LinkedHashMap<>();
         private final Map<String, BpfProgram> programs = new LinkedHashMap<>();
         private Fd btfFd;
+        /** Why the kernel refused the object's BTF, when it did (the object is then loaded without it). */
+        private BtfRefused btfRefused;
         private KernelTarget target;
         private ExternResolver externs;
 
@@ -457,9 +473,28 @@ public final class BpfObjectLoader {
 
         BpfObject run() {
             if (spec.btf() != null) {
-                btfFd = loadBtf(spec.btf());
-                opened(btfFd);
+                try {
+                    btfFd = loadBtf(spec.btf());
+                    opened(btfFd);
+                } catch (BtfRefused e) {
+                    // As libbpf (bpf_object__sanitize_and_load_btf): the object's BTF is optional for the kernel;
+                    // without it programs load without func/line info and maps without BTF types. Whatever
+                    // needed it fails later, and that failure carries this one.
+                    btfRefused = e;
+                }
             }
+            try {
+                return createAndLoad();
+            } catch (BpfException e) {
+                if (btfRefused != null) {
+                    e.addSuppressed(btfRefused);
+                }
+                throw e;
+            }
+        }
+
+        private BpfObject createAndLoad() {
+            Set<String> notLoaded = new HashSet<>();
             for (MapSpec m : spec.maps()) {
                 if (m.kind() == MapKind.KCONFIG) {
                     m = m.withContents(externs().kconfig(m));
@@ -471,7 +506,8 @@ public final class BpfObjectLoader {
             ProgramLinking linking = new ProgramLinking(spec, maps, this::target, this::externs);
             ProgramLoading loading = new ProgramLoading(spec, btfFd, logLevel, logSize, this::target, () -> externs);
             for (ProgramSpec p : spec.programs()) {
-                if (skipped.contains(p.name())) {
+                if (skipped.contains(p.name()) || !p.autoload() && !autoloaded.contains(p.name())) {
+                    notLoaded.add(p.name());
                     continue;
                 }
                 BpfProgram prog = loading.load(p, linking);
@@ -479,7 +515,7 @@ public final class BpfObjectLoader {
                 programs.put(p.name(), prog);
             }
             for (MapSpec m : spec.maps()) {
-                MapCreation.fillStaticValues(m, maps, programs, skipped);
+                MapCreation.fillStaticValues(m, maps, programs, notLoaded);
             }
             return new BpfObject(spec, btfFd, maps, programs);
         }
@@ -526,9 +562,19 @@ public final class BpfObjectLoader {
                 } catch (BpfSyscallException again) {
                     log = withLog.log();
                 }
-                throw new BpfException("BPF_BTF_LOAD of " + spec.name() + "'s BTF failed: " + e.getMessage()
-                        + "\n" + tail(log, 12), e);
+                throw new BtfRefused("BPF_BTF_LOAD of " + spec.name() + "'s BTF failed, so the object was loaded "
+                        + "without BTF (no func/line info, maps without BTF types), as libbpf does: "
+                        + e.getMessage() + "\n" + tail(log, 12), e);
             }
+        }
+    }
+
+    /** The kernel refused an object's BTF (not for want of privilege). */
+    private static final class BtfRefused extends BpfException {
+        private static final long serialVersionUID = 1L;
+
+        BtfRefused(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

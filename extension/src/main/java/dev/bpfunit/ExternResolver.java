@@ -15,6 +15,7 @@ import dev.bpfunit.spec.MapSpec;
 import dev.bpfunit.spec.ObjectSpec;
 import dev.bpfunit.spec.ProgramSpec;
 import dev.bpfunit.spec.Reference;
+import dev.bpfunit.spec.ProgramType;
 import dev.bpfunit.spec.VariableSpec;
 import dev.bpfunit.sys.Fd;
 import dev.bpfunit.sys.KernelConfig;
@@ -246,6 +247,12 @@ final class ExternResolver {
             putNumber(out, v, t, Integer.toUnsignedLong(SystemInfo.kernelVersionCode()));
         } else if (name.equals("LINUX_HAS_SYSCALL_WRAPPER")) {
             putNumber(out, v, t, hasSyscallWrapper() ? 1 : 0);
+        } else if (name.equals("LINUX_HAS_BPF_COOKIE")) {
+            // libbpf's FEAT_BPF_COOKIE: may a kprobe program call bpf_get_attach_cookie() (usdt.bpf.h reads it)
+            putNumber(out, v, t, Features.helper(ProgramType.KPROBE, "bpf_get_attach_cookie") ? 1 : 0);
+        } else if (name.startsWith("LINUX_") && weakKconfig.getOrDefault(name, false)) {
+            // as libbpf: a virtual extern it does not know stays 0 when it is __weak
+            return;
         } else if (name.startsWith("CONFIG_")) {
             if (config == null) {
                 config = KernelConfig.running();
@@ -259,8 +266,9 @@ final class ExternResolver {
             }
             putConfig(out, v, t, raw.get());
         } else {
-            throw new BpfException("unknown; __kconfig externs are CONFIG_* options, LINUX_KERNEL_VERSION and "
-                    + "LINUX_HAS_SYSCALL_WRAPPER");
+            throw new BpfException("unknown; __kconfig externs are CONFIG_* options, LINUX_KERNEL_VERSION, "
+                    + "LINUX_HAS_SYSCALL_WRAPPER and LINUX_HAS_BPF_COOKIE (declare another LINUX_* __weak to "
+                    + "default to 0, as libbpf allows)");
         }
     }
 

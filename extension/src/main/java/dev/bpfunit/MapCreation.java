@@ -32,13 +32,19 @@ final class MapCreation {
      */
     static BpfMap create(MapSpec m, Fd btfFd, Btf btf, long memoryLimit) {
         int entries = m.maxEntries();
-        if (entries == 0) {
+        if (entries == 0 && !m.type().takesNoMaxEntries()) {
             if (m.type() == MapType.PERF_EVENT_ARRAY) {
                 entries = SystemInfo.possibleCpuCount();
                 m = m.withMaxEntries(entries);
             } else {
                 throw new BpfException("map '" + m.name() + "' has no max_entries in its definition: set it "
                         + "with BpfObject.loader(path).maxEntries(\"" + m.name() + "\", n)");
+            }
+        }
+        if (m.type() == MapType.RINGBUF || m.type() == MapType.USER_RINGBUF) {
+            int adjusted = ringBufferSize(entries, SystemInfo.pageSize());
+            if (adjusted != entries) {
+                m = m.withMaxEntries(adjusted);
             }
         }
         // the one place a map's size is checked before BPF_MAP_CREATE
@@ -72,11 +78,31 @@ final class MapCreation {
         return map;
     }
 
+    /**
+     * A ring buffer's size as libbpf passes it ({@code adjust_ringbuf_sz}): the kernel wants a power-of-2 multiple
+     * of the page size, so a size that is not becomes the smallest such multiple above it; 0, and a size no such
+     * multiple fits, are passed as they are for the kernel to refuse.
+     */
+    static int ringBufferSize(int size, int pageSize) {
+        long sz = Integer.toUnsignedLong(size);
+        if (sz == 0 || sz % pageSize == 0 && Long.bitCount(sz / pageSize) == 1) {
+            return size;
+        }
+        for (long mul = 1; mul <= 0xffffffffL / pageSize; mul <<= 1) {
+            if (mul * pageSize > sz) {
+                return (int) (mul * pageSize);
+            }
+        }
+        return size;
+    }
+
     private static Fd createFd(MapSpec m, Fd btfFd, boolean withBtf) {
-        MapCreateAttr attr = new MapCreateAttr().mapType(m.type().number()).keySize(m.keySize())
-                .valueSize(m.valueSize()).maxEntries(m.maxEntries()).mapFlags(m.flags())
-                .numaNode(m.numaNode()).mapName(m.kernelName()).mapExtra(m.mapExtra());
         boolean ring = m.type() == MapType.RINGBUF || m.type() == MapType.USER_RINGBUF;   // record type: ours only
+        // an inner ring buffer is sized as libbpf does too (the outer map's size was adjusted by create)
+        int entries = ring ? ringBufferSize(m.maxEntries(), SystemInfo.pageSize()) : m.maxEntries();
+        MapCreateAttr attr = new MapCreateAttr().mapType(m.type().number()).keySize(m.keySize())
+                .valueSize(m.valueSize()).maxEntries(entries).mapFlags(m.flags())
+                .numaNode(m.numaNode()).mapName(m.kernelName()).mapExtra(m.mapExtra());
         if (withBtf && !ring && btfFd != null && (m.btfKeyTypeId() != 0 || m.btfValueTypeId() != 0)) {
             attr.btfFd(btfFd).btfKeyTypeId(m.btfKeyTypeId()).btfValueTypeId(m.btfValueTypeId());
         }

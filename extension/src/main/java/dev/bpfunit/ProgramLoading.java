@@ -89,6 +89,13 @@ final class ProgramLoading {
                     + "\", ProgramType.XDP) (or another type), or skip it with skipProgram(\"" + p.name()
                     + "\")");
         }
+        if (p.type() == ProgramType.STRUCT_OPS) {
+            // libbpf loads such a program for the member of a .struct_ops map that points at it (the kernel needs
+            // the struct's BTF id and the member's index); bpfunit does not read .struct_ops maps.
+            throw new BpfException("program '" + p.name() + "' (section '" + p.section() + "'): struct_ops programs"
+                    + " are not supported: bpfunit does not create the .struct_ops maps that give the kernel their "
+                    + "struct and member; skip it with BpfObject.loader(path).skipProgram(\"" + p.name() + "\")");
+        }
         ProgramLinking.Linked linked = linking.link(p);
         CoreResult core = linked.core();
         byte[] insns = linked.instructions();

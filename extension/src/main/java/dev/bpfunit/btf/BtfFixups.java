@@ -141,6 +141,23 @@ public final class BtfFixups {
     public static final String DUMMY_KSYM = "dummy_ksym";
 
     /**
+     * Marks the BTF functions named here static, as libbpf does for a global or weak function whose ELF symbol is
+     * hidden ({@code __hidden}, {@code STV_HIDDEN} or {@code STV_INTERNAL}): the verifier then checks it in each
+     * caller's context, as a static function, instead of once on its own from its BTF signature. For each name
+     * the first global FUNC of that name changes; BTF without one is returned unchanged.
+     */
+    public static Btf markFunctionsStatic(Btf btf, java.util.Set<String> names) {
+        Map<Integer, BtfType> changes = new HashMap<>();
+        java.util.Set<String> left = new java.util.HashSet<>(names);
+        for (int id = 1; id < btf.typeCount() && !left.isEmpty(); id++) {
+            if (btf.type(id) instanceof Func f && f.linkage() == BtfLinkage.GLOBAL && left.remove(f.name())) {
+                changes.put(id, new Func(f.name(), f.type(), BtfLinkage.STATIC));
+            }
+        }
+        return changes.isEmpty() ? btf : btf.replaceTypes(changes);
+    }
+
+    /**
      * Makes the extern sections acceptable to {@code BPF_BTF_LOAD}, as libbpf does when it collects externs
      * (the kernel refuses extern VARs and FUNCs, and FUNCs inside a DATASEC):
      * <ul>

@@ -152,7 +152,14 @@ final class MapReader {
                 case "max_entries" -> maxEntries = uintField(name, m);
                 case "map_flags" -> flags = uintField(name, m);
                 case "numa_node" -> numaNode = uintField(name, m);
-                case "pinning" -> pinning = uintField(name, m);
+                case "pinning" -> {
+                    pinning = uintField(name, m);
+                    if (pinning != 0 && pinning != 1) {
+                        // as libbpf's parse_btf_map_def: LIBBPF_PIN_NONE or LIBBPF_PIN_BY_NAME
+                        throw new BpfException("map '" + name + "': invalid pinning value " + pinning
+                                + ": it is LIBBPF_PIN_NONE (0) or LIBBPF_PIN_BY_NAME (1)");
+                    }
+                }
                 case "map_extra" -> mapExtra = Integer.toUnsignedLong(uintField(name, m));
                 case "key_size" -> keySize = checkSize(name, "key", keySize, uintField(name, m));
                 case "value_size" -> valueSize = checkSize(name, "value", valueSize, uintField(name, m));

@@ -69,7 +69,8 @@ public final class ObjectReader {
 
         Btf parsed = elf.section(".BTF").map(s -> fixDatasecs(elf, Btf.parse(s.data()))).orElse(null);
         Map<String, Integer> ksymTypes = parsed == null ? Map.of() : BtfFixups.ksymTypes(parsed);
-        Btf btf = parsed == null ? null : BtfFixups.fixExterns(parsed);
+        Btf btf = parsed == null ? null : BtfFixups.markFunctionsStatic(BtfFixups.fixExterns(parsed),
+                hiddenFunctions(elf));
         BtfExt ext = null;
         if (btf != null) {
             ext = elf.section(".BTF.ext").map(s -> BtfExt.parse(s.data(), btf)).orElse(null);
@@ -81,7 +82,51 @@ public final class ObjectReader {
         List<VariableSpec> variables = mapReader.variables();
         List<ProgramSpec> programs = new ProgramLinker(elf, ext, maps, ksymTypes, exceptionCallbacks(btf), license,
                 version).programs();
+        checkExterns(parsed, ksymTypes, programs);
         return new ObjectSpec(elf.name(), objectName, programs, maps, variables, btf, license, version);
+    }
+
+    /**
+     * As libbpf when it opens an object ("failed to find BTF for extern"): an extern the programs use must be a
+     * {@code __kconfig} or {@code __ksym} one, listed in the {@code .kconfig} or {@code .ksyms} section of the BTF.
+     * Any other is defined in another object, which must be linked in first.
+     */
+    private static void checkExterns(Btf parsed, Map<String, Integer> ksymTypes, List<ProgramSpec> programs) {
+        if (parsed == null) {
+            return;
+        }
+        java.util.Set<String> known = new java.util.HashSet<>(ksymTypes.keySet());
+        int kconfig = parsed.findId(".kconfig", dev.bpfunit.btf.Datasec.class).orElse(0);
+        if (kconfig != 0) {
+            for (dev.bpfunit.btf.VarSecinfo v : ((dev.bpfunit.btf.Datasec) parsed.type(kconfig)).vars()) {
+                if (parsed.type(v.type()) instanceof dev.bpfunit.btf.Var var) {
+                    known.add(var.name());
+                }
+            }
+        }
+        for (ProgramSpec p : programs) {
+            for (dev.bpfunit.spec.Reference r : p.references()) {
+                if (r instanceof dev.bpfunit.spec.Reference.Extern e && !known.contains(e.symbol())) {
+                    throw new BpfException("program " + p.name() + " uses the extern '" + e.symbol() + "', which is "
+                            + "declared neither __kconfig nor __ksym (the BTF's .kconfig and .ksyms sections do not "
+                            + "list it): it is defined in another object, so link the objects into one first "
+                            + "(bpftool gen object out.bpf.o a.bpf.o b.bpf.o); libbpf refuses to open it too");
+                }
+            }
+        }
+    }
+
+    /** Global or weak functions in executable sections whose symbol is hidden or internal (libbpf marks them static). */
+    private static java.util.Set<String> hiddenFunctions(ElfFile elf) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (ElfSymbol sym : elf.symbols()) {
+            if (sym.isFunction() && (sym.isGlobal() || sym.isWeak()) && sym.sectionIndex() > 0
+                    && sym.sectionIndex() < elf.sections().size() && elf.section(sym.sectionIndex()).isExecutable()
+                    && (sym.visibility() == Elf.STV_HIDDEN || sym.visibility() == Elf.STV_INTERNAL)) {
+                out.add(sym.name());
+            }
+        }
+        return out;
     }
 
     /** Prefix of the decl tag that names a program's exception callback (BPF exceptions, 6.7+). */

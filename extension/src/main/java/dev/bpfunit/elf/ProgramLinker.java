@@ -21,10 +21,8 @@ import dev.bpfunit.spec.Reference;
 import dev.bpfunit.spec.SectionDefs;
 
 import java.io.ByteArrayOutputStream;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -150,7 +148,6 @@ final class ProgramLinker {
     /** The program being linked: where each function was placed, the code so far and the patches. */
     private final class Layout {
         final Map<Function, Integer> placed = new LinkedHashMap<>();
-        final Deque<Function> todo = new ArrayDeque<>();
         final ByteArrayOutputStream code = new ByteArrayOutputStream();
         final Map<Integer, Instruction> patches = new HashMap<>();
         final List<Reference> references = new ArrayList<>();
@@ -158,16 +155,11 @@ final class ProgramLinker {
         final List<LineInfo> lineInfos = new ArrayList<>();
         final List<CoreRelo> coreRelos = new ArrayList<>();
 
-        /** The slot of {@code f} in the linked program, appending it on first use. */
-        int slotOf(Function f) {
-            Integer slot = placed.get(f);
-            if (slot != null) {
-                return slot;
-            }
+        /** Appends {@code f} (not placed yet) at the end of the code; its first slot. */
+        int append(Function f) {
             int at = code.size() / INSN;
             placed.put(f, at);
             code.write(ProgramLinker.this.code.get(f.section().index()), (int) f.offset(), (int) f.size());
-            todo.add(f);
             return at;
         }
 
@@ -178,42 +170,20 @@ final class ProgramLinker {
         }
     }
 
-    /** Lays out {@code entry} then every function it reaches, and rewrites calls to the new offsets. */
+    /**
+     * Lays out {@code entry} then every function it reaches, and rewrites calls to the new offsets. The order is
+     * libbpf's ({@code bpf_object__reloc_code}): a subprogram is appended when the first call to it (or the first
+     * reference to its address) is met, and its own calls are linked at once, before the caller's next
+     * instruction: depth first, in instruction order. An exception callback, which nothing calls, comes after
+     * everything the entry reaches. The same layout gives the kernel the same translated instructions as libbpf's.
+     */
     private ProgramSpec link(Function entry) {
         Layout layout = new Layout();
-        layout.slotOf(entry);
+        place(entry, layout);
         String callback = exceptionCallbacks.get(entry.name());
         if (callback != null) {
             // called by the kernel when the program throws, never by the program: linked all the same
-            layout.slotOf(functionNamed(callback, entry));
-        }
-        while (!layout.todo.isEmpty()) {
-            Function f = layout.todo.poll();
-            int base = layout.placed.get(f);
-            byte[] section = code.get(f.section().index());
-            Map<Long, ElfRelocation> relocs = relocations.get(f.section().index());
-            int first = (int) (f.offset() / INSN);
-            int count = (int) (f.size() / INSN);
-            for (int i = 0; i < count; i++) {
-                int slot = base + i;
-                Instruction insn = Instruction.decode(section, first + i);
-                ElfRelocation reloc = relocs.isEmpty() ? null : relocs.get(f.offset() + (long) i * INSN);
-                if (insn.isPseudoCall() && reloc != null && symbol(reloc).isUndefined()) {
-                    // clang writes a kfunc call as a pseudo call to an undefined symbol; the loader resolves it.
-                    ElfSymbol sym = symbol(reloc);
-                    layout.references.add(new Reference.Extern(slot, sym.name(), true, sym.isWeak(),
-                            ksymTypes.getOrDefault(sym.name(), 0)));
-                } else if (insn.isPseudoCall()) {
-                    int target = layout.slotOf(callTarget(f, i, insn, reloc));
-                    layout.patches.put(slot, insn.withSrc(Opcodes.BPF_PSEUDO_CALL).withImm(target - (slot + 1)));
-                } else if (reloc != null) {
-                    resolveData(f, i, slot, insn, reloc, layout);
-                }
-                if (insn.isLdImm64()) {
-                    i++;
-                }
-            }
-            collectExt(f, base, layout);
+            place(functionNamed(callback, entry), layout);
         }
         SectionDefs.Match match = SectionDefs.match(entry.section().name()).orElse(null);
         ProgramType type = match == null ? ProgramType.UNSPEC : match.type();
@@ -224,6 +194,41 @@ final class ProgramLinker {
         return new ProgramSpec(entry.name(), entry.section().name(), type, attach, flags, target, attachTo,
                 layout.instructions(), layout.references, layout.funcInfos, layout.lineInfos, layout.coreRelos,
                 license, version);
+    }
+
+    /** The slot of {@code f} in the linked program; on first use it is appended and linked (depth first). */
+    private int place(Function f, Layout layout) {
+        Integer slot = layout.placed.get(f);
+        if (slot != null) {
+            return slot;
+        }
+        int base = layout.append(f);
+        // func and line info first, as libbpf does: records then come in the order of their instructions
+        collectExt(f, base, layout);
+        byte[] section = code.get(f.section().index());
+        Map<Long, ElfRelocation> relocs = relocations.get(f.section().index());
+        int first = (int) (f.offset() / INSN);
+        int count = (int) (f.size() / INSN);
+        for (int i = 0; i < count; i++) {
+            int at = base + i;
+            Instruction insn = Instruction.decode(section, first + i);
+            ElfRelocation reloc = relocs.isEmpty() ? null : relocs.get(f.offset() + (long) i * INSN);
+            if (insn.isPseudoCall() && reloc != null && symbol(reloc).isUndefined()) {
+                // clang writes a kfunc call as a pseudo call to an undefined symbol; the loader resolves it.
+                ElfSymbol sym = symbol(reloc);
+                layout.references.add(new Reference.Extern(at, sym.name(), true, sym.isWeak(),
+                        ksymTypes.getOrDefault(sym.name(), 0)));
+            } else if (insn.isPseudoCall()) {
+                int target = place(callTarget(f, i, insn, reloc), layout);
+                layout.patches.put(at, insn.withSrc(Opcodes.BPF_PSEUDO_CALL).withImm(target - (at + 1)));
+            } else if (reloc != null) {
+                resolveData(f, i, at, insn, reloc, layout);
+            }
+            if (insn.isLdImm64()) {
+                i++;
+            }
+        }
+        return base;
     }
 
     /** The global function the exception callback decl tag of {@code entry} names. */
@@ -283,7 +288,7 @@ final class ProgramLinker {
         ElfSection target = elf.section(sym.sectionIndex());
         if (target.isExecutable()) {
             // A callback: the address of a function (bpf_loop, bpf_for_each_map_elem, timers).
-            int calleeSlot = layout.slotOf(functionAt(target, sym.value() + insn.imm(), f, i));
+            int calleeSlot = place(functionAt(target, sym.value() + insn.imm(), f, i), layout);
             layout.patches.put(slot, insn.withSrc(Opcodes.BPF_PSEUDO_FUNC).withImm(calleeSlot - (slot + 1)));
         } else if (target.name().equals(".maps") || target.name().equals("maps")) {
             String map = sym.isSection() ? mapAtOffset(target, insn.imm()) : sym.name();

@@ -77,6 +77,15 @@ public enum MapType {
         return this == QUEUE || this == STACK || this == BLOOM_FILTER || this == RINGBUF || this == USER_RINGBUF;
     }
 
+    /**
+     * Whether the kernel sizes the map by what it is attached to and requires {@code max_entries} 0: the local
+     * storages (socket, inode, task, cgroup) and the cgroup storages of {@code bpf_get_local_storage()}.
+     */
+    public boolean takesNoMaxEntries() {
+        return this == SK_STORAGE || this == INODE_STORAGE || this == TASK_STORAGE || this == CGRP_STORAGE
+                || this == CGROUP_STORAGE || this == PERCPU_CGROUP_STORAGE;
+    }
+
     /** Whether a definition may leave key and value sizes to the kernel's defaults (ring buffers, perf arrays). */
     public boolean isSizedByKernel() {
         return this == RINGBUF || this == USER_RINGBUF;

@@ -47,6 +47,14 @@ public record ProgramSpec(String name, String section, ProgramType type, AttachT
         return instructions.length / 8;
     }
 
+    /**
+     * Whether the loader loads this program unless told otherwise: libbpf's convention is that a section
+     * starting with {@code ?} ({@code SEC("?xdp")}) is not loaded unless asked for.
+     */
+    public boolean autoload() {
+        return !section.startsWith("?");
+    }
+
     /** A copy with another program type and expected attach type (for sections whose name does not say). */
     public ProgramSpec withType(ProgramType newType, AttachType newAttachType) {
         return new ProgramSpec(name, section, newType, newAttachType, flags, attachTarget, attachTo, instructions,

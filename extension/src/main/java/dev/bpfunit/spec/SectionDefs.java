@@ -173,6 +173,10 @@ public final class SectionDefs {
 
     /** The row for a section name, or empty when the name says nothing about the program's type. */
     public static Optional<Match> match(String section) {
+        if (section.startsWith("?")) {
+            // libbpf: SEC("?abc") is SEC("abc") for a program that is not loaded unless asked for
+            section = section.substring(1);
+        }
         for (int i = 0; i < DEFS.size(); i++) {
             String base = BASES[i];
             switch (FORMS[i]) {

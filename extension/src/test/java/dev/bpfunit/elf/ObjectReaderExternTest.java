@@ -1,6 +1,7 @@
 package dev.bpfunit.elf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.bpfunit.btf.Func;
@@ -36,5 +37,15 @@ class ObjectReaderExternTest {
         assertThat(spec.variables()).filteredOn(v -> v.map().equals(".kconfig"))
                 .extracting(VariableSpec::name, VariableSpec::offset, VariableSpec::size)
                 .containsExactly(tuple("LINUX_KERNEL_VERSION", 0, 4), tuple("CONFIG_BPF_JIT", 4, 1));
+    }
+
+    @Test
+    void anExternThatIsNeitherKconfigNorKsymIsRefusedAsLibbpfRefusesIt() {
+        // libbpf: "failed to find BTF for extern 'defined_elsewhere' [9] section: -2" when it opens the object
+        assertThatThrownBy(() -> ObjectReader.read(Fixtures.bytes("unlinked_extern.bpf.o"), "unlinked_extern.bpf.o"))
+                .isInstanceOf(dev.bpfunit.error.BpfException.class)
+                .hasMessageContaining("program calls_elsewhere uses the extern 'defined_elsewhere', which is declared "
+                        + "neither __kconfig nor __ksym")
+                .hasMessageContaining("bpftool gen object");
     }
 }

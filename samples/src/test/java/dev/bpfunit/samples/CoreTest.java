@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bpfunit.error.BpfException;
 import dev.bpfunit.BpfObject;
-import dev.bpfunit.ProgramInfo;
 import dev.bpfunit.VerifierException;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.BtfType;
@@ -23,10 +22,8 @@ import dev.bpfunit.spec.ObjectSpec;
 import dev.bpfunit.spec.ProgramSpec;
 import dev.bpfunit.spec.Reference;
 import dev.bpfunit.spec.VariableSpec;
-import dev.bpfunit.sys.Bpf;
 import dev.bpfunit.sys.KernelConfig;
 import dev.bpfunit.sys.KernelSymbols;
-import dev.bpfunit.sys.ProgInfo;
 import dev.bpfunit.sys.SystemInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -118,7 +115,7 @@ class CoreTest {
     @Test
     @EnabledOnKernel(min = "6.2", reason = "kfunc bpf_task_acquire for tracing programs")
     void tpBtfProgramWithKfuncsLoadsLikeBpftoolLoadsIt() {
-        assertSameXlatedAsBpftool("core_tracing", "on_switch");
+        Xlated.assertSameAsBpftool("core_tracing", "on_switch");
         try (BpfObject obj = BpfObject.load(object("core_tracing"))) {
             List<Reference.Extern> kfuncs = obj.program("on_switch").spec().references().stream()
                     .filter(r -> r instanceof Reference.Extern).map(r -> (Reference.Extern) r).toList();
@@ -133,8 +130,8 @@ class CoreTest {
 
     @Test
     void tcProgramAndExternsTranslateLikeBpftool() {
-        assertSameXlatedAsBpftool("core_tc", "core_tc");
-        assertSameXlatedAsBpftool("core_externs", "core_externs");
+        Xlated.assertSameAsBpftool("core_tc", "core_tc");
+        Xlated.assertSameAsBpftool("core_externs", "core_externs");
     }
 
     @Test
@@ -252,40 +249,4 @@ class CoreTest {
                 .hasMessageContaining("BTF file " + missing + " does not exist");
     }
 
-    /**
-     * Loads the object with bpftool and with bpfunit and compares the program's translated instructions,
-     * with map ids replaced by their position in the program's map list (the ids differ between the loads).
-     */
-    private static void assertSameXlatedAsBpftool(String objectName, String program) {
-        try (Bpftool.Loaded reference = Bpftool.loadAll(object(objectName));
-             // coverage(false): the translated instructions are compared with bpftool's
-             BpfObject ours = BpfObject.loader(object(objectName)).coverage(false).load()) {
-            ProgInfo theirs;
-            try (var fd = Bpf.objGet(reference.directory().resolve("progs").resolve(program).toString(), program)) {
-                theirs = Bpf.progInfo(fd);
-            }
-            ProgramInfo mine = ours.program(program).info();
-            assertThat(normalized(mine.xlatedInsns(), mine.mapIds()))
-                    .as("xlated instructions of " + objectName + "/" + program).isEqualTo(normalized(theirs.xlatedInsns(), theirs.mapIds()));
-        }
-    }
-
-    private static List<String> normalized(byte[] x, int[] ids) {
-        List<Integer> mapIds = new ArrayList<>();
-        for (int id : ids) {
-            mapIds.add(id);
-        }
-        ByteBuffer b = ByteBuffer.wrap(x).order(ByteOrder.LITTLE_ENDIAN);
-        List<String> out = new ArrayList<>();
-        for (int at = 0; at + 8 <= x.length; at += 8) {
-            int code = b.get(at) & 0xff;
-            int src = (b.get(at + 1) & 0xf0) >> 4;
-            int imm = b.getInt(at + 4);
-            if (code == 0x18 && (src == 1 || src == 2) && mapIds.contains(imm)) {
-                imm = -1000 - mapIds.indexOf(imm);
-            }
-            out.add(String.format("%02x %02x %d %d", code, b.get(at + 1), b.getShort(at + 2), imm));
-        }
-        return out;
-    }
 }
