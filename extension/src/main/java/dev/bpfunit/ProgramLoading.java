@@ -135,7 +135,10 @@ final class ProgramLoading {
                     size = grownLogSize(size, attr.logTrueSize());
                     continue;
                 }
-                if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM && logLevel == 0) {
+                if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM && logLevel == 0
+                        || e.errno() == Errno.EMFILE || e.errno() == Errno.ENFILE) {
+                    // not the verifier's answer: no rights, no memory, no fd left for the program (loading it
+                    // again with a log would only fail the same way)
                     throw new BpfException(e.getMessage() + attachNote(p, e), e);
                 }
                 throw verifierFailure(p, insns, fdArray, e, core, statistics
