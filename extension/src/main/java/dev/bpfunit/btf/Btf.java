@@ -265,8 +265,8 @@ public final class Btf {
                 try {
                     String name = decode ? name(nameOff) : null;
                     int extra = extraSize(kind, vlen);
-                    if ((long) pos + extra > end) {
-                        need(pos, extra, kind + " data (vlen " + vlen + ")");
+                    if (!fits(pos, extra)) {
+                        throw tooShort(pos, extra, kind + " data (vlen " + vlen + ")");
                     }
                     if (decode) {
                         types.add(read(kind, name, vlen, kflag, sizeOrType, pos));
@@ -387,10 +387,19 @@ public final class Btf {
         }
 
         private void need(int pos, int size, String what) {
-            if ((long) pos + size > end) {
-                throw new BtfException("BTF: " + where() + ": " + what + " needs " + size + " bytes, but only "
-                        + (end - pos) + " are left in the type section (truncated?)");
+            if (!fits(pos, size)) {
+                throw tooShort(pos, size, what);
             }
+        }
+
+        /** Whether {@code size} bytes at {@code pos} lie inside the type section. */
+        private boolean fits(int pos, int size) {
+            return (long) pos + size <= end;
+        }
+
+        private BtfException tooShort(int pos, int size, String what) {
+            return new BtfException("BTF: " + where() + ": " + what + " needs " + size + " bytes, but only "
+                    + (end - pos) + " are left in the type section (truncated?)");
         }
 
         private static int extraSize(BtfKind kind, int vlen) {
@@ -419,9 +428,13 @@ public final class Btf {
 
         private int size(int v, String field) {
             if (v < 0) {
-                throw new BtfException(field + " " + Integer.toUnsignedString(v) + " is larger than supported (2^31-1)");
+                throw tooLarge(v, field);
             }
             return v;
+        }
+
+        private BtfException tooLarge(int v, String field) {
+            return new BtfException(field + " " + Integer.toUnsignedString(v) + " is larger than supported (2^31-1)");
         }
 
         private BtfType read(BtfKind kind, String name, int vlen, boolean kflag, int sizeOrType, int p) {
@@ -488,7 +501,7 @@ public final class Btf {
                 int type = r.u32(p + 4, "member type");
                 int offset = r.u32(p + 8, "member offset");
                 if (!kflag && offset < 0) {
-                    size(offset, "member '" + name + "' bit offset");    // throws
+                    throw tooLarge(offset, "member '" + name + "' bit offset");
                 }
                 members.add(kflag ? new Member(name, type, offset & 0xffffff, offset >>> 24)
                         : new Member(name, type, offset, 0));

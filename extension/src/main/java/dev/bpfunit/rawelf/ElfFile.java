@@ -354,8 +354,8 @@ public final class ElfFile {
                 return h;
             }
             if (h[1] != Elf.SHT_NOBITS && h[1] != Elf.SHT_NULL) {
-                if (h[4] < 0 || h[5] < 0 || h[4] > bytes.length || h[5] > bytes.length - h[4]) {
-                    checkRange(h[4], h[5], "section " + index + " data");
+                if (!inFile(h[4], h[5])) {
+                    throw beyondEnd(h[4], h[5], "section " + index + " data");
                 }
             } else if (h[5] < 0) {
                 throw error("section " + index + " has size " + Long.toUnsignedString(h[5])
@@ -563,11 +563,20 @@ public final class ElfFile {
         }
 
         private void checkRange(long offset, long size, String what) {
-            if (offset < 0 || size < 0 || offset > bytes.length || size > bytes.length - offset) {
-                throw error(what + " at offset " + Long.toUnsignedString(offset) + " with size "
-                        + Long.toUnsignedString(size) + " lies beyond the end of the file (" + bytes.length
-                        + " bytes): the file is truncated or corrupt");
+            if (!inFile(offset, size)) {
+                throw beyondEnd(offset, size, what);
             }
+        }
+
+        /** Whether {@code size} bytes at {@code offset} lie inside the file. */
+        private boolean inFile(long offset, long size) {
+            return offset >= 0 && size >= 0 && offset <= bytes.length && size <= bytes.length - offset;
+        }
+
+        private ElfFormatException beyondEnd(long offset, long size, String what) {
+            return error(what + " at offset " + Long.toUnsignedString(offset) + " with size "
+                    + Long.toUnsignedString(size) + " lies beyond the end of the file (" + bytes.length
+                    + " bytes): the file is truncated or corrupt");
         }
 
         private int u16(long at) {
