@@ -41,7 +41,7 @@ final class MapCreation {
                         + "with BpfObject.loader(path).maxEntries(\"" + m.name() + "\", n)");
             }
         }
-        if (m.type() == MapType.RINGBUF || m.type() == MapType.USER_RINGBUF) {
+        if (m.type().isRingBuffer()) {
             int adjusted = ringBufferSize(entries, SystemInfo.pageSize());
             if (adjusted != entries) {
                 m = m.withMaxEntries(adjusted);
@@ -97,7 +97,7 @@ final class MapCreation {
     }
 
     private static Fd createFd(MapSpec m, Fd btfFd, boolean withBtf) {
-        boolean ring = m.type() == MapType.RINGBUF || m.type() == MapType.USER_RINGBUF;   // record type: ours only
+        boolean ring = m.type().isRingBuffer();   // record type: ours only
         // an inner ring buffer is sized as libbpf does too (the outer map's size was adjusted by create)
         int entries = ring ? ringBufferSize(m.maxEntries(), SystemInfo.pageSize()) : m.maxEntries();
         MapCreateAttr attr = new MapCreateAttr().mapType(m.type().number()).keySize(m.keySize())

@@ -211,7 +211,7 @@ final class MapReader {
                 valueSize = 4;
             }
         }
-        if (mapType == MapType.RINGBUF || mapType == MapType.USER_RINGBUF) {
+        if (mapType.isRingBuffer()) {
             // The kernel wants no key or value here; Aya's RingBuf<T> names its record type as the value, which is
             // kept (never sent to the kernel) so records can be decoded by it.
             keySize = 0;

@@ -74,7 +74,7 @@ public enum MapType {
 
     /** Whether this map has no keys (queue, stack, bloom filter) or no key/value at all (ring buffers). */
     public boolean isKeyless() {
-        return this == QUEUE || this == STACK || this == BLOOM_FILTER || this == RINGBUF || this == USER_RINGBUF;
+        return this == QUEUE || this == STACK || this == BLOOM_FILTER || isRingBuffer();
     }
 
     /**
@@ -86,8 +86,16 @@ public enum MapType {
                 || this == CGROUP_STORAGE || this == PERCPU_CGROUP_STORAGE;
     }
 
-    /** Whether a definition may leave key and value sizes to the kernel's defaults (ring buffers, perf arrays). */
-    public boolean isSizedByKernel() {
+    /**
+     * Whether this is a ring buffer (kernel-to-user or user-to-kernel): no key or value, and {@code max_entries} is
+     * the data size in bytes, a power-of-2 multiple of the page size.
+     */
+    public boolean isRingBuffer() {
         return this == RINGBUF || this == USER_RINGBUF;
+    }
+
+    /** Whether a definition may leave key and value sizes to the kernel's defaults: {@link #isRingBuffer()}. */
+    public boolean isSizedByKernel() {
+        return isRingBuffer();
     }
 }
