@@ -103,11 +103,9 @@ final class ProgramLoading {
         int size = logSize;
         boolean statistics = logLevel == 0;
         while (true) {
-            ProgLoadAttr attr = programAttr(p, insns, fdArray);
+            ProgLoadAttr attr = statistics ? statisticsAttr(p, insns, fdArray) : programAttr(p, insns, fdArray);
             if (logLevel > 0) {
                 attr.logSize(size);
-            } else if (statistics) {
-                attr.logLevel(BpfConstants.BPF_LOG_STATS).logSize(END_LOG_SIZE);
             }
             try {
                 Fd fd = Bpf.progLoad(attr);
@@ -141,8 +139,8 @@ final class ProgramLoading {
                     // again with a log would only fail the same way)
                     throw new BpfException(e.getMessage() + attachNote(p, e), e);
                 }
-                throw verifierFailure(p, insns, fdArray, e, core, statistics
-                        ? new StatisticsOnly(Optional.of(e), attr.log(), attr.logTrueSize() > 0) : null);
+                throw verifierFailure(p, insns, fdArray, e, core,
+                        statistics ? StatisticsOnly.of(attr, Optional.of(e)) : null);
             }
         }
     }
@@ -263,6 +261,15 @@ final class ProgramLoading {
      * keeps a full log's end (it said the log's true size: 6.4+).
      */
     private record StatisticsOnly(Optional<BpfSyscallException> error, String log, boolean keepsEnd) {
+        /** What the statistics-only load {@code attr} was given back, with its error (empty when none counts). */
+        static StatisticsOnly of(ProgLoadAttr attr, Optional<BpfSyscallException> error) {
+            return new StatisticsOnly(error, attr.log(), attr.logTrueSize() > 0);
+        }
+    }
+
+    /** {@code p}'s load attr with a log of statistics only, in a buffer of {@link #END_LOG_SIZE}. */
+    private ProgLoadAttr statisticsAttr(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray) {
+        return programAttr(p, insns, fdArray).logLevel(BpfConstants.BPF_LOG_STATS).logSize(END_LOG_SIZE);
     }
 
     /**
@@ -271,14 +278,12 @@ final class ProgramLoading {
      * program. A program that loads is closed at once.
      */
     private StatisticsOnly statisticsOnly(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray) {
-        ProgLoadAttr attr = programAttr(p, insns, fdArray).logLevel(BpfConstants.BPF_LOG_STATS)
-                .logSize(END_LOG_SIZE);
+        ProgLoadAttr attr = statisticsAttr(p, insns, fdArray);
         try {
             Bpf.progLoad(attr).close();
-            return new StatisticsOnly(Optional.empty(), attr.log(), attr.logTrueSize() > 0);
+            return StatisticsOnly.of(attr, Optional.empty());
         } catch (BpfSyscallException e) {
-            return new StatisticsOnly(e.errno() == Errno.ENOSPC ? Optional.empty() : Optional.of(e), attr.log(),
-                    attr.logTrueSize() > 0);
+            return StatisticsOnly.of(attr, e.errno() == Errno.ENOSPC ? Optional.empty() : Optional.of(e));
         }
     }
 
