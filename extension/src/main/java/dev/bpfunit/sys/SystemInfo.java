@@ -173,17 +173,9 @@ public final class SystemInfo {
         }
     }
 
-    /** {@link #kernelVersionCode()} once computed (0: not yet). */
-    private static volatile int kernelVersionCode;
-
     /** {@code KERNEL_VERSION(a, b, c)} of the running kernel, c capped at 255 as libbpf does. */
     public static int kernelVersionCode() {
-        int code = kernelVersionCode;
-        if (code == 0) {
-            code = versionCode(kernelRelease());
-            kernelVersionCode = code;
-        }
-        return code;
+        return versionCode(kernelRelease());
     }
 
     /** {@code KERNEL_VERSION(a, b, c)} of a release string such as {@code 5.15.0-91-generic}. */
