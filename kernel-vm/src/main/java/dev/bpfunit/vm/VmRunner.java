@@ -31,8 +31,11 @@ import java.util.regex.Pattern;
 public final class VmRunner {
     /** The run directory's file of mounts at host paths, sourced by {@code /init} ({@link #mountsScript}). */
     static final String MOUNTS_SCRIPT = "mounts.sh";
-    /** How many console lines a {@link VmResult} keeps. */
-    public static final int CONSOLE_TAIL_LINES = 50;
+    /**
+     * How many console lines a {@link VmResult} keeps: a kernel's panic report alone (the panic line, registers, call
+     * trace) runs to about 55 lines on 6.12, so fewer would push out what the guest printed just before it.
+     */
+    public static final int CONSOLE_TAIL_LINES = 100;
     private static final String PANIC = "Kernel panic - not syncing";
     /** The kernel's last line when {@code /init} ends the guest, not shown as command output. */
     private static final Pattern POWER_DOWN = Pattern.compile("\\[\\s*\\d+\\.\\d+\\] reboot: (Power down|Restarting system)$");
