@@ -10,11 +10,11 @@ int unbounded_loop(struct xdp_md *ctx)
 	__u32 n = ctx->ingress_ifindex;
 	__u32 sum = 0;
 
-	for (__u32 i = 0; i < n; i++) { /* BUG: no bound the verifier can see */
-		if (i == 7) /* a test on the counter makes each iteration a different state */
-			sum += 2;
-		sum += i;
-	}
+	/* The body has no closed form, so clang keeps the loop; and no test on i: on 6.1 a test on the known
+	 * counter makes the verifier backtrack its precision through every earlier iteration, its time
+	 * growing with the square of the walk. */
+	for (__u32 i = 0; i < n; i++) /* BUG: no bound the verifier can see */
+		sum = (sum ^ i) * 31;
 	return sum & 1 ? XDP_DROP : XDP_PASS;
 }
 

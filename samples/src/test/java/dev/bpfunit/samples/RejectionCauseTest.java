@@ -8,7 +8,6 @@ import dev.bpfunit.BpfObjectLoader;
 import dev.bpfunit.VerifierCause;
 import dev.bpfunit.VerifierException;
 import dev.bpfunit.assertj.VerifierExceptionAssert;
-import dev.bpfunit.junit.EnabledOnKernel;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,8 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Each common reason the kernel refuses a program, shown by a real sample the kernel rejects: the diagnosis names
  * the typed cause, the source line at fault and a fix. The samples are {@code rejected*.bpf.c}. The kernel matrix
  * runs this on Debian's 6.1 and 6.12 as well as natively (6.18 on the CI machine): every sample is rejected for the
- * same cause on the three, in their own wording (their logs are {@code KernelVerifierLogsTest}'s fixtures), except
- * the unbounded loop, too slow to verify on 6.1 (see its test).
+ * same cause on the three, in their own wording (their logs are {@code KernelVerifierLogsTest}'s fixtures).
  */
 class RejectionCauseTest {
 
@@ -94,11 +92,6 @@ class RejectionCauseTest {
     }
 
     @Test
-    @EnabledOnKernel(min = "6.12", reason = "Debian's 6.1 verifier takes time growing about with the square of"
-            + " the instructions it walks in this loop, without a trace too (a TCG guest: 46,064 in 13 s, 368,624"
-            + " in 508 s), so each of the diagnosis's two loads to the million-instruction limit takes most of an"
-            + " hour or more there (6.12 verifies it twice in one to two minutes); its recognition is checked on"
-            + " 6.12 and 6.18, and on 6.1 only in KernelVerifierLogsTest's synthetic log")
     void anUnboundedLoopsLogIsKeptBoundedWithItsEnd() {
         VerifierException e = assertThatVerifierRejects(BpfObject.loader(Samples.object("rejected_unbounded_loop")))
                 .hasCause(VerifierCause.UNBOUNDED_LOOP).withFixContaining("bpf_loop()")
