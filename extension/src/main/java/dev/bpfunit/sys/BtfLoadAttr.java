@@ -60,11 +60,11 @@ public final class BtfLoadAttr extends Attr {
 
     void prepareLog() {
         if (logLevel > 0 && logBuf == null) {
-            logBuf = nativeBuffer(ProgLoadAttr.DEFAULT_LOG_SIZE);
+            logBuf = Attr.logBuffer(ProgLoadAttr.DEFAULT_LOG_SIZE);
         }
         u32(BTF_LOG_LEVEL, logLevel);
         if (logLevel > 0) {
-            logBuf.clear();
+            emptyText(logBuf);
             pointer(BTF_LOG_BUF, logBuf);
             u32(BTF_LOG_SIZE, (int) logBuf.size());
         } else {

@@ -103,7 +103,7 @@ public final class ProgLoadAttr extends Attr {
             throw new IllegalArgumentException("log size of " + what + " must be between " + MIN_LOG_SIZE + " and "
                     + MAX_LOG_SIZE + " bytes (the kernel's limits), got " + size);
         }
-        return nativeBuffer(size);
+        return Attr.logBuffer(size);
     }
 
     /** {@code kern_version}: checked by kernels before 5.0 for kprobe programs only. */
@@ -241,11 +241,11 @@ public final class ProgLoadAttr extends Attr {
     /** Writes the log fields just before a call: a buffer only with a level, as the kernel requires. */
     void prepareLog() {
         if (logLevel > 0 && logBuf == null) {
-            logBuf = nativeBuffer(DEFAULT_LOG_SIZE);
+            logBuf = Attr.logBuffer(DEFAULT_LOG_SIZE);
         }
         u32(LOG_LEVEL, logLevel);
         if (logLevel > 0) {
-            logBuf.clear();
+            emptyText(logBuf);
             pointer(LOG_BUF, logBuf);
             u32(LOG_SIZE, (int) logBuf.size());
         } else {

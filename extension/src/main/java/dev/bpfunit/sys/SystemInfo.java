@@ -146,20 +146,34 @@ public final class SystemInfo {
         return cpus.stream().sorted().distinct().mapToInt(Integer::intValue).toArray();
     }
 
-    /** {@link #kernelRelease()} once asked: the running kernel does not change under a process. */
-    private static volatile String kernelRelease;
+    /**
+     * The running kernel's release and its version code (-1: the release names no version), read once per JVM:
+     * the running kernel does not change under a process ({@code null}: not yet asked).
+     */
+    private static volatile Release release;
+
+    private record Release(String text, int code) {
+        static Release running() {
+            String text = uname();
+            return new Release(text, RELEASE.matcher(text).find() ? versionCode(text) : -1);
+        }
+    }
+
+    private static Release release() {
+        Release r = release;
+        if (r == null) {
+            r = Release.running();
+            release = r;
+        }
+        return r;
+    }
 
     /**
      * The kernel release as {@code uname -r} prints it, e.g. {@code 6.18.44-fc-v782}: asked once per JVM (a load
      * needs it for every program without a {@code version} section).
      */
     public static String kernelRelease() {
-        String release = kernelRelease;
-        if (release == null) {
-            release = uname();
-            kernelRelease = release;
-        }
-        return release;
+        return release().text();
     }
 
     private static String uname() {
@@ -175,7 +189,8 @@ public final class SystemInfo {
 
     /** {@code KERNEL_VERSION(a, b, c)} of the running kernel, c capped at 255 as libbpf does. */
     public static int kernelVersionCode() {
-        return versionCode(kernelRelease());
+        Release r = release();
+        return r.code() >= 0 ? r.code() : versionCode(r.text());   // the latter throws, naming the release
     }
 
     /** {@code KERNEL_VERSION(a, b, c)} of a release string such as {@code 5.15.0-91-generic}. */
