@@ -89,11 +89,14 @@ public class VerifierException extends BpfException {
                     .append(s.totalStates()).append(" states (peak ").append(s.peakStates()).append(")");
             s.timeMicros().ifPresent(t -> b.append(", ").append(t).append(" us"));
         });
-        if (log.truncated()) {
+        if (log.middleMissing()) {
+            b.append("\n  (the verifier log was longer than the kernel keeps before 6.4: its start and its end are"
+                    + " kept, not its middle)");
+        } else if (log.truncated()) {
             b.append("\n  (the verifier log was truncated: its end is kept)");
         }
-        b.append("\n  (the log, ").append(log.lineCount()).append(log.truncated() ? " lines of its end" : " lines")
-                .append(", is in VerifierException#log())");
+        b.append("\n  (the log, ").append(log.lineCount()).append(log.middleMissing() ? " lines of its start and end"
+                : log.truncated() ? " lines of its end" : " lines").append(", is in VerifierException#log())");
         return b.toString();
     }
 

@@ -93,6 +93,7 @@ public final class VerifierLog {
 
     private final String text;
     private final boolean truncated;
+    private final boolean middleMissing;
     private final long lineCount;
     private final List<String> errorLines;
     private final Optional<Instruction> failing;
@@ -184,6 +185,7 @@ public final class VerifierLog {
         this.errorLines = List.copyOf(errors);
         // after a log's start and end were joined, only an instruction of the end can be the failing one
         int mark = lines.lastIndexOf(HEAD_END_MARK);
+        this.middleMissing = mark >= 0;
         Optional<Instruction> insn = steps.isEmpty() || lastInsn < mark ? Optional.empty()
                 : Optional.of(new Instruction(steps.get(steps.size() - 1).index(), steps.get(steps.size() - 1).text()));
         this.failing = insn;
@@ -306,6 +308,7 @@ public final class VerifierLog {
     private VerifierLog(String text, boolean truncated, Program program, VerifierCause forced) {
         this.text = text;
         this.truncated = truncated;
+        this.middleMissing = false;
         this.lineCount = 1;
         this.errorLines = List.of(text.strip());
         this.failing = Optional.empty();
@@ -479,6 +482,14 @@ public final class VerifierLog {
     /** Whether the log was cut short. */
     public boolean truncated() {
         return truncated;
+    }
+
+    /**
+     * Whether the log is the start of a log that filled its buffer joined to that log's end (kernels before 6.4
+     * keep a full log's start; bpfunit takes the end from a load with statistics only): its middle is missing.
+     */
+    public boolean middleMissing() {
+        return middleMissing;
     }
 
     /** The lines that say what went wrong (the last lines before the statistics). */

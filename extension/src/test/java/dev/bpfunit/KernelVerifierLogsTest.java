@@ -148,6 +148,11 @@ class KernelVerifierLogsTest {
     void sixOnesLogOfTheLoopIsTheStartOfAFullLogJoinedToTheEndOfAStatisticsOnlyLoad() {
         VerifierLog log = parse("6.1", "rejected_unbounded_loop");
         assertThat(log.text()).contains(VerifierLog.HEAD_END_MARK);
+        assertThat(log.middleMissing()).isTrue();
+        assertThat(parse("6.12", "rejected_unbounded_loop").middleMissing()).as("6.4+ keeps the end").isFalse();
+        assertThat(new VerifierException("loop.bpf.o", "unbounded_loop", "E2BIG", log).getMessage())
+                .contains("its start and its end are kept, not its middle").contains("lines of its start and end")
+                .doesNotContain("its end is kept");
         assertThat(log.failingInstruction()).as("not known: the log's middle is missing").isEmpty();
         assertThat(log.errorLines()).containsExactly("BPF program is too large. Processed 1000001 insn");
         assertThat(log.statistics()).hasValueSatisfying(s -> assertThat(s.totalStates()).isPositive());
