@@ -11,8 +11,13 @@ import java.util.List;
  * runs the JUnit console launcher in a VM, one VM per kernel.
  */
 public final class GuestJava {
-    /** Under TCG, C2 compiles cost more than they save in a test run, and one GC thread is plenty. */
-    static final List<String> TCG_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    /**
+     * Under TCG, C2 compiles cost more than they save in a test run, and one GC thread is plenty; and C1 compiling
+     * what runs only a few hundred times costs about what it saves, so its thresholds are four times the default
+     * (kernel-vm/README.md, <i>The guest JVM's start-up</i>: the first test 2–6 s sooner).
+     */
+    static final List<String> TCG_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-XX:CompileThresholdScaling=4");
 
     private GuestJava() {
     }

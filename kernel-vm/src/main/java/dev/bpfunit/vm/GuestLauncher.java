@@ -209,7 +209,7 @@ public final class GuestLauncher {
      *                        {@code jdk.jfr} is present ({@link BpfKernels#JFR}): the session, which creates its
      *                        launcher at once, is opened while {@value #NATIVE_IMAGE_PROPERTY} is set, the one switch
      *                        JUnit reads for it, and the property is cleared again. A JUnit that decides it otherwise
-     *                        simply keeps them.
+     *                        simply keeps them. Session listeners' {@code launcherSessionOpened} runs while it is set.
      */
     static LauncherSession sessionWithoutMatrix(boolean flightRecording) {
         List<TestEngine> engines = new ArrayList<>();

@@ -15,10 +15,10 @@ class GuestJavaTest {
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     @Test
-    void tcgGetsC1AndSerialGc() {
+    void tcgGetsC1WithRaisedThresholdsAndSerialGc() {
         assertThat(GuestJava.command(Accelerator.TCG, List.of("-Xmx1g"), "/a.jar:/b", "x.Main", List.of("--scan")))
-                .containsExactly(JAVA, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx1g", "-cp", "/a.jar:/b",
-                        "x.Main", "--scan");
+                .containsExactly(JAVA, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:CompileThresholdScaling=4",
+                        "-Xmx1g", "-cp", "/a.jar:/b", "x.Main", "--scan");
     }
 
     @Test
