@@ -86,6 +86,21 @@ public @interface BpfKernels {
      */
     String CDS = "bpfunit.kernels.cds";
 
+    /**
+     * Configuration parameter: {@code true} keeps the JUnit Platform's Flight Recorder listeners in the guests' JVMs.
+     * JUnit 6 registers them whenever {@code jdk.jfr} is present, and their first event makes the JVM initialise
+     * JFR's event metadata and generate its event handlers, seconds of a guest's start under TCG; left out, no JFR
+     * event of JUnit's is ever recorded there. Default: {@code false}.
+     */
+    String JFR = "bpfunit.kernels.jfr";
+
+    /**
+     * Configuration parameter: the VM guests' JVM flags, separated by spaces, in place of the default ones (under TCG
+     * {@code GuestJava.TCG_FLAGS}; none under KVM); the class-data archive is dumped with the same flags. Default:
+     * the default flags.
+     */
+    String JVM = "bpfunit.kernels.jvm";
+
     /** The kernels this class runs on (values as in {@link #KERNELS}); empty: those of {@link #KERNELS}. */
     String[] value() default {};
 }

@@ -82,14 +82,15 @@ final class GuestCds {
      * The archive for guests running {@code classes} on {@code classpath}, dumped now if {@code cache} does not hold
      * it yet; empty (after one line to {@code log} saying why) when it cannot be made or is refused.
      *
-     * @param flags    the guest JVM's flags that shape its heap and compiler ({@link GuestJava#TCG_FLAGS})
+     * @param flags    the guest JVM's flags that shape its heap and compiler ({@link KernelMatrixEngine#guestFlags})
      * @param training the training run's request (as {@link GuestLauncher} reads it)
      */
     static Optional<Archive> prepare(Path cache, Path java, List<String> flags, List<String> classpath,
                                      Properties training, Consumer<String> log) {
         try {
             Files.createDirectories(cache);
-            String key = key(java, flags, classpath, training.getProperty(GuestLauncher.CLASSES, ""));
+            String key = key(java, flags, classpath, training.getProperty(GuestLauncher.CLASSES, "") + "\n"
+                    + BpfKernels.JFR + "=" + training.getProperty(BpfKernels.JFR, "false"));
             Path dir = cache.resolve(key);
             Files.createDirectories(dir);
             try (FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
@@ -122,9 +123,9 @@ final class GuestCds {
     /**
      * The cache key: a hash of the java (path, version, size and time of the binary and of its module image), the
      * flags, every classpath entry (a file's size and time, a directory's files' names, sizes and times) and the
-     * requested classes.
+     * training: the requested classes and the launcher's settings that change what it loads ({@link BpfKernels#JFR}).
      */
-    static String key(Path java, List<String> flags, List<String> classpath, String classes) throws IOException {
+    static String key(Path java, List<String> flags, List<String> classpath, String training) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
@@ -150,7 +151,7 @@ final class GuestCds {
                 describe(path, text);
             }
         }
-        text.append("classes ").append(classes).append('\n');
+        text.append("training ").append(training).append('\n');
         byte[] hash = digest.digest(text.toString().getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(hash, 0, 12);
     }

@@ -199,7 +199,9 @@ public final class KernelMatrixEngine implements TestEngine {
         for (String key : config.keySet()) {
             config.get(key).ifPresent(v -> builder.configurationParameter(key, v));
         }
-        return GuestLauncher.launcherWithoutMatrix().discover(builder.build());
+        try (var session = GuestLauncher.sessionWithoutMatrix(true)) {
+            return session.getLauncher().discover(builder.build());
+        }
     }
 
     private static Optional<Class<?>> classOf(TestIdentifier id) {
@@ -253,6 +255,12 @@ public final class KernelMatrixEngine implements TestEngine {
     static Optional<String> setting(ConfigurationParameters config, String key) {
         Optional<String> value = config.get(key).or(() -> Optional.ofNullable(System.getProperty(key)));
         return value.map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    /** The VM guests' JVM flags: {@link BpfKernels#JVM}'s, else {@link GuestJava#flags(Accelerator)}. */
+    static List<String> guestFlags(ConfigurationParameters config, Accelerator accelerator) {
+        return setting(config, BpfKernels.JVM).map(v -> List.of(v.split("\\s+")))
+                .orElseGet(() -> GuestJava.flags(accelerator));
     }
 
     @Override
@@ -309,7 +317,7 @@ public final class KernelMatrixEngine implements TestEngine {
         training.setProperty(GuestLauncher.CLASSES, String.join(",", classes));
         KernelRun.guestDefaults(training);
         try {
-            List<String> flags = backends.accelerator() == Accelerator.TCG ? GuestJava.TCG_FLAGS : List.of();
+            List<String> flags = guestFlags(config, backends.accelerator());
             return backends.classData(cache, flags, HostClasspath.entries(), training);
         } catch (RuntimeException e) {
             // the kernels' runs meet the same problem (no QEMU, no classpath) and report it on their tests

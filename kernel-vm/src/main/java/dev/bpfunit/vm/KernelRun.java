@@ -120,6 +120,8 @@ final class KernelRun {
     private final Optional<GuestCds.Archive> classData;
     /** What the guest said of its classes and the archive ({@link GuestLauncher#CLASS_DATA}), if it did. */
     private String classDataReport;
+    /** What the guest said of its JVM's start-up ({@link GuestLauncher#JVM_TIMES}), if it did. */
+    private String jvmTimesReport;
 
     KernelRun(MatrixDescriptor kernel, EngineExecutionListener listener, ConfigurationParameters config,
               Backends backends) {
@@ -171,11 +173,12 @@ final class KernelRun {
         report(kernel, Map.of("outcome", result.outcome().text(), "elapsed", result.elapsed().toMillis() + " ms",
                 "bootTime", result.bootTime().map(d -> d.toMillis() + " ms").orElse("-"),
                 "firstTest", firstTest == null ? "-" : firstTest.toMillis() + " ms"));
-        System.out.printf("bpfunit kernel matrix: %s %s; boot %s, first test %s, whole run %.1f s%s%s%n",
+        System.out.printf("bpfunit kernel matrix: %s %s; boot %s, first test %s, whole run %.1f s%s%s%s%n",
                 target.label(), result.outcome() == VmResult.Outcome.EXITED ? "ran its tests" : result.outcome().text(),
                 result.bootTime().map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).orElse("-"), first,
                 result.elapsed().toMillis() / 1000.0, target.container() ? "" : " (" + cpus + " CPU"
-                        + (cpus == 1 ? ")" : "s)"), classDataReport == null ? "" : "; " + classDataReport);
+                        + (cpus == 1 ? ")" : "s)"), jvmTimesReport == null ? "" : "; " + jvmTimesReport,
+                classDataReport == null ? "" : "; " + classDataReport);
         if (result.outcome() != VmResult.Outcome.EXITED) {
             fail(new VmFailureException(result));
         } else if (result.exitCode() != 0 || !done) {
@@ -271,8 +274,8 @@ final class KernelRun {
             vmJvmArgs.add(GuestCds.GUEST_LOG_FLAG);
             vmJvmArgs.add("-D" + GuestLauncher.CLASS_DATA_PROPERTY + "=" + classData.isPresent());
             String vmClasspath = String.join(":", classData.map(GuestCds.Archive::classpath).orElse(classpath));
-            List<String> command = GuestJava.command(backends.accelerator(), vmJvmArgs, vmClasspath,
-                    GuestLauncher.class.getName(), args);
+            List<String> command = GuestJava.command(KernelMatrixEngine.guestFlags(config, backends.accelerator()),
+                    vmJvmArgs, vmClasspath, GuestLauncher.class.getName(), args);
             VmSpec spec = VmSpec.of(image, command).withWorkingDir(cwd).withTimeout(timeout).withWritableDir(dir)
                     .withMemory(KernelMatrixEngine.setting(config, BpfKernels.MEMORY).orElse("2G")).withCpus(cpus)
                     .withExtraModules(GuestInit.fixtureModules(image));
@@ -401,6 +404,9 @@ final class KernelRun {
                 }
                 if (guestEngine && values.containsKey(GuestLauncher.CLASS_DATA)) {
                     classDataReport = values.get(GuestLauncher.CLASS_DATA);
+                }
+                if (guestEngine && values.containsKey(GuestLauncher.JVM_TIMES)) {
+                    jvmTimesReport = values.get(GuestLauncher.JVM_TIMES);
                 }
                 if (!values.isEmpty()) {
                     listener.reportingEntryPublished(node != null ? node : kernel, ReportEntry.from(values));

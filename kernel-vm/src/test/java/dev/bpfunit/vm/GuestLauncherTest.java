@@ -1,0 +1,84 @@
+package dev.bpfunit.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bpfunit.vm.fixtures.GuestPasses;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.launcher.LauncherSession;
+
+/** The guest launcher in a JVM of its own, as a guest runs it: its events, its start-up times, JUnit's JFR listeners. */
+class GuestLauncherTest {
+    @TempDir
+    Path tmp;
+
+    /** Runs the launcher on {@link GuestPasses} with {@code settings}; returns the event file and the class-load log. */
+    private List<String> launch(String name, Properties settings) throws IOException, InterruptedException {
+        Path request = tmp.resolve(name + ".properties");
+        settings.setProperty(GuestLauncher.CLASSES, GuestPasses.class.getName());
+        try (Writer out = Files.newBufferedWriter(request, StandardCharsets.UTF_8)) {
+            settings.store(out, null);
+        }
+        Path events = tmp.resolve(name + "-events.txt");
+        Path log = tmp.resolve(name + "-classes.log");
+        List<String> command = GuestJava.command(Accelerator.TCG, List.of("-Xlog:class+load=info:file=" + log),
+                String.join(":", HostClasspath.entries()), GuestLauncher.class.getName(),
+                List.of(request.toString(), events.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(name + "-output.txt").toFile()).start();
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("the launcher ended within 2 minutes").isTrue();
+        assertThat(process.exitValue()).as(Files.readString(tmp.resolve(name + "-output.txt"))).isZero();
+        return List.of(Files.readString(events), Files.readString(log));
+    }
+
+    @Test
+    void runsTheTestReportsItsStartUpAndLeavesJunitsFlightRecorderListenersOut() throws Exception {
+        List<String> run = launch("default", new Properties());
+        String events = run.get(0);
+        String classes = run.get(1);
+
+        assertThat(events).contains("FINISHED\t[engine:junit-jupiter]/[class:" + GuestPasses.class.getName()
+                + "]/[method:passes()]\tSUCCESSFUL");
+        assertThat(events).containsPattern(GuestLauncher.JVM_TIMES
+                + "\tJVM start → main \\d+\\.\\d s, discovery done \\d+\\.\\d s, first test \\d+\\.\\d s");
+        assertThat(classes).contains("org.junit.platform.launcher.core.LauncherFactory")
+                .doesNotContain("org.junit.platform.launcher.jfr.FlightRecording").doesNotContain(" jdk.jfr.");
+    }
+
+    @Test
+    void keepsJunitsFlightRecorderListenersWhenAsked() throws Exception {
+        Properties settings = new Properties();
+        settings.setProperty(BpfKernels.JFR, "true");
+        List<String> run = launch("jfr", settings);
+
+        assertThat(run.get(0)).contains("[method:passes()]\tSUCCESSFUL");
+        assertThat(run.get(1)).contains("org.junit.platform.launcher.jfr.FlightRecordingExecutionListener")
+                .contains(" jdk.jfr.");
+    }
+
+    @Test
+    void leavesNoNativeImagePropertyBehind() {
+        try (LauncherSession session = GuestLauncher.sessionWithoutMatrix(false)) {
+            assertThat(session.getLauncher()).isNotNull();
+        }
+        assertThat(System.getProperty(GuestLauncher.NATIVE_IMAGE_PROPERTY)).isNull();
+    }
+
+    @Test
+    void sayingNothingOfTheFirstTestWhenNoneRan() {
+        GuestLauncher.JvmTimes times = new GuestLauncher.JvmTimes();
+        assertThat(times.toString()).matches("JVM start → main \\d+\\.\\d s, discovery done -, first test -");
+        times.discovered();
+        times.testStarted();
+        assertThat(times.toString()).matches(
+                "JVM start → main \\d+\\.\\d s, discovery done \\d+\\.\\d s, first test \\d+\\.\\d s");
+    }
+}
