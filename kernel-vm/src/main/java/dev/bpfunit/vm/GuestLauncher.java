@@ -12,11 +12,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import java.util.Set;
 import org.junit.platform.commons.support.ReflectionSupport;
 import org.junit.platform.engine.TestEngine;
 import org.junit.platform.engine.TestExecutionResult;
@@ -60,6 +62,11 @@ public final class GuestLauncher {
      * 9.2 s, first test 10.1 s}.
      */
     static final String JVM_TIMES = "guestJvm";
+    /**
+     * The request's comma-separated ids of the engines that found the classes on the host (none: every engine).
+     * Only they run in the guest: another engine would only spend its discovery (seconds under TCG) finding nothing.
+     */
+    static final String ENGINES = "bpfunit.guest.engines";
     /** The first argument of the class-data archive's training run: the user's tests are discovered, never run. */
     static final String TRAIN = "--train";
     /** {@link #GUEST_PROPERTY}'s value in the training run. */
@@ -99,7 +106,7 @@ public final class GuestLauncher {
         JvmTimes times = new JvmTimes();
         Properties request = request(requestFile);
         LauncherDiscoveryRequest discovery = discoveryRequest(request, eventFile);
-        try (LauncherSession session = sessionWithoutMatrix(flightRecording(request));
+        try (LauncherSession session = sessionWithoutMatrix(flightRecording(request), engines(request));
              BufferedWriter out = Files.newBufferedWriter(eventFile, StandardCharsets.UTF_8)) {
             EventWriter writer = new EventWriter(out, times);
             Launcher launcher = session.getLauncher();
@@ -121,7 +128,7 @@ public final class GuestLauncher {
     static void train(Path requestFile, Path eventFile) throws IOException {
         Properties request = request(requestFile);
         LauncherDiscoveryRequest discovery = discoveryRequest(request, eventFile);
-        try (LauncherSession session = sessionWithoutMatrix(flightRecording(request));
+        try (LauncherSession session = sessionWithoutMatrix(flightRecording(request), engines(request));
              BufferedWriter out = Files.newBufferedWriter(eventFile, StandardCharsets.UTF_8)) {
             EventWriter writer = new EventWriter(out, new JvmTimes());
             Launcher launcher = session.getLauncher();
@@ -168,6 +175,17 @@ public final class GuestLauncher {
         return Boolean.parseBoolean(request.getProperty(BpfKernels.JFR, "false"));
     }
 
+    /** The engines the request names ({@link #ENGINES}); empty: all. */
+    static Set<String> engines(Properties request) {
+        Set<String> engines = new LinkedHashSet<>();
+        for (String id : request.getProperty(ENGINES, "").split(",")) {
+            if (!id.isBlank()) {
+                engines.add(id.trim());
+            }
+        }
+        return engines;
+    }
+
     private static LauncherDiscoveryRequest discoveryRequest(Properties request, Path eventFile) {
         LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request();
         for (String name : request.getProperty(CLASSES, "").split(",")) {
@@ -176,7 +194,7 @@ public final class GuestLauncher {
             }
         }
         for (String key : request.stringPropertyNames()) {
-            if (!key.equals(CLASSES)) {
+            if (!key.equals(CLASSES) && !key.equals(ENGINES)) {
                 builder.configurationParameter(key, request.getProperty(key));
             }
         }
@@ -201,7 +219,7 @@ public final class GuestLauncher {
     static final String NATIVE_IMAGE_PROPERTY = "org.graalvm.nativeimage.imagecode";
 
     /**
-     * A launcher session with every test engine on the classpath except the kernel-matrix engine: one launcher for
+     * A launcher session with the test engines on the classpath (all, or those named) but the kernel-matrix engine: one launcher for
      * the discovery and the execution (where {@link LauncherFactory#create} makes a new one, with its listeners
      * loaded again, for each request).
      *
@@ -210,14 +228,19 @@ public final class GuestLauncher {
      *                        launcher at once, is opened while {@value #NATIVE_IMAGE_PROPERTY} is set, the one switch
      *                        JUnit reads for it, and the property is cleared again. A JUnit that decides it otherwise
      *                        simply keeps them. Session listeners' {@code launcherSessionOpened} runs while it is set.
+     * @param only            the ids of the engines to run ({@link #ENGINES}); empty, or none of them on the
+     *                        classpath: every engine
      */
-    static LauncherSession sessionWithoutMatrix(boolean flightRecording) {
-        List<TestEngine> engines = new ArrayList<>();
+    static LauncherSession sessionWithoutMatrix(boolean flightRecording, Set<String> only) {
+        List<TestEngine> all = new ArrayList<>();
         for (TestEngine engine : ServiceLoader.load(TestEngine.class)) {
             if (!engine.getId().equals(KernelMatrixEngine.ID)) {
-                engines.add(engine);
+                all.add(engine);
             }
         }
+        List<TestEngine> named = all.stream().filter(e -> only.contains(e.getId())).toList();
+        // none of the named ones here (another classpath than the host's): every engine, as without a name
+        List<TestEngine> engines = named.isEmpty() ? all : named;
         LauncherConfig config = LauncherConfig.builder().enableTestEngineAutoRegistration(false)
                 .addTestEngines(engines.toArray(TestEngine[]::new)).build();
         String nativeImage = System.getProperty(NATIVE_IMAGE_PROPERTY);

@@ -199,7 +199,7 @@ public final class KernelMatrixEngine implements TestEngine {
         for (String key : config.keySet()) {
             config.get(key).ifPresent(v -> builder.configurationParameter(key, v));
         }
-        try (var session = GuestLauncher.sessionWithoutMatrix(true)) {
+        try (var session = GuestLauncher.sessionWithoutMatrix(true, java.util.Set.of())) {
             return session.getLauncher().discover(builder.build());
         }
     }
@@ -315,6 +315,7 @@ public final class KernelMatrixEngine implements TestEngine {
         }
         java.util.Properties training = KernelRun.guestSettings(config);
         training.setProperty(GuestLauncher.CLASSES, String.join(",", classes));
+        training.setProperty(GuestLauncher.ENGINES, String.join(",", MatrixDescriptor.guestEngines(vms)));
         KernelRun.guestDefaults(training);
         try {
             List<String> flags = guestFlags(config, backends.accelerator());

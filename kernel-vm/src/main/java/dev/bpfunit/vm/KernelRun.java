@@ -235,6 +235,7 @@ final class KernelRun {
                     .ifPresent(s -> classes.add(((ClassSource) s).getClassName()));
         }
         p.setProperty(GuestLauncher.CLASSES, String.join(",", classes));
+        p.setProperty(GuestLauncher.ENGINES, String.join(",", MatrixDescriptor.guestEngines(List.of(kernel))));
         try (Writer out = Files.newBufferedWriter(request, StandardCharsets.UTF_8)) {
             p.store(out, "bpfunit kernel matrix: " + kernel.target().label());
         }

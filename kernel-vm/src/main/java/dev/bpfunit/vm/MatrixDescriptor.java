@@ -1,5 +1,10 @@
 package dev.bpfunit.vm;
 
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.junit.platform.engine.TestDescriptor;
 import org.junit.platform.engine.TestSource;
 import org.junit.platform.engine.UniqueId;
 import org.junit.platform.engine.support.descriptor.AbstractTestDescriptor;
@@ -52,5 +57,33 @@ final class MatrixDescriptor extends AbstractTestDescriptor {
 
     MatrixTarget target() {
         return target;
+    }
+
+    /**
+     * The id of the engine that found this node on the host: in
+     * {@code [engine:bpfunit-kernels]/[kernel:6.1]/[engine:junit-jupiter]/[class:X]}, {@code junit-jupiter}.
+     */
+    Optional<String> guestEngine() {
+        List<UniqueId.Segment> s = getUniqueId().getSegments();
+        return s.size() > 2 && s.get(2).getType().equals("engine") ? Optional.of(s.get(2).getValue())
+                : Optional.empty();
+    }
+
+    /**
+     * The engines that found the test classes of these kernels on the host, which are the only ones with anything
+     * to discover in a guest given the same classes; empty when one of the classes does not say (then all run).
+     */
+    static List<String> guestEngines(Collection<? extends TestDescriptor> kernels) {
+        TreeSet<String> engines = new TreeSet<>();
+        for (TestDescriptor kernel : kernels) {
+            for (TestDescriptor child : kernel.getChildren()) {
+                Optional<String> engine = child instanceof MatrixDescriptor m ? m.guestEngine() : Optional.empty();
+                if (engine.isEmpty()) {
+                    return List.of();
+                }
+                engines.add(engine.get());
+            }
+        }
+        return List.copyOf(engines);
     }
 }

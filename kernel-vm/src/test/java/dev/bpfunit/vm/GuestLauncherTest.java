@@ -66,10 +66,31 @@ class GuestLauncherTest {
 
     @Test
     void leavesNoNativeImagePropertyBehind() {
-        try (LauncherSession session = GuestLauncher.sessionWithoutMatrix(false)) {
+        try (LauncherSession session = GuestLauncher.sessionWithoutMatrix(false, java.util.Set.of())) {
             assertThat(session.getLauncher()).isNotNull();
         }
         assertThat(System.getProperty(GuestLauncher.NATIVE_IMAGE_PROPERTY)).isNull();
+    }
+
+    @Test
+    void onlyTheNamedEnginesDiscover() {
+        var request = org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+                .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(GuestPasses.class))
+                .build();
+        try (LauncherSession session = GuestLauncher.sessionWithoutMatrix(false, java.util.Set.of("junit-jupiter"))) {
+            var plan = session.getLauncher().discover(request);
+            assertThat(plan.getRoots()).extracting(r -> r.getUniqueIdObject().toString())
+                    .containsExactly("[engine:junit-jupiter]");
+            assertThat(plan.countTestIdentifiers(t -> t.isTest())).isEqualTo(1);
+        }
+        try (LauncherSession session = GuestLauncher.sessionWithoutMatrix(false, java.util.Set.of("no-such-engine"))) {
+            assertThat(session.getLauncher().discover(request).getRoots()).as("none named here: all of them")
+                    .extracting(r -> r.getUniqueIdObject().toString()).contains("[engine:junit-jupiter]");
+        }
+        Properties request2 = new Properties();
+        request2.setProperty(GuestLauncher.ENGINES, "junit-jupiter, jqwik,");
+        assertThat(GuestLauncher.engines(request2)).containsExactly("junit-jupiter", "jqwik");
+        assertThat(GuestLauncher.engines(new Properties())).isEmpty();
     }
 
     @Test

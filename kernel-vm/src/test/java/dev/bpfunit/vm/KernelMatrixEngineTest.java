@@ -66,6 +66,8 @@ class KernelMatrixEngineTest {
                 .configurationParameter(BpfKernels.CLASSES, "all").discover().getEngineDescriptor();
         assertThat(engine.getChildren()).extracting(TestDescriptor::getDisplayName)
                 .containsExactly("[kernel 6.1]", "[kernel 6.12]");
+        // only the engine that found the class on the host is started in the guests
+        assertThat(MatrixDescriptor.guestEngines(engine.getChildren())).containsExactly("junit-jupiter");
         assertThat(kit(new KernelMatrixEngine(), GuestHangs.class).discover().getEngineDescriptor().getChildren())
                 .isEmpty();
     }
