@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -147,15 +148,15 @@ public final class SystemInfo {
     }
 
     /**
-     * The running kernel's release and its version code (-1: the release names no version), read once per JVM:
+     * The running kernel's release and its version code (empty: the release names no version), read once per JVM:
      * the running kernel does not change under a process ({@code null}: not yet asked).
      */
     private static volatile Release release;
 
-    private record Release(String text, int code) {
+    private record Release(String text, OptionalInt code) {
         static Release running() {
             String text = uname();
-            return new Release(text, RELEASE.matcher(text).find() ? versionCode(text) : -1);
+            return new Release(text, parseVersionCode(text));
         }
     }
 
@@ -190,19 +191,27 @@ public final class SystemInfo {
     /** {@code KERNEL_VERSION(a, b, c)} of the running kernel, c capped at 255 as libbpf does. */
     public static int kernelVersionCode() {
         Release r = release();
-        return r.code() >= 0 ? r.code() : versionCode(r.text());   // the latter throws, naming the release
+        return r.code().orElseThrow(() -> noVersion(r.text()));
     }
 
     /** {@code KERNEL_VERSION(a, b, c)} of a release string such as {@code 5.15.0-91-generic}. */
     static int versionCode(String release) {
+        return parseVersionCode(release).orElseThrow(() -> noVersion(release));
+    }
+
+    private static OptionalInt parseVersionCode(String release) {
         Matcher m = RELEASE.matcher(release);
         if (!m.find()) {
-            throw new BpfException("cannot read a kernel version from release '" + release + "'");
+            return OptionalInt.empty();
         }
         int major = Integer.parseInt(m.group(1));
         int minor = Integer.parseInt(m.group(2));
         int patch = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
-        return (major << 16) + (Math.min(minor, 255) << 8) + Math.min(patch, 255);
+        return OptionalInt.of((major << 16) + (Math.min(minor, 255) << 8) + Math.min(patch, 255));
+    }
+
+    private static BpfException noVersion(String release) {
+        return new BpfException("cannot read a kernel version from release '" + release + "'");
     }
 
     /** Whether this process has CAP_BPF or CAP_SYS_ADMIN in its effective set ({@code CapEff}). */
