@@ -52,7 +52,7 @@ public record ProgramSpec(String name, String section, ProgramType type, AttachT
      * starting with {@code ?} ({@code SEC("?xdp")}) is not loaded unless asked for.
      */
     public boolean autoload() {
-        return !section.startsWith("?");
+        return SectionDefs.autoloaded(section);
     }
 
     /** A copy with another program type and expected attach type (for sections whose name does not say). */

@@ -171,11 +171,21 @@ public final class SectionDefs {
         return DEFS;
     }
 
+    /**
+     * The prefix of a section whose program is not loaded unless asked for (libbpf's {@code SEC("?xdp")}); the rest
+     * of the name says the program's type as without it.
+     */
+    static final String NOT_AUTOLOADED = "?";
+
+    /** Whether a program of this section is loaded unless told otherwise: its name has no {@link #NOT_AUTOLOADED}. */
+    public static boolean autoloaded(String section) {
+        return !section.startsWith(NOT_AUTOLOADED);
+    }
+
     /** The row for a section name, or empty when the name says nothing about the program's type. */
     public static Optional<Match> match(String section) {
-        if (section.startsWith("?")) {
-            // libbpf: SEC("?abc") is SEC("abc") for a program that is not loaded unless asked for
-            section = section.substring(1);
+        if (!autoloaded(section)) {
+            section = section.substring(NOT_AUTOLOADED.length());
         }
         for (int i = 0; i < DEFS.size(); i++) {
             String base = BASES[i];
