@@ -161,17 +161,22 @@ class BpfMapTest {
         }
     }
 
+    /** Keys 1..n with the values key * 1000 in one {@code BPF_MAP_UPDATE_BATCH}; how many the kernel updated. */
+    private static int putThousands(Fd map, int n) {
+        ByteBuffer keys = ByteBuffer.allocate(4 * n).order(ByteOrder.nativeOrder());
+        ByteBuffer values = ByteBuffer.allocate(4 * n).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < n; i++) {
+            keys.putInt(i + 1);
+            values.putInt((i + 1) * 1000);
+        }
+        return Bpf.mapUpdateBatch(map, keys.array(), values.array(), n, BPF_ANY);
+    }
+
     @Test
     void batchOperationsWalkTheWholeMap() {
         try (Fd map = hash("sys_batch", 64)) {
             int n = 10;
-            ByteBuffer keys = ByteBuffer.allocate(4 * n).order(ByteOrder.nativeOrder());
-            ByteBuffer values = ByteBuffer.allocate(4 * n).order(ByteOrder.nativeOrder());
-            for (int i = 0; i < n; i++) {
-                keys.putInt(i + 1);
-                values.putInt((i + 1) * 1000);
-            }
-            assertThat(Bpf.mapUpdateBatch(map, keys.array(), values.array(), n, BPF_ANY)).isEqualTo(n);
+            assertThat(putThousands(map, n)).isEqualTo(n);
 
             Set<Integer> seen = new HashSet<>();
             byte[] token = null;
@@ -213,13 +218,7 @@ class BpfMapTest {
     void batchLookupIntoAConsumerSeesWhatTheArraysGet() {
         try (Fd map = hash("sys_batch_view", 64)) {
             int n = 10;
-            ByteBuffer keys = ByteBuffer.allocate(4 * n).order(ByteOrder.nativeOrder());
-            ByteBuffer values = ByteBuffer.allocate(4 * n).order(ByteOrder.nativeOrder());
-            for (int i = 0; i < n; i++) {
-                keys.putInt(i + 1);
-                values.putInt((i + 1) * 1000);
-            }
-            Bpf.mapUpdateBatch(map, keys.array(), values.array(), n, BPF_ANY);
+            putThousands(map, n);
 
             Map<Integer, Integer> seen = new HashMap<>();
             List<Integer> counts = new ArrayList<>();
