@@ -61,7 +61,8 @@ final class GuestInit {
                 .replace("@MODULES@", String.join(" ", names))
                 .replace("@MSIZE@", Integer.toString(MSIZE))
                 .replace("@ROOT_CACHE@", rootCache)
-                .replace("@START_MARKER@", START_MARKER);
+                .replace("@START_MARKER@", START_MARKER)
+                .replace("@READY_MARKER@", VmSnapshots.READY_MARKER);
         return builder.file("init", init.getBytes(StandardCharsets.UTF_8), 0755).build();
     }
 

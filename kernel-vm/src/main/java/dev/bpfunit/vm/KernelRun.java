@@ -172,10 +172,12 @@ final class KernelRun {
         String first = firstTest == null ? "-" : String.format("%.1f s", firstTest.toMillis() / 1000.0);
         report(kernel, Map.of("outcome", result.outcome().text(), "elapsed", result.elapsed().toMillis() + " ms",
                 "bootTime", result.bootTime().map(d -> d.toMillis() + " ms").orElse("-"),
+                "start", result.start().text(),
                 "firstTest", firstTest == null ? "-" : firstTest.toMillis() + " ms"));
         System.out.printf("bpfunit kernel matrix: %s %s; boot %s, first test %s, whole run %.1f s%s%s%s%n",
                 target.label(), result.outcome() == VmResult.Outcome.EXITED ? "ran its tests" : result.outcome().text(),
-                result.bootTime().map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).orElse("-"), first,
+                result.bootTime().map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).orElse("-")
+                        + (result.start() == VmResult.Start.BOOTED ? "" : " (" + result.start().text() + ")"), first,
                 result.elapsed().toMillis() / 1000.0, target.container() ? "" : " (" + cpus + " CPU"
                         + (cpus == 1 ? ")" : "s)"), jvmTimesReport == null ? "" : "; " + jvmTimesReport,
                 classDataReport == null ? "" : "; " + classDataReport);

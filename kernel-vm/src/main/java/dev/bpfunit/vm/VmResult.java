@@ -17,9 +17,37 @@ import java.util.Optional;
  * @param elapsed     from starting the backend to its end
  * @param detail      a short explanation for outcomes other than {@code EXITED} (the panic line, the
  *                    backend's exit status and error output); empty for {@code EXITED}
+ * @param start       how the guest came to run the command: booted, booted and saved, or restored
  */
 public record VmResult(Outcome outcome, int exitCode, List<String> consoleTail, Optional<Duration> bootTime,
-                       Duration elapsed, String detail) {
+                       Duration elapsed, String detail, Start start) {
+
+    /** How the guest got to start the command (see {@link VmSnapshots}). */
+    public enum Start {
+        /** It booted its kernel (and containers start). */
+        BOOTED("booted"),
+        /** It booted its kernel and was saved on the way, for later runs of the same machine to restore. */
+        SAVED("booted and saved"),
+        /** It was restored from a guest saved after booting the same kernel. */
+        RESTORED("restored");
+
+        private final String text;
+
+        Start(String text) {
+            this.text = text;
+        }
+
+        /** A word or three for a person: {@code "restored"}. */
+        public String text() {
+            return text;
+        }
+    }
+
+    /** A result of a guest that booted ({@link Start#BOOTED}). */
+    public VmResult(Outcome outcome, int exitCode, List<String> consoleTail, Optional<Duration> bootTime,
+                    Duration elapsed, String detail) {
+        this(outcome, exitCode, consoleTail, bootTime, elapsed, detail, Start.BOOTED);
+    }
 
     /** How a run ended. Only {@link #EXITED} means the command ran to its end. */
     public enum Outcome {
@@ -51,6 +79,7 @@ public record VmResult(Outcome outcome, int exitCode, List<String> consoleTail, 
         consoleTail = List.copyOf(consoleTail);
         Objects.requireNonNull(bootTime, "bootTime");
         Objects.requireNonNull(elapsed, "elapsed");
+        Objects.requireNonNull(start, "start");
         detail = detail == null ? "" : detail;
         if (outcome != Outcome.EXITED) {
             exitCode = -1;

@@ -13,6 +13,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -47,6 +48,7 @@ public final class VmRunner {
     private final Path busybox;
     private final String rootCache;
     private final boolean verbose;
+    private final VmSnapshots snapshots;
     /** The run directory this runner created last (tests check that it is gone once the run ended). */
     private volatile Path lastRunDir;
 
@@ -58,14 +60,20 @@ public final class VmRunner {
 
     /** A runner using the given QEMU executable and static busybox. */
     public VmRunner(Path qemu, Path busybox) {
-        this(qemu, busybox, "loose", false);
+        this(qemu, busybox, "loose", false, VmSnapshots.inUserCache());
     }
 
-    private VmRunner(Path qemu, Path busybox, String rootCache, boolean verbose) {
+    private VmRunner(Path qemu, Path busybox, String rootCache, boolean verbose, VmSnapshots snapshots) {
         this.qemu = qemu;
         this.busybox = busybox;
         this.rootCache = rootCache;
         this.verbose = verbose;
+        this.snapshots = snapshots;
+    }
+
+    /** This runner, keeping its saved guests in {@code store} instead of the user's cache (for tests). */
+    VmRunner withSnapshots(VmSnapshots store) {
+        return new VmRunner(qemu, busybox, rootCache, verbose, store);
     }
 
     /**
@@ -73,7 +81,7 @@ public final class VmRunner {
      * command starts go to the output consumer too. For finding out why a guest does not boot.
      */
     public VmRunner verbose() {
-        return new VmRunner(qemu, busybox, rootCache, true);
+        return new VmRunner(qemu, busybox, rootCache, true, snapshots);
     }
 
     /**
@@ -85,7 +93,7 @@ public final class VmRunner {
         if (!List.of("loose", "none", "fscache", "mmap").contains(mode)) {
             throw new IllegalArgumentException("9p cache mode '" + mode + "' is not one of loose, none, fscache, mmap");
         }
-        return new VmRunner(qemu, busybox, mode, verbose);
+        return new VmRunner(qemu, busybox, mode, verbose, snapshots);
     }
 
     /** How guests of this runner execute: KVM if it really works on this host, else TCG (probed once). */
@@ -190,8 +198,7 @@ public final class VmRunner {
             }
         }
         Path runDir = null;
-        Process process = null;
-        Thread hook = null;
+        Guest guest = null;
         try {
             runDir = Files.createTempDirectory("bpfunit-vm-");
             lastRunDir = runDir;
@@ -217,79 +224,95 @@ public final class VmRunner {
             Files.writeString(runDir.resolve(MOUNTS_SCRIPT), mountsScript(atHostPaths, bootDir));
             Files.writeString(runDir.resolve("command.sh"), commandScript(spec));
             Path kernel = PvhKernel.of(spec.kernel().vmlinuz()).orElse(spec.kernel().vmlinuz());
-            QemuCommand command = new QemuCommand(qemu, accelerator(), spec.memoryMiB(), spec.cpus(),
-                    kernel, initrd, QemuCommand.append(verbose, guestArguments(spec.kernel())), shares);
+            Accelerator accel = accelerator();
+            Path qmpSocket = runDir.resolve("qmp.sock");
+            VmSnapshots snapshots = VmSnapshots.enabled(accel) && qmpSocket.toString().length() <= Qmp.MAX_SOCKET_PATH
+                    ? this.snapshots : null;
+            String arguments = guestArguments(spec.kernel());
+            if (snapshots != null) {
+                arguments = (arguments + " " + VmSnapshots.WAIT_ARGUMENT).strip();
+            }
+            QemuCommand command = new QemuCommand(qemu, accel, spec.memoryMiB(), spec.cpus(),
+                    kernel, initrd, QemuCommand.append(verbose, arguments), shares);
             Path stderr = runDir.resolve("qemu.stderr");
 
             long start = System.nanoTime();
-            try {
-                process = new ProcessBuilder(command.arguments())
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                        .redirectError(stderr.toFile())
-                        .start();
-            } catch (IOException e) {
-                throw new VmException("cannot start " + qemu + ": " + e.getMessage(), e);
+            long deadline = start + spec.timeout().toNanos();
+            VmResult.Start how = VmResult.Start.BOOTED;
+            if (snapshots != null) {
+                String key = VmSnapshots.key(command);
+                Optional<VmSnapshots.Snapshot> saved = snapshots.find(key);
+                boolean savedNow = false;
+                if (saved.isEmpty()) {
+                    VmSnapshots.Saving saving = snapshots.saving(key);
+                    List<String> templateArguments = withQmp(command.arguments(), qmpSocket);
+                    templateArguments.addAll(VmSnapshots.savingArguments(saving, command.memoryMiB()));
+                    guest = Guest.start(templateArguments, stderr, output, start, verbose);
+                    saved = save(guest, snapshots, saving, qmpSocket, deadline);
+                    if (saved.isPresent()) {
+                        guest = null;
+                        savedNow = true;
+                    }
+                }
+                if (saved.isPresent()) {
+                    guest = restore(command, saved.get(), qmpSocket, stderr, output, start, deadline);
+                    if (guest == null) {
+                        snapshots.discard(key);
+                        guest = Guest.start(command.arguments(), stderr, output, start, verbose);
+                        if (guest.console.awaitReady(guest.process, deadline)) {
+                            guest.go();
+                        }
+                    } else {
+                        how = savedNow ? VmResult.Start.SAVED : VmResult.Start.RESTORED;
+                    }
+                }
+            } else {
+                guest = Guest.start(command.arguments(), stderr, output, start, verbose);
             }
-            Process started = process;
-            hook = new Thread(started::destroyForcibly, "bpfunit-vm-kill-qemu");
-            Runtime.getRuntime().addShutdownHook(hook);
-            Console console = new Console(started.getInputStream(), output, start, verbose);
-            Thread reader = new Thread(console::pump, "bpfunit-vm-console");
-            reader.setDaemon(true);
-            reader.start();
+            Process process = guest.process;
 
-            boolean finished = started.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            long left = Math.max(0, deadline - System.nanoTime());
+            boolean finished = process.waitFor(left, TimeUnit.NANOSECONDS);
             if (!finished) {
-                started.destroy();
-                if (!started.waitFor(3, TimeUnit.SECONDS)) {
-                    started.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                process.destroy();
+                if (!process.waitFor(3, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             }
-            reader.join(5000);
+            guest.reader.join(5000);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            return outcome(spec, finished, started, console, elapsed, runDir, stderr);
+            return outcome(spec, finished, process, guest.console, elapsed, runDir, stderr, how);
         } catch (IOException e) {
             throw new VmException("cannot prepare a VM for " + spec.kernel() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VmException("interrupted while running a VM with " + spec.kernel(), e);
         } finally {
-            if (process != null) {
-                process.destroyForcibly();
-                try {
-                    process.waitFor(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            if (hook != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // the JVM is shutting down; the hook kills QEMU
-                }
+            if (guest != null) {
+                guest.kill();
             }
             FileTrees.deleteQuietly(runDir);
         }
     }
 
     private static VmResult outcome(VmSpec spec, boolean finished, Process process, Console console,
-                                    Duration elapsed, Path runDir, Path stderr) throws IOException {
+                                    Duration elapsed, Path runDir, Path stderr, VmResult.Start how)
+            throws IOException {
         List<String> tail = console.tail();
         Optional<Duration> boot = console.bootTime();
         if (!finished) {
             return new VmResult(VmResult.Outcome.TIMEOUT, -1, tail, boot, elapsed, "no result within "
                     + spec.timeout().toSeconds() + " s (" + spec.kernel() + ", command " + spec.command()
-                    + (boot.isEmpty() ? ", still booting" : "") + "); QEMU was killed");
+                    + (boot.isEmpty() ? ", still booting" : "") + "); QEMU was killed", how);
         }
         Path exitFile = runDir.resolve("exit-code");
         if (Files.isRegularFile(exitFile)) {
             String text = Files.readString(exitFile).trim();
             try {
-                return new VmResult(VmResult.Outcome.EXITED, Integer.parseInt(text), tail, boot, elapsed, "");
+                return new VmResult(VmResult.Outcome.EXITED, Integer.parseInt(text), tail, boot, elapsed, "", how);
             } catch (NumberFormatException e) {
                 return new VmResult(VmResult.Outcome.GUEST_CRASH, -1, tail, boot, elapsed,
-                        "the guest wrote a malformed exit status '" + text + "'");
+                        "the guest wrote a malformed exit status '" + text + "'", how);
             }
         }
         String qemuErrors = Files.isRegularFile(stderr) ? lastLines(Files.readString(stderr), 10) : "";
@@ -297,16 +320,142 @@ public final class VmRunner {
                 + (qemuErrors.isEmpty() ? "" : "; its errors:\n" + qemuErrors);
         if (console.panicLine() != null) {
             return new VmResult(VmResult.Outcome.KERNEL_PANIC, -1, tail, boot, elapsed,
-                    console.panicLine().strip() + " (" + spec.kernel() + ")");
+                    console.panicLine().strip() + " (" + spec.kernel() + ")", how);
         }
         if (boot.isEmpty()) {
             String why = console.initError() != null ? console.initError()
                     : "the guest stopped before starting the command";
             return new VmResult(VmResult.Outcome.BOOT_FAILED, -1, tail, boot, elapsed,
-                    why + " (" + spec.kernel() + "); " + qemuExit);
+                    why + " (" + spec.kernel() + "); " + qemuExit, how);
         }
         return new VmResult(VmResult.Outcome.GUEST_CRASH, -1, tail, boot, elapsed,
-                "the guest stopped without the command's exit status (" + spec.kernel() + "); " + qemuExit);
+                "the guest stopped without the command's exit status (" + spec.kernel() + "); " + qemuExit, how);
+    }
+
+    private static List<String> withQmp(List<String> arguments, Path socket) {
+        List<String> all = new ArrayList<>(arguments);
+        all.addAll(List.of(Qmp.arguments(socket)));
+        return all;
+    }
+
+    /**
+     * Starts QEMU restoring {@code snapshot} and sends the guest its go line once it runs; null (QEMU killed, the
+     * reason printed) when QEMU cannot restore it, so the caller boots instead.
+     */
+    private Guest restore(QemuCommand command, VmSnapshots.Snapshot snapshot, Path qmpSocket, Path stderr,
+                          Consumer<String> output, long start, long deadline) throws IOException {
+        Files.deleteIfExists(qmpSocket);
+        List<String> arguments = withQmp(command.arguments(), qmpSocket);
+        arguments.addAll(VmSnapshots.restoreArguments(snapshot, command.memoryMiB()));
+        Guest guest = Guest.start(arguments, stderr, output, start, verbose);
+        try (Qmp qmp = Qmp.connect(qmpSocket, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
+                guest.process::isAlive)) {
+            VmSnapshots.load(qmp, snapshot, deadline);
+            guest.go();
+            return guest;
+        } catch (IOException e) {
+            guest.kill();
+            String errors = Files.isRegularFile(stderr) ? lastLines(Files.readString(stderr), 3) : "";
+            System.err.println("bpfunit-vm: cannot restore the saved guest " + snapshot.devices() + " ("
+                    + e.getMessage() + (errors.isEmpty() ? "" : "; QEMU: " + errors.replace('\n', ' '))
+                    + "); it is deleted and the kernel boots instead");
+            return null;
+        }
+    }
+
+    /**
+     * Waits for the booting {@code guest} to be ready to be saved, saves it and ends its QEMU: the snapshot, for the
+     * caller to restore. Empty when the guest ended or ran out of time first (left to the caller's outcome), or could
+     * not be saved: then it goes on as it is (the reason printed) and its memory file is deleted once unused.
+     */
+    private Optional<VmSnapshots.Snapshot> save(Guest guest, VmSnapshots store, VmSnapshots.Saving saving,
+                                                Path qmpSocket, long deadline) throws InterruptedException {
+        if (!guest.console.awaitReady(guest.process, deadline)) {
+            VmSnapshots.abandon(saving);
+            return Optional.empty();
+        }
+        try (Qmp qmp = Qmp.connect(qmpSocket, Duration.ofSeconds(10), guest.process::isAlive)) {
+            try {
+                VmSnapshots.save(qmp, saving);
+            } catch (IOException e) {
+                System.err.println("bpfunit-vm: could not save the guest for later runs to restore ("
+                        + e.getMessage() + "); this run goes on");
+                qmp.execute("{\"execute\":\"cont\"}");
+                VmSnapshots.abandon(saving); // QEMU keeps its mapping of the memory file
+                guest.go();
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            VmSnapshots.abandon(saving);
+            guest.go();
+            return Optional.empty();
+        }
+        guest.kill();
+        try {
+            return Optional.of(store.commit(saving));
+        } catch (IOException e) {
+            VmSnapshots.abandon(saving);
+            throw new VmException("cannot keep the saved guest in " + store.dir() + ": " + e.getMessage()
+                    + "; free some space there, or set -D" + VmSnapshots.PROPERTY + "=false", e);
+        }
+    }
+
+    /** One QEMU process: its console reader and the shutdown hook that kills it if the JVM exits first. */
+    private static final class Guest {
+        final Process process;
+        final Console console;
+        final Thread reader;
+        final Thread hook;
+
+        private Guest(Process process, Console console, Thread reader, Thread hook) {
+            this.process = process;
+            this.console = console;
+            this.reader = reader;
+            this.hook = hook;
+        }
+
+        static Guest start(List<String> arguments, Path stderr, Consumer<String> output, long start,
+                           boolean verbose) {
+            Process process;
+            try {
+                // the console's input is a pipe: a guest waiting to be saved reads its go line from it
+                process = new ProcessBuilder(arguments).redirectError(stderr.toFile()).start();
+            } catch (IOException e) {
+                throw new VmException("cannot start " + arguments.get(0) + ": " + e.getMessage(), e);
+            }
+            Thread hook = new Thread(process::destroyForcibly, "bpfunit-vm-kill-qemu");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Console console = new Console(process.getInputStream(), output, start, verbose);
+            Thread reader = new Thread(console::pump, "bpfunit-vm-console");
+            reader.setDaemon(true);
+            reader.start();
+            return new Guest(process, console, reader, hook);
+        }
+
+        /** Sends the waiting guest its go line (nothing when QEMU has ended). */
+        void go() {
+            try {
+                process.getOutputStream().write(VmSnapshots.goLine().getBytes(StandardCharsets.US_ASCII));
+                process.getOutputStream().flush();
+            } catch (IOException ignored) {
+                // QEMU ended; its outcome says how
+            }
+        }
+
+        void kill() {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+                reader.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // the JVM is shutting down; the hook kills QEMU
+            }
+        }
     }
 
     private static String lastLines(String text, int n) {
@@ -330,6 +479,7 @@ public final class VmRunner {
         private volatile String panicLine;
         private volatile String initError;
         private volatile RuntimeException outputError;
+        private final CountDownLatch ready = new CountDownLatch(1);
 
         Console(InputStream in, Consumer<String> output, long start, boolean showBoot) {
             this.in = in;
@@ -362,6 +512,10 @@ public final class VmRunner {
         private void accept(ByteArrayOutputStream bytes) {
             String text = bytes.toString(StandardCharsets.UTF_8);
             bytes.reset();
+            if (bootTime == null && text.equals(VmSnapshots.READY_MARKER)) {
+                ready.countDown();
+                return;
+            }
             if (bootTime == null && text.equals(GuestInit.START_MARKER)) {
                 bootTime = Duration.ofNanos(System.nanoTime() - start);
                 return;
@@ -388,6 +542,16 @@ public final class VmRunner {
                     outputError = e; // keep draining the console so the guest is not blocked
                 }
             }
+        }
+
+        /** Waits until the guest says it is ready to be saved; false if QEMU ended or the deadline passed first. */
+        boolean awaitReady(Process process, long deadline) throws InterruptedException {
+            while (!ready.await(20, TimeUnit.MILLISECONDS)) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    return ready.getCount() == 0;
+                }
+            }
+            return true;
         }
 
         List<String> tail() {

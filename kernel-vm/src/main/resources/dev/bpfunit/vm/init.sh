@@ -29,6 +29,20 @@ for module in @MODULES@; do
 done
 
 stamp modules
+# Saved and restored guests (VmSnapshots): with bpfunit.snapshot=wait on the kernel command line the guest stops
+# here, before it mounts anything of the host, and waits for the host's "go YYYY-MM-DD hh:mm:ss" line (UTC); the
+# host saves the machine at this point and restores later runs to it. A restored guest's clock is the saved one:
+# set it from the line.
+case " $(cat /proc/cmdline) " in
+*" bpfunit.snapshot=wait "*)
+    stty -echo 2>/dev/null
+    echo "@READY_MARKER@"
+    read -r word day time || fail "no go line from the host on the console"
+    [ "$word" = go ] || fail "the host sent '$word' instead of its go line"
+    date -u -s "$day $time" >/dev/null 2>&1 || echo "bpfunit-vm: warning: cannot set the clock to $day $time"
+    stamp go
+    ;;
+esac
 ninep="trans=virtio,version=9p2000.L,msize=@MSIZE@"
 mount -t 9p -o "$ninep,ro,cache=@ROOT_CACHE@" hostroot /newroot \
     || fail "cannot mount the host root over 9p (tag hostroot); the kernel needs 9p and virtio-pci"

@@ -2,6 +2,7 @@ package dev.bpfunit.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,6 +103,79 @@ class VmRunnerTest {
         assertThat(result.exitCode()).isEqualTo(5);
         assertThat(output).containsExactly("guest jvm on " + kernel61.name());
         assertThat(Files.readString(results.resolve("result.txt"))).isEqualTo(results + ",b\n");
+    }
+
+    /**
+     * The first run of a machine boots and saves the guest before it mounts the host; the next restores it, with the
+     * host's clock, shares at this run's paths and the saved guest's memory untouched on disk. A snapshot QEMU cannot
+     * load is deleted and the guest boots.
+     */
+    @Test
+    void savesTheBootedGuestAndRestoresItForTheNextRun(@TempDir Path temp) throws IOException {
+        Path results = Files.createDirectory(temp.resolve("results"));
+        VmSnapshots store = new VmSnapshots(temp.resolve("snapshots"));
+        VmRunner saving = runner.withSnapshots(store);
+        String script = "date -u +%s; uname -r; echo $$ > out.txt";
+        VmSpec spec = VmSpec.of(kernel612, List.of("sh", "-c", script)).withWorkingDir(results)
+                .withWritableDir(results).withTimeout(TIMEOUT);
+        if (!VmSnapshots.enabled(saving.accelerator())) {
+            VmResult result = saving.run(spec, output::add);
+            assertThat(result.start()).as("KVM guests boot").isEqualTo(VmResult.Start.BOOTED);
+            return;
+        }
+
+        VmResult first = saving.run(spec, output::add);
+
+        assertThat(first.succeeded()).as(first.describe()).isTrue();
+        assertThat(first.start()).isEqualTo(VmResult.Start.SAVED);
+        Path snapshot;
+        try (var files = Files.list(store.dir())) {
+            snapshot = files.collect(java.util.stream.Collectors.toList()).get(0);
+        }
+        assertThat(snapshot.getFileName().toString()).matches("[0-9a-f]{32}");
+        Path memory = snapshot.resolve("memory");
+        Path devices = snapshot.resolve("devices");
+        try (var files = Files.list(store.dir())) {
+            assertThat(files).as("nothing but the snapshot").hasSize(1);
+        }
+        String saved = digest(memory);
+        List<String> firstOutput = List.copyOf(output);
+        output.clear();
+
+        Path otherResults = Files.createDirectory(temp.resolve("other results"));
+        VmResult second = saving.run(VmSpec.of(kernel612, List.of("sh", "-c", script)).withWorkingDir(otherResults)
+                .withWritableDir(otherResults).withTimeout(TIMEOUT), output::add);
+
+        assertThat(second.succeeded()).as(second.describe()).isTrue();
+        assertThat(second.start()).isEqualTo(VmResult.Start.RESTORED);
+        assertThat(second.bootTime()).isPresent();
+        assertThat(output.get(1)).isEqualTo(firstOutput.get(1)).isEqualTo(kernel612.name());
+        long guestClock = Long.parseLong(output.get(0));
+        assertThat(guestClock).isCloseTo(System.currentTimeMillis() / 1000, within(60L));
+        assertThat(otherResults.resolve("out.txt")).exists();
+        assertThat(digest(memory)).as("a restored guest writes to its own copy").isEqualTo(saved);
+
+        Files.write(devices, new byte[] {1, 2, 3, 4});
+        output.clear();
+        VmResult third = saving.run(spec, output::add);
+
+        assertThat(third.succeeded()).as(third.describe()).isTrue();
+        assertThat(third.start()).isEqualTo(VmResult.Start.BOOTED);
+        assertThat(output.get(1)).isEqualTo(kernel612.name());
+        assertThat(snapshot).doesNotExist();
+    }
+
+    private static String digest(Path file) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 20];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha.update(buffer, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
