@@ -198,7 +198,7 @@ public final class VmRunner {
             }
         }
         Path runDir = null;
-        Guest guest = null;
+        Launch launch = null;
         try {
             runDir = Files.createTempDirectory("bpfunit-vm-");
             lastRunDir = runDir;
@@ -238,38 +238,9 @@ public final class VmRunner {
 
             long start = System.nanoTime();
             long deadline = start + spec.timeout().toNanos();
-            VmResult.Start how = VmResult.Start.BOOTED;
-            if (snapshots != null) {
-                String key = VmSnapshots.key(command);
-                Optional<VmSnapshots.Snapshot> saved = snapshots.find(key);
-                boolean savedNow = false;
-                if (saved.isEmpty()) {
-                    VmSnapshots.Saving saving = snapshots.saving(key);
-                    List<String> templateArguments = withQmp(command.arguments(), qmpSocket);
-                    templateArguments.addAll(VmSnapshots.savingArguments(saving, command.memoryMiB()));
-                    guest = Guest.start(templateArguments, stderr, output, start, verbose);
-                    saved = save(guest, snapshots, saving, qmpSocket, deadline);
-                    if (saved.isPresent()) {
-                        guest = null;
-                        savedNow = true;
-                    }
-                }
-                if (saved.isPresent()) {
-                    guest = restore(command, saved.get(), qmpSocket, stderr, output, start, deadline);
-                    if (guest == null) {
-                        snapshots.discard(key);
-                        guest = Guest.start(command.arguments(), stderr, output, start, verbose);
-                        if (guest.console.awaitReady(guest.process, deadline)) {
-                            guest.go();
-                        }
-                    } else {
-                        how = savedNow ? VmResult.Start.SAVED : VmResult.Start.RESTORED;
-                    }
-                }
-            } else {
-                guest = Guest.start(command.arguments(), stderr, output, start, verbose);
-            }
-            Process process = guest.process;
+            launch = new Launch(command, stderr, output, start, deadline);
+            VmResult.Start how = snapshots == null ? launch.boot(false) : launch.fromSnapshot(snapshots, qmpSocket);
+            Process process = launch.current.process;
 
             long left = Math.max(0, deadline - System.nanoTime());
             boolean finished = process.waitFor(left, TimeUnit.NANOSECONDS);
@@ -279,17 +250,17 @@ public final class VmRunner {
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             }
-            guest.reader.join(5000);
+            launch.current.reader.join(5000);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            return outcome(spec, finished, process, guest.console, elapsed, runDir, stderr, how);
+            return outcome(spec, finished, process, launch.current.console, elapsed, runDir, stderr, how);
         } catch (IOException e) {
             throw new VmException("cannot prepare a VM for " + spec.kernel() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VmException("interrupted while running a VM with " + spec.kernel(), e);
         } finally {
-            if (guest != null) {
-                guest.kill();
+            if (launch != null && launch.current != null) {
+                launch.current.kill();
             }
             FileTrees.deleteQuietly(runDir);
         }
@@ -339,64 +310,134 @@ public final class VmRunner {
     }
 
     /**
-     * Starts QEMU restoring {@code snapshot} and sends the guest its go line once it runs; null (QEMU killed, the
-     * reason printed) when QEMU cannot restore it, so the caller boots instead.
+     * How one run's guest gets to its command: booted, or through a saved guest ({@link VmSnapshots}). {@link #current}
+     * is the QEMU running now, which the run kills on every path.
      */
-    private Guest restore(QemuCommand command, VmSnapshots.Snapshot snapshot, Path qmpSocket, Path stderr,
-                          Consumer<String> output, long start, long deadline) throws IOException {
-        Files.deleteIfExists(qmpSocket);
-        List<String> arguments = withQmp(command.arguments(), qmpSocket);
-        arguments.addAll(VmSnapshots.restoreArguments(snapshot, command.memoryMiB()));
-        Guest guest = Guest.start(arguments, stderr, output, start, verbose);
-        try (Qmp qmp = Qmp.connect(qmpSocket, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
-                guest.process::isAlive)) {
-            VmSnapshots.load(qmp, snapshot, deadline);
-            guest.go();
-            return guest;
-        } catch (IOException e) {
-            guest.kill();
-            String errors = Files.isRegularFile(stderr) ? lastLines(Files.readString(stderr), 3) : "";
-            System.err.println("bpfunit-vm: cannot restore the saved guest " + snapshot.devices() + " ("
-                    + e.getMessage() + (errors.isEmpty() ? "" : "; QEMU: " + errors.replace('\n', ' '))
-                    + "); it is deleted and the kernel boots instead");
-            return null;
-        }
-    }
+    private final class Launch {
+        private final QemuCommand command;
+        private final Path stderr;
+        private final Consumer<String> output;
+        private final long start;
+        private final long deadline;
+        Guest current;
 
-    /**
-     * Waits for the booting {@code guest} to be ready to be saved, saves it and ends its QEMU: the snapshot, for the
-     * caller to restore. Empty when the guest ended or ran out of time first (left to the caller's outcome), or could
-     * not be saved: then it goes on as it is (the reason printed) and its memory file is deleted once unused.
-     */
-    private Optional<VmSnapshots.Snapshot> save(Guest guest, VmSnapshots store, VmSnapshots.Saving saving,
-                                                Path qmpSocket, long deadline) throws InterruptedException {
-        if (!guest.console.awaitReady(guest.process, deadline)) {
-            VmSnapshots.abandon(saving);
-            return Optional.empty();
+        Launch(QemuCommand command, Path stderr, Consumer<String> output, long start, long deadline) {
+            this.command = command;
+            this.stderr = stderr;
+            this.output = output;
+            this.start = start;
+            this.deadline = deadline;
         }
-        try (Qmp qmp = Qmp.connect(qmpSocket, Duration.ofSeconds(10), guest.process::isAlive)) {
-            try {
-                VmSnapshots.save(qmp, saving);
+
+        /** Boots the kernel; {@code waits}: the guest waits for its go line, sent once it is ready. */
+        VmResult.Start boot(boolean waits) throws InterruptedException {
+            current = Guest.start(command.arguments(), stderr, output, start, verbose);
+            if (waits && current.console.awaitReady(current.process, deadline)) {
+                current.go();
+            }
+            return VmResult.Start.BOOTED;
+        }
+
+        /**
+         * Restores the store's snapshot of this machine, saving one first (booted with its memory in a file) when
+         * there is none; boots when that cannot be done, saying why on stderr.
+         */
+        VmResult.Start fromSnapshot(VmSnapshots store, Path qmpSocket) throws IOException, InterruptedException {
+            String key = VmSnapshots.key(command);
+            Optional<VmSnapshots.Snapshot> saved = store.find(key);
+            boolean savedNow = false;
+            if (saved.isEmpty()) {
+                VmSnapshots.Saving saving;
+                try {
+                    saving = store.saving(key);
+                } catch (IOException e) {
+                    System.err.println("bpfunit-vm: cannot save guests in " + store.dir() + " (" + e + "); this one"
+                            + " boots without saving (-D" + VmSnapshots.PROPERTY + "=false skips this)");
+                    return boot(true);
+                }
+                List<String> arguments = withQmp(command.arguments(), qmpSocket);
+                arguments.addAll(VmSnapshots.savingArguments(saving, command.memoryMiB()));
+                current = Guest.start(arguments, stderr, output, start, verbose);
+                saved = save(store, saving, qmpSocket);
+                if (saved.isEmpty()) {
+                    if (!current.startFailed()) {
+                        return VmResult.Start.BOOTED; // it goes on, or ended: its outcome says how
+                    }
+                    // QEMU refused the file-backed memory (a filesystem without shared mappings, say)
+                    System.err.println("bpfunit-vm: cannot start a guest to save in " + store.dir() + " (QEMU: "
+                            + lastLines(Files.readString(stderr), 3).replace('\n', ' ') + "); it boots without"
+                            + " saving (-D" + VmSnapshots.PROPERTY + "=false skips this)");
+                    current.kill();
+                    return boot(true);
+                }
+                savedNow = true;
+            }
+            if (!restore(saved.get(), qmpSocket)) {
+                store.discard(key);
+                return boot(true);
+            }
+            return savedNow ? VmResult.Start.SAVED : VmResult.Start.RESTORED;
+        }
+
+        /**
+         * Starts QEMU restoring {@code snapshot} and sends the guest its go line once it runs; false (QEMU killed, the
+         * reason printed) when QEMU cannot restore it.
+         */
+        private boolean restore(VmSnapshots.Snapshot snapshot, Path qmpSocket) throws IOException {
+            Files.deleteIfExists(qmpSocket);
+            List<String> arguments = withQmp(command.arguments(), qmpSocket);
+            arguments.addAll(VmSnapshots.restoreArguments(snapshot, command.memoryMiB()));
+            current = Guest.start(arguments, stderr, output, start, verbose);
+            try (Qmp qmp = Qmp.connect(qmpSocket, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
+                    current.process::isAlive)) {
+                VmSnapshots.load(qmp, snapshot, deadline);
+                current.go();
+                return true;
             } catch (IOException e) {
-                System.err.println("bpfunit-vm: could not save the guest for later runs to restore ("
-                        + e.getMessage() + "); this run goes on");
-                qmp.execute("{\"execute\":\"cont\"}");
-                VmSnapshots.abandon(saving); // QEMU keeps its mapping of the memory file
-                guest.go();
+                current.kill();
+                String errors = Files.isRegularFile(stderr) ? lastLines(Files.readString(stderr), 3) : "";
+                System.err.println("bpfunit-vm: cannot restore the saved guest " + snapshot.dir() + " ("
+                        + e.getMessage() + (errors.isEmpty() ? "" : "; QEMU: " + errors.replace('\n', ' '))
+                        + "); it is deleted and the kernel boots instead");
+                return false;
+            }
+        }
+
+        /**
+         * Waits for the booting guest to be ready to be saved, saves it and ends its QEMU: the snapshot, for the
+         * caller to restore. Empty when the guest ended or ran out of time first, or could not be saved: then it
+         * goes on as it is (the reason printed) and its memory file is deleted once unused.
+         */
+        private Optional<VmSnapshots.Snapshot> save(VmSnapshots store, VmSnapshots.Saving saving, Path qmpSocket)
+                throws InterruptedException {
+            if (!current.console.awaitReady(current.process, deadline)) {
+                VmSnapshots.abandon(saving);
                 return Optional.empty();
             }
-        } catch (IOException e) {
-            VmSnapshots.abandon(saving);
-            guest.go();
-            return Optional.empty();
-        }
-        guest.kill();
-        try {
-            return Optional.of(store.commit(saving));
-        } catch (IOException e) {
-            VmSnapshots.abandon(saving);
-            throw new VmException("cannot keep the saved guest in " + store.dir() + ": " + e.getMessage()
-                    + "; free some space there, or set -D" + VmSnapshots.PROPERTY + "=false", e);
+            try (Qmp qmp = Qmp.connect(qmpSocket, Duration.ofSeconds(10), current.process::isAlive)) {
+                try {
+                    VmSnapshots.save(qmp, saving);
+                } catch (IOException e) {
+                    System.err.println("bpfunit-vm: could not save the guest for later runs to restore ("
+                            + e.getMessage() + "); this run goes on");
+                    qmp.execute("{\"execute\":\"cont\"}");
+                    VmSnapshots.abandon(saving); // QEMU keeps its mapping of the memory file
+                    current.go();
+                    return Optional.empty();
+                }
+            } catch (IOException e) {
+                VmSnapshots.abandon(saving);
+                current.go();
+                return Optional.empty();
+            }
+            current.kill();
+            try {
+                return Optional.of(store.commit(saving));
+            } catch (IOException e) {
+                VmSnapshots.abandon(saving);
+                throw new VmException("cannot keep the saved guest in " + store.dir() + ": " + e.getMessage()
+                        + "; free some space there, or set -D" + VmSnapshots.PROPERTY + "=false", e);
+            }
         }
     }
 
@@ -430,6 +471,15 @@ public final class VmRunner {
             reader.setDaemon(true);
             reader.start();
             return new Guest(process, console, reader, hook);
+        }
+
+        /** True when QEMU ended with an error before the guest printed anything: it never ran. */
+        boolean startFailed() throws InterruptedException {
+            if (process.isAlive() || process.exitValue() == 0) {
+                return false;
+            }
+            reader.join(2000); // what QEMU printed is read
+            return console.tail().isEmpty();
         }
 
         /** Sends the waiting guest its go line (nothing when QEMU has ended). */

@@ -165,6 +165,18 @@ class VmRunnerTest {
         assertThat(snapshot).doesNotExist();
     }
 
+    /** A store that cannot be written (here: a directory /proc refuses) costs saving, not the run. */
+    @Test
+    void bootsWithoutSavingWhenTheStoreCannotBeWritten() {
+        VmRunner unsaved = runner.withSnapshots(new VmSnapshots(Path.of("/proc/self/bpfunit-snapshots")));
+
+        VmResult result = unsaved.run(VmSpec.of(kernel61, List.of("uname", "-r")).withTimeout(TIMEOUT), output::add);
+
+        assertThat(result.succeeded()).as(result.describe()).isTrue();
+        assertThat(result.start()).isEqualTo(VmResult.Start.BOOTED);
+        assertThat(output).containsExactly(kernel61.name());
+    }
+
     private static String digest(Path file) throws IOException {
         try (var in = Files.newInputStream(file)) {
             java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
