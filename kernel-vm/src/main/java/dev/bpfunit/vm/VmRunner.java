@@ -346,7 +346,7 @@ public final class VmRunner {
             String key = VmSnapshots.key(command);
             Optional<VmSnapshots.Snapshot> saved = store.find(key);
             boolean savedNow = false;
-            if (saved.isEmpty()) {
+            for (int attempt = 1; saved.isEmpty(); attempt++) {
                 VmSnapshots.Saving saving;
                 try {
                     saving = store.saving(key);
@@ -359,18 +359,24 @@ public final class VmRunner {
                 arguments.addAll(VmSnapshots.savingArguments(saving, command.memoryMiB()));
                 current = Guest.start(arguments, stderr, output, start, verbose);
                 saved = save(store, saving, qmpSocket);
-                if (saved.isEmpty()) {
-                    if (!current.startFailed()) {
-                        return VmResult.Start.BOOTED; // it goes on, or ended: its outcome says how
-                    }
+                if (saved.isPresent()) {
+                    savedNow = true;
+                } else if (current.startFailed()) {
                     // QEMU refused the file-backed memory (a filesystem without shared mappings, say)
                     System.err.println("bpfunit-vm: cannot start a guest to save in " + store.dir() + " (QEMU: "
                             + lastLines(Files.readString(stderr), 3).replace('\n', ' ') + "); it boots without"
                             + " saving (-D" + VmSnapshots.PROPERTY + "=false skips this)");
                     current.kill();
                     return boot(true);
+                } else if (attempt == 1 && current.panickedWhileBooting()) {
+                    // nothing of the run has started; a kernel that always panics fails the second boot
+                    System.err.println("bpfunit-vm: the guest kernel panicked while booting, before the run started ("
+                            + current.console.panicLine().strip() + "); it boots once more");
+                    current.kill();
+                    Files.deleteIfExists(qmpSocket);
+                } else {
+                    return VmResult.Start.BOOTED; // it goes on, or ended: its outcome says how
                 }
-                savedNow = true;
             }
             if (!restore(saved.get(), qmpSocket)) {
                 store.discard(key);
@@ -480,6 +486,18 @@ public final class VmRunner {
             }
             reader.join(2000); // what QEMU printed is read
             return console.tail().isEmpty();
+        }
+
+        /**
+         * True when the kernel panicked before {@code /init} was ready to be saved: under TCG a 6.12 guest with two
+         * CPUs has panicked this way now and then ({@code Oops: int3} in code the kernel was patching at boot).
+         */
+        boolean panickedWhileBooting() throws InterruptedException {
+            if (process.isAlive()) {
+                return false;
+            }
+            reader.join(2000);
+            return console.panicLine() != null && !console.isReady();
         }
 
         /** Sends the waiting guest its go line (nothing when QEMU has ended). */
@@ -592,6 +610,10 @@ public final class VmRunner {
                     outputError = e; // keep draining the console so the guest is not blocked
                 }
             }
+        }
+
+        boolean isReady() {
+            return ready.getCount() == 0;
         }
 
         /** Waits until the guest says it is ready to be saved; false if QEMU ended or the deadline passed first. */

@@ -165,6 +165,32 @@ class VmRunnerTest {
         assertThat(snapshot).doesNotExist();
     }
 
+    /**
+     * A kernel that panics before the guest could be saved boots once more (a TCG guest's rare boot-time panic must not
+     * fail a run nothing of which had started), and a kernel that always panics still ends as a panic.
+     */
+    @Test
+    void aGuestThatPanicsWhileBootingToBeSavedBootsOnceMore(@TempDir Path temp) {
+        VmRunner saving = runner.withSnapshots(new VmSnapshots(temp.resolve("snapshots")));
+        org.junit.jupiter.api.Assumptions.assumeTrue(VmSnapshots.enabled(saving.accelerator()), "KVM guests boot");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        System.setProperty(VmRunner.EXTRA_APPEND, "rdinit=/bpfunit-no-such-init");
+        System.setErr(new java.io.PrintStream(err, true));
+        VmResult result;
+        try {
+            result = saving.run(VmSpec.of(kernel612, List.of("true")).withTimeout(TIMEOUT), output::add);
+        } finally {
+            System.setErr(stderr);
+            System.clearProperty(VmRunner.EXTRA_APPEND);
+        }
+
+        assertThat(result.outcome()).as(result.describe()).isEqualTo(VmResult.Outcome.KERNEL_PANIC);
+        assertThat(err.toString()).containsOnlyOnce("the guest kernel panicked while booting, before the run started")
+                .contains("it boots once more");
+        assertThat(temp.resolve("snapshots")).isEmptyDirectory();
+    }
+
     /** A store that cannot be written (here: a directory /proc refuses) costs saving, not the run. */
     @Test
     void bootsWithoutSavingWhenTheStoreCannotBeWritten() {
