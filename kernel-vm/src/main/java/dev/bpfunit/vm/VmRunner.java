@@ -441,8 +441,10 @@ public final class VmRunner {
                 return Optional.of(store.commit(saving));
             } catch (IOException e) {
                 VmSnapshots.abandon(saving);
-                throw new VmException("cannot keep the saved guest in " + store.dir() + ": " + e.getMessage()
-                        + "; free some space there, or set -D" + VmSnapshots.PROPERTY + "=false", e);
+                System.err.println("bpfunit-vm: cannot keep the saved guest in " + store.dir() + " (" + e
+                        + "); it boots without saving (-D" + VmSnapshots.PROPERTY + "=false skips this)");
+                boot(true); // the caller finds this guest running, neither failed to start nor panicked
+                return Optional.empty();
             }
         }
     }
