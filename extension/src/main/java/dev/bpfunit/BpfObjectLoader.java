@@ -546,21 +546,20 @@ public final class BpfObjectLoader {
 
         private Fd loadBtf(Btf btf) {
             byte[] raw = btf.encode();
-            BtfLoadAttr attr = new BtfLoadAttr().btf(raw);
-            try {
+            try (BtfLoadAttr attr = new BtfLoadAttr().btf(raw)) {
                 return Bpf.btfLoad(attr);
             } catch (BpfSyscallException e) {
                 if (e.errno() == Errno.EPERM) {
                     throw e;
                 }
-                BtfLoadAttr withLog = new BtfLoadAttr().btf(raw).logLevel(1).logSize(INITIAL_LOG_SIZE);
                 String log;
-                try {
-                    Fd fd = Bpf.btfLoad(withLog);
-                    fd.close();
-                    log = "(it loaded when asked for a log)";
-                } catch (BpfSyscallException again) {
-                    log = withLog.log();
+                try (BtfLoadAttr withLog = new BtfLoadAttr().btf(raw).logLevel(1).logSize(INITIAL_LOG_SIZE)) {
+                    try {
+                        Bpf.btfLoad(withLog).close();
+                        log = "(it loaded when asked for a log)";
+                    } catch (BpfSyscallException again) {
+                        log = withLog.log();
+                    }
                 }
                 throw new BtfRefused("BPF_BTF_LOAD of " + spec.name() + "'s BTF failed, so the object was loaded "
                         + "without BTF (no func/line info, maps without BTF types), as libbpf does: "

@@ -107,6 +107,7 @@ final class ProgramLoading {
             if (logLevel > 0) {
                 attr.logSize(size);
             }
+            // the attr's native copies and log are freed as soon as its answer is read (finally, below)
             try {
                 Fd fd = Bpf.progLoad(attr);
                 VerifierLog log = logLevel > 0
@@ -141,6 +142,8 @@ final class ProgramLoading {
                 }
                 throw verifierFailure(p, insns, fdArray, e, core,
                         statistics ? StatisticsOnly.of(attr, Optional.of(e)) : null);
+            } finally {
+                attr.close();
             }
         }
     }
@@ -244,6 +247,8 @@ final class ProgramLoading {
                 Errno errno = full ? first.errno() : e.errno();
                 return new VerifierException(spec.name(), p.name(), errno.name(), log, insns,
                         slot -> sourceLine(p, slot));
+            } finally {
+                attr.close();
             }
         }
     }
@@ -284,6 +289,8 @@ final class ProgramLoading {
             return StatisticsOnly.of(attr, Optional.empty());
         } catch (BpfSyscallException e) {
             return StatisticsOnly.of(attr, e.errno() == Errno.ENOSPC ? Optional.empty() : Optional.of(e));
+        } finally {
+            attr.close();
         }
     }
 

@@ -34,6 +34,8 @@ abstract class Attr {
      * the first in {@link #fd0}, more (rare: a link's target and program) in {@link #moreFds}.
      */
     private Fd fd0;
+    /** Set by {@link #freeNativeMemory}. */
+    private boolean freed;
     private Fd[] moreFds;
     private int fdCount;
 
@@ -68,31 +70,67 @@ abstract class Attr {
 
     /** The attr's address, for {@code bpf(2)}. */
     final long address() {
+        requireNotFreed();
         return address;
+    }
+
+    /**
+     * Frees now, not when the garbage collector gets to them, the native memory this attr made: its own buffer and
+     * what its pointer fields point at. Only for attrs whose pointer fields point at nothing but memory they made
+     * ({@link ProgLoadAttr}, {@link BtfLoadAttr}). A program load's copies and its 64 KB statistics log left to the
+     * collector piled up between collections (fresh pages to fault in for every load); after this, the attr can
+     * no longer be called with, and its log no longer read.
+     */
+    final void freeNativeMemory() {
+        freed = true;
+        if (referents != null) {
+            for (Object referent : referents) {
+                if (referent instanceof Memory memory) {
+                    memory.close();
+                }
+            }
+            referents = null;
+        }
+        if (buf instanceof Memory memory) {
+            memory.close();
+        }
+    }
+
+    /** @throws IllegalStateException once {@link #freeNativeMemory} ran: nothing may touch the freed memory */
+    final void requireNotFreed() {
+        if (freed) {
+            throw new IllegalStateException(getClass().getSimpleName() + " was closed: its memory is freed");
+        }
+    }
+
+    /** The attr's own buffer, while it is not freed. */
+    private Pointer own() {
+        requireNotFreed();
+        return buf;
     }
 
     final void u32(int offset, int value) {
         if (view != null) {
             view.putInt(viewBase + field(offset, 4), value);
         } else {
-            buf.setInt(offset, value);
+            own().setInt(offset, value);
         }
     }
 
     final int u32(int offset) {
-        return view != null ? view.getInt(viewBase + field(offset, 4)) : buf.getInt(offset);
+        return view != null ? view.getInt(viewBase + field(offset, 4)) : own().getInt(offset);
     }
 
     final void u64(int offset, long value) {
         if (view != null) {
             view.putLong(viewBase + field(offset, 8), value);
         } else {
-            buf.setLong(offset, value);
+            own().setLong(offset, value);
         }
     }
 
     final long u64(int offset) {
-        return view != null ? view.getLong(viewBase + field(offset, 8)) : buf.getLong(offset);
+        return view != null ? view.getLong(viewBase + field(offset, 8)) : own().getLong(offset);
     }
 
     /** {@code offset}, checked to be a field of this attr (a {@link Memory} checks its own bounds). */
@@ -193,8 +231,8 @@ abstract class Attr {
     /** Writes an object name into a {@code BPF_OBJ_NAME_LEN} field, as {@link #kernelName} makes it. */
     final void objName(int offset, String name) {
         byte[] bytes = kernelName(name).getBytes(StandardCharsets.US_ASCII);
-        buf.setMemory(offset, BpfConstants.BPF_OBJ_NAME_LEN, (byte) 0);
-        buf.write(offset, bytes, 0, bytes.length);
+        own().setMemory(offset, BpfConstants.BPF_OBJ_NAME_LEN, (byte) 0);
+        own().write(offset, bytes, 0, bytes.length);
     }
 
     /**

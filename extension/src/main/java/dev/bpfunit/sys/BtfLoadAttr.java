@@ -7,7 +7,7 @@ import java.util.Objects;
  * The attributes of {@code BPF_BTF_LOAD}: raw BTF bytes plus the kernel's BTF log, which stays
  * readable here after {@link Bpf#btfLoad} returns or throws. The log works as in {@link ProgLoadAttr}.
  */
-public final class BtfLoadAttr extends Attr {
+public final class BtfLoadAttr extends Attr implements AutoCloseable {
     static final int BTF = 0;                 // btf (u64 pointer)
     static final int BTF_LOG_BUF = 8;         // btf_log_buf (u64 pointer)
     static final int BTF_SIZE = 16;           // btf_size
@@ -50,11 +50,13 @@ public final class BtfLoadAttr extends Attr {
 
     /** The BTF log as text, {@code ""} if no log was asked for. */
     public String log() {
+        requireNotFreed();
         return text(logBuf);
     }
 
     /** {@code btf_log_true_size}: the buffer size the whole log needed (Linux 6.4+, else 0). */
     public int logTrueSize() {
+        requireNotFreed();
         return u32(BTF_LOG_TRUE_SIZE);
     }
 
@@ -72,5 +74,17 @@ public final class BtfLoadAttr extends Attr {
             u32(BTF_LOG_SIZE, 0);
         }
         u32(BTF_LOG_TRUE_SIZE, 0);
+    }
+
+    /**
+     * Frees the native memory this attr made (its copies and its log buffer) now; call it once the load's answer and
+     * log have been read. The attr cannot be used afterwards.
+     */
+    @Override
+    public void close() {
+        if (logBuf != null) {
+            logBuf.close();
+        }
+        freeNativeMemory();
     }
 }

@@ -12,7 +12,7 @@ import java.util.Objects;
  * and {@link #logTrueSize()} tells how big the buffer had to be (Linux 6.4 and later). With log level
  * 0 no buffer is passed, as the kernel requires.
  */
-public final class ProgLoadAttr extends Attr {
+public final class ProgLoadAttr extends Attr implements AutoCloseable {
     static final int PROG_TYPE = 0;              // prog_type
     static final int INSN_CNT = 4;               // insn_cnt
     static final int INSNS = 8;                  // insns (u64 pointer)
@@ -227,6 +227,7 @@ public final class ProgLoadAttr extends Attr {
 
     /** The verifier log as text (up to the first NUL), {@code ""} if no log was asked for. */
     public String log() {
+        requireNotFreed();
         return text(logBuf);
     }
 
@@ -235,6 +236,7 @@ public final class ProgLoadAttr extends Attr {
      * (0 on older kernels or without a log).
      */
     public int logTrueSize() {
+        requireNotFreed();
         return u32(LOG_TRUE_SIZE);
     }
 
@@ -258,5 +260,17 @@ public final class ProgLoadAttr extends Attr {
     /** {@code program '<name>'}, or {@code unnamed program}: the subject of messages and the Fd. */
     String describe() {
         return name.isEmpty() ? "unnamed program" : "program '" + name + "'";
+    }
+
+    /**
+     * Frees the native memory this attr made (its copies and its log buffer) now; call it once the load's answer and
+     * log have been read. The attr cannot be used afterwards.
+     */
+    @Override
+    public void close() {
+        if (logBuf != null) {
+            logBuf.close();
+        }
+        freeNativeMemory();
     }
 }

@@ -81,6 +81,27 @@ class BpfProgTest {
         }
     }
 
+    /** A closed load attr has freed its memory: no call is made with it and its log is no longer read. */
+    @Test
+    void aClosedLoadAttrCannotBeCalledWithOrReadAgain() {
+        ProgLoadAttr attr = new ProgLoadAttr().progType(BpfConstants.BPF_PROG_TYPE_XDP).instructions(returns(XDP_PASS))
+                .license("GPL").progName("sys_closed").logLevel(BpfConstants.BPF_LOG_STATS).logSize(4096);
+        try (Fd prog = Bpf.progLoad(attr)) {
+            assertThat(attr.log()).contains("processed 2 insns");
+        }
+
+        attr.close();
+
+        assertThatThrownBy(() -> Bpf.progLoad(attr)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("ProgLoadAttr was closed: its memory is freed");
+        assertThatThrownBy(attr::log).isInstanceOf(IllegalStateException.class)
+                .hasMessage("ProgLoadAttr was closed: its memory is freed");
+        attr.close(); // twice is harmless
+        BtfLoadAttr btf = new BtfLoadAttr().btf(new byte[] {1, 2, 3}).logLevel(1).logSize(4096);
+        btf.close();
+        assertThatThrownBy(btf::logTrueSize).isInstanceOf(IllegalStateException.class);
+    }
+
     @Test
     void tooSmallOutputBufferReportsTheNeededSize() {
         try (Fd prog = xdp("sys_xdp_small", returns(XDP_PASS))) {
