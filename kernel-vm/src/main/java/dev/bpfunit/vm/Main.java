@@ -127,7 +127,8 @@ public final class Main {
             if (!quiet || result.outcome() != VmResult.Outcome.EXITED) {
                 System.err.println("bpfunit-vm: " + spec.kernel() + ": " + (result.outcome() == VmResult.Outcome.EXITED
                         ? "command exited with status " + result.exitCode() + ", boot "
-                        + result.bootTime().map(d -> d.toMillis() + " ms").orElse("?") + ", total "
+                        + result.bootTime().map(d -> d.toMillis() + " ms").orElse("?")
+                        + (result.start() == VmResult.Start.BOOTED ? "" : " (" + result.start().text() + ")") + ", total "
                         + result.elapsed().toMillis() + " ms"
                         : result.describe()));
             }
