@@ -11,12 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -126,18 +123,12 @@ final class GuestCds {
      * training: the requested classes and the launcher's settings that change what it loads ({@link BpfKernels#JFR}).
      */
     static String key(Path java, List<String> flags, List<String> classpath, String training) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
         StringBuilder text = new StringBuilder();
         text.append("format ").append(FORMAT).append('\n');
         text.append("java ").append(java).append(' ').append(System.getProperty("java.vm.version")).append('\n');
-        describe(java.toRealPath(), text);
+        CacheKeys.describe(java.toRealPath(), text);
         Path home = java.toRealPath().getParent().getParent();
-        describe(home.resolve("lib").resolve("modules"), text);
+        CacheKeys.describe(home.resolve("lib").resolve("modules"), text);
         text.append("flags ").append(String.join(" ", flags)).append('\n');
         for (String entry : classpath) {
             Path path = Path.of(entry);
@@ -145,23 +136,14 @@ final class GuestCds {
             if (Files.isDirectory(path)) {
                 for (Path file : files(path)) {
                     text.append("  ").append(path.relativize(file)).append(' ');
-                    describe(file, text);
+                    CacheKeys.describe(file, text);
                 }
             } else {
-                describe(path, text);
+                CacheKeys.describe(path, text);
             }
         }
         text.append("training ").append(training).append('\n');
-        byte[] hash = digest.digest(text.toString().getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(hash, 0, 12);
-    }
-
-    private static void describe(Path file, StringBuilder text) throws IOException {
-        if (Files.isRegularFile(file)) {
-            text.append(Files.size(file)).append(' ').append(Files.getLastModifiedTime(file).toMillis()).append('\n');
-        } else {
-            text.append("absent\n");
-        }
+        return CacheKeys.hex(text.toString(), 12);
     }
 
     /** The regular files under {@code dir}, in name order. */

@@ -12,9 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -84,15 +82,11 @@ final class HostRootImage {
 
     /** {@code bpfunit-hostroot:<12 hex digits of the layout's hash>}. */
     String tag() {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (Entry e : entries) {
-                sha.update((e.name() + "|" + e.linkTarget() + "|" + e.mode() + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            return REPOSITORY + ":" + HexFormat.of().formatHex(sha.digest()).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest sha = CacheKeys.sha256();
+        for (Entry e : entries) {
+            sha.update((e.name() + "|" + e.linkTarget() + "|" + e.mode() + "\n").getBytes(StandardCharsets.UTF_8));
         }
+        return REPOSITORY + ":" + CacheKeys.hex(sha, 6);
     }
 
     /** The skeleton as a tar archive, which the image adds to its empty root. */

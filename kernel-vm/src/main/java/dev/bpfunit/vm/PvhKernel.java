@@ -10,10 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -62,8 +59,8 @@ final class PvhKernel {
         try {
             Path source = bzImage.toAbsolutePath().normalize();
             BasicFileAttributes attrs = Files.readAttributes(source, BasicFileAttributes.class);
-            Path cached = cacheDir.resolve(source.getFileName() + "-" + key(source + "\n" + attrs.size() + "\n"
-                    + attrs.lastModifiedTime().toMillis()) + ".elf");
+            Path cached = cacheDir.resolve(source.getFileName() + "-" + CacheKeys.hex(source + "\n" + attrs.size() + "\n"
+                    + attrs.lastModifiedTime().toMillis(), 8) + ".elf");
             if (Files.isRegularFile(cached) && hasPvhEntry(cached)) {
                 return Optional.of(cached);
             }
@@ -233,12 +230,4 @@ final class PvhKernel {
         return data.length >= prefix.length && Arrays.equals(data, 0, prefix.length, prefix, 0, prefix.length);
     }
 
-    private static String key(String text) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -7,17 +7,14 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -97,13 +94,13 @@ final class VmSnapshots {
      * digest of everything the saved state depends on, not of the shares' host directories.
      */
     static String key(QemuCommand command) throws IOException {
-        MessageDigest digest = sha256();
+        MessageDigest digest = CacheKeys.sha256();
         StringBuilder machine = new StringBuilder("format ").append(FORMAT).append('\n');
-        machine.append("qemu ").append(fileIdentity(command.qemu())).append('\n');
+        identify("qemu", command.qemu(), machine);
         machine.append("accel ").append(command.accel().qemuName()).append(' ').append(command.accel().cpuModel())
                 .append('\n');
         machine.append("memory ").append(command.memoryMiB()).append(" cpus ").append(command.cpus()).append('\n');
-        machine.append("kernel ").append(fileIdentity(command.kernel())).append('\n');
+        identify("kernel", command.kernel(), machine);
         // lpj= follows the host's current clock rate (VmRunner.presetLpj), which varies from read to read; a
         // restored guest keeps the delay loop it was saved with
         machine.append("append ").append(LPJ.matcher(command.append()).replaceAll("")).append('\n');
@@ -117,7 +114,7 @@ final class VmSnapshots {
                 digest.update(buffer, 0, n);
             }
         }
-        return HexFormat.of().formatHex(digest.digest(), 0, 16);
+        return CacheKeys.hex(digest, 16);
     }
 
     /**
@@ -305,17 +302,10 @@ final class VmSnapshots {
         }
     }
 
-    private static String fileIdentity(Path file) throws IOException {
+    /** {@code name}, the real path of {@code file} and {@link CacheKeys#describe its size and time}. */
+    private static void identify(String name, Path file, StringBuilder machine) throws IOException {
         Path real = file.toRealPath();
-        BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class);
-        return real + " " + attributes.size() + " " + attributes.lastModifiedTime().toMillis();
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        machine.append(name).append(' ').append(real).append(' ');
+        CacheKeys.describe(real, machine);
     }
 }
