@@ -187,7 +187,8 @@ final class Qmp implements Closeable {
         }
     }
 
-    private static void sleep(long millis) throws IOException {
+    /** Sleeps between two questions to QEMU; an interrupt ends the wait as an {@link IOException}. */
+    static void sleep(long millis) throws IOException {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -338,6 +338,18 @@ public final class VmRunner {
             return VmResult.Start.BOOTED;
         }
 
+        /** Boots as {@link #boot} does, after saying on stderr why this guest is not saved. */
+        private VmResult.Start bootWithoutSaving(String why) throws InterruptedException {
+            System.err.println("bpfunit-vm: " + why + "; it boots without saving (-D" + VmSnapshots.PROPERTY
+                    + "=false skips this)");
+            return boot(true);
+        }
+
+        /** QEMU's last lines of error output on one line, {@code ""} when it wrote none. */
+        private String qemuErrors() throws IOException {
+            return Files.isRegularFile(stderr) ? lastLines(Files.readString(stderr), 3).replace('\n', ' ') : "";
+        }
+
         /**
          * Restores the store's snapshot of this machine, saving one first (booted with its memory in a file) when
          * there is none; boots when that cannot be done, saying why on stderr.
@@ -351,9 +363,7 @@ public final class VmRunner {
                 try {
                     saving = store.saving(key);
                 } catch (IOException e) {
-                    System.err.println("bpfunit-vm: cannot save guests in " + store.dir() + " (" + e + "); this one"
-                            + " boots without saving (-D" + VmSnapshots.PROPERTY + "=false skips this)");
-                    return boot(true);
+                    return bootWithoutSaving("cannot save guests in " + store.dir() + " (" + e + ")");
                 }
                 List<String> arguments = withQmp(command.arguments(), qmpSocket);
                 arguments.addAll(VmSnapshots.savingArguments(saving, command.memoryMiB()));
@@ -363,11 +373,9 @@ public final class VmRunner {
                     savedNow = true;
                 } else if (current.startFailed()) {
                     // QEMU refused the file-backed memory (a filesystem without shared mappings, say)
-                    System.err.println("bpfunit-vm: cannot start a guest to save in " + store.dir() + " (QEMU: "
-                            + lastLines(Files.readString(stderr), 3).replace('\n', ' ') + "); it boots without"
-                            + " saving (-D" + VmSnapshots.PROPERTY + "=false skips this)");
                     current.kill();
-                    return boot(true);
+                    return bootWithoutSaving("cannot start a guest to save in " + store.dir() + " (QEMU: "
+                            + qemuErrors() + ")");
                 } else if (attempt == 1 && current.panickedWhileBooting()) {
                     // nothing of the run has started; a kernel that always panics fails the second boot
                     System.err.println("bpfunit-vm: the guest kernel panicked while booting, before the run started ("
@@ -401,9 +409,9 @@ public final class VmRunner {
                 return true;
             } catch (IOException e) {
                 current.kill();
-                String errors = Files.isRegularFile(stderr) ? lastLines(Files.readString(stderr), 3) : "";
+                String errors = qemuErrors();
                 System.err.println("bpfunit-vm: cannot restore the saved guest " + snapshot.dir() + " ("
-                        + e.getMessage() + (errors.isEmpty() ? "" : "; QEMU: " + errors.replace('\n', ' '))
+                        + e.getMessage() + (errors.isEmpty() ? "" : "; QEMU: " + errors)
                         + "); it is deleted and the kernel boots instead");
                 return false;
             }
@@ -441,9 +449,8 @@ public final class VmRunner {
                 return Optional.of(store.commit(saving));
             } catch (IOException e) {
                 VmSnapshots.abandon(saving);
-                System.err.println("bpfunit-vm: cannot keep the saved guest in " + store.dir() + " (" + e
-                        + "); it boots without saving (-D" + VmSnapshots.PROPERTY + "=false skips this)");
-                boot(true); // the caller finds this guest running, neither failed to start nor panicked
+                // the caller finds this guest running, neither failed to start nor panicked
+                bootWithoutSaving("cannot keep the saved guest in " + store.dir() + " (" + e + ")");
                 return Optional.empty();
             }
         }

@@ -246,12 +246,7 @@ final class VmSnapshots {
             if (System.nanoTime() > deadline) {
                 throw new IOException("the guest was still being restored when the run's time was up");
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while restoring a guest from " + snapshot.devices(), e);
-            }
+            Qmp.sleep(5);
         }
     }
 
