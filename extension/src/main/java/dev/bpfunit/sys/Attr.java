@@ -76,13 +76,17 @@ abstract class Attr {
 
     /**
      * Frees now, not when the garbage collector gets to them, the native memory this attr made: its own buffer and
-     * what its pointer fields point at. Only for attrs whose pointer fields point at nothing but memory they made
+     * what its pointer fields point at, and {@code log}, its log buffer (null: none; not always pointed at: a level of
+     * 0 passes no buffer). Only for attrs whose pointer fields point at nothing but memory they made
      * ({@link ProgLoadAttr}, {@link BtfLoadAttr}). A program load's copies and its 64 KB statistics log left to the
      * collector piled up between collections (fresh pages to fault in for every load); after this, the attr can
      * no longer be called with, and its log no longer read.
      */
-    final void freeNativeMemory() {
+    final void freeNativeMemory(Memory log) {
         freed = true;
+        if (log != null) {
+            log.close();
+        }
         if (referents != null) {
             for (Object referent : referents) {
                 if (referent instanceof Memory memory) {

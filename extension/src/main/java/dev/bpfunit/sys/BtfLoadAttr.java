@@ -56,7 +56,6 @@ public final class BtfLoadAttr extends Attr implements AutoCloseable {
 
     /** {@code btf_log_true_size}: the buffer size the whole log needed (Linux 6.4+, else 0). */
     public int logTrueSize() {
-        requireNotFreed();
         return u32(BTF_LOG_TRUE_SIZE);
     }
 
@@ -82,9 +81,6 @@ public final class BtfLoadAttr extends Attr implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (logBuf != null) {
-            logBuf.close();
-        }
-        freeNativeMemory();
+        freeNativeMemory(logBuf);
     }
 }

@@ -236,7 +236,6 @@ public final class ProgLoadAttr extends Attr implements AutoCloseable {
      * (0 on older kernels or without a log).
      */
     public int logTrueSize() {
-        requireNotFreed();
         return u32(LOG_TRUE_SIZE);
     }
 
@@ -268,9 +267,6 @@ public final class ProgLoadAttr extends Attr implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (logBuf != null) {
-            logBuf.close();
-        }
-        freeNativeMemory();
+        freeNativeMemory(logBuf);
     }
 }
