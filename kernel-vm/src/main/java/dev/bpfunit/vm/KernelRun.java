@@ -177,7 +177,7 @@ final class KernelRun {
         System.out.printf("bpfunit kernel matrix: %s %s; boot %s, first test %s, whole run %.1f s%s%s%s%n",
                 target.label(), result.outcome() == VmResult.Outcome.EXITED ? "ran its tests" : result.outcome().text(),
                 result.bootTime().map(d -> String.format("%.1f s", d.toMillis() / 1000.0)).orElse("-")
-                        + (result.start() == VmResult.Start.BOOTED ? "" : " (" + result.start().text() + ")"), first,
+                        + result.start().afterBootTime(), first,
                 result.elapsed().toMillis() / 1000.0, target.container() ? "" : " (" + cpus + " CPU"
                         + (cpus == 1 ? ")" : "s)"), jvmTimesReport == null ? "" : "; " + jvmTimesReport,
                 classDataReport == null ? "" : "; " + classDataReport);

@@ -128,7 +128,7 @@ public final class Main {
                 System.err.println("bpfunit-vm: " + spec.kernel() + ": " + (result.outcome() == VmResult.Outcome.EXITED
                         ? "command exited with status " + result.exitCode() + ", boot "
                         + result.bootTime().map(d -> d.toMillis() + " ms").orElse("?")
-                        + (result.start() == VmResult.Start.BOOTED ? "" : " (" + result.start().text() + ")") + ", total "
+                        + result.start().afterBootTime() + ", total "
                         + result.elapsed().toMillis() + " ms"
                         : result.describe()));
             }

@@ -41,6 +41,11 @@ public record VmResult(Outcome outcome, int exitCode, List<String> consoleTail, 
         public String text() {
             return text;
         }
+
+        /** What to put after a boot time: {@code " (restored)"}, nothing for a plain boot. */
+        public String afterBootTime() {
+            return this == BOOTED ? "" : " (" + text + ")";
+        }
     }
 
     /** A result of a guest that booted ({@link Start#BOOTED}). */
