@@ -63,6 +63,10 @@ final class Libc {
 
     static native long write(int fd, byte[] buf, long count);
 
+    static native int chroot(String path);
+
+    static native int chdir(String path);
+
     /** {@code open(2)} with the mode argument left out (never creates a file). */
     static native int open(String path, int flags);
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The guest side of a kernel VM: the initramfs with a static busybox, the kernel modules the guest needs and
@@ -37,6 +38,15 @@ final class GuestInit {
      * @param rootCache the 9p cache mode of the read-only host root ({@code loose} or {@code none})
      */
     static Initramfs initramfs(KernelImage kernel, Path busybox, List<String> extraModules, String rootCache) {
+        return initramfs(kernel, busybox, extraModules, rootCache, Optional.empty());
+    }
+
+    /**
+     * The initramfs, with {@code residentStart} as the {@link ResidentJvm}'s start script when given (it runs only
+     * when the JVM's layer follows this archive).
+     */
+    static Initramfs initramfs(KernelImage kernel, Path busybox, List<String> extraModules, String rootCache,
+                               Optional<String> residentStart) {
         requireStaticBusybox(busybox);
         List<KernelModules.Module> modules = List.of();
         if (kernel.modulesDir().isPresent()) {
@@ -51,10 +61,10 @@ final class GuestInit {
                 .file("bin/busybox", busybox, 0755)
                 .charDevice("dev/console", 5, 1, 0600)
                 .directory("proc").directory("sys").directory("newroot").directory("sbin")
-                .directory("lib/modules");
+                .directory("modules");
         List<String> names = new ArrayList<>();
         for (KernelModules.Module module : modules) {
-            builder.file("lib/modules/" + module.name() + ".ko", module.elf(), 0644);
+            builder.file("modules/" + module.name() + ".ko", module.elf(), 0644);
             names.add(module.name());
         }
         String init = initScript()
@@ -62,7 +72,14 @@ final class GuestInit {
                 .replace("@MSIZE@", Integer.toString(MSIZE))
                 .replace("@ROOT_CACHE@", rootCache)
                 .replace("@START_MARKER@", START_MARKER)
-                .replace("@READY_MARKER@", VmSnapshots.READY_MARKER);
+                .replace("@READY_MARKER@", VmSnapshots.READY_MARKER)
+                .replace("@RESIDENT_LAYER@", GuestLayer.MARKER)
+                .replace("@RESIDENT_START@", ResidentJvm.START)
+                .replace("@RESIDENT_READY@", ResidentJvm.READY)
+                .replace("@RESIDENT_REQUEST@", ResidentJvm.REQUEST)
+                .replace("@RESIDENT_HAND_OFF@", ResidentJvm.HAND_OFF);
+        residentStart.ifPresent(script -> builder.file(ResidentJvm.START, script.getBytes(StandardCharsets.UTF_8),
+                0755));
         return builder.file("init", init.getBytes(StandardCharsets.UTF_8), 0755).build();
     }
 

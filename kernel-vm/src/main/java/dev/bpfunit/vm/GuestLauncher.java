@@ -1,10 +1,15 @@
 package dev.bpfunit.vm;
 
 import dev.bpfunit.junit.BpfTest;
+import dev.bpfunit.sys.ProcessRoot;
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +72,8 @@ public final class GuestLauncher {
      * Only they run in the guest: another engine would only spend its discovery (seconds under TCG) finding nothing.
      */
     static final String ENGINES = "bpfunit.guest.engines";
+    /** The first argument of a {@link ResidentJvm}'s launcher. */
+    static final String RESIDENT = "--resident";
     /** The first argument of the class-data archive's training run: the user's tests are discovered, never run. */
     static final String TRAIN = "--train";
     /** {@link #GUEST_PROPERTY}'s value in the training run. */
@@ -81,12 +88,16 @@ public final class GuestLauncher {
 
     public static void main(String[] args) {
         boolean train = args.length == 3 && args[0].equals(TRAIN);
-        if (args.length != 2 && !train) {
-            System.err.println("usage: GuestLauncher [" + TRAIN + "] <request.properties> <events file>");
+        boolean resident = args.length == 3 && args[0].equals(RESIDENT);
+        if (args.length != 2 && !train && !resident) {
+            System.err.println("usage: GuestLauncher [" + TRAIN + "] <request.properties> <events file>\n"
+                    + "       GuestLauncher " + RESIDENT + " <ready file> <request pipe>");
             System.exit(2);
         }
         try {
-            if (train) {
+            if (resident) {
+                resident(Path.of(args[1]), Path.of(args[2]));
+            } else if (train) {
                 train(Path.of(args[1]), Path.of(args[2]));
             } else {
                 run(Path.of(args[0]), Path.of(args[1]));
@@ -99,11 +110,91 @@ public final class GuestLauncher {
         System.exit(0);
     }
 
+    /**
+     * The resident JVM ({@link ResidentJvm}), started in the guest before it is saved: warms up (runs
+     * {@link GuestWarmUp} through the launcher, as the class-data training does), creates {@code readyFile} and
+     * waits for a line on {@code requestPipe}: the hand-off file's path, given after the restore once the host is
+     * mounted. Then it moves into the host's root and working directory, sets the hand-off's system properties, loads
+     * the class path entries it was not started with through a class loader of their own and runs the request as
+     * {@link #run} does.
+     */
+    static void resident(Path readyFile, Path requestPipe) throws IOException {
+        warmUp();
+        Files.writeString(readyFile, "ready\n");
+        String handOffFile;
+        try (BufferedReader in = Files.newBufferedReader(requestPipe, StandardCharsets.UTF_8)) {
+            handOffFile = in.readLine();
+        }
+        if (handOffFile == null || handOffFile.isBlank()) {
+            throw new IOException("no hand-off file came through " + requestPipe);
+        }
+        Instant handedOver = Instant.now();
+        Properties handOff = request(Path.of(handOffFile.strip()));
+        ProcessRoot.change(Path.of(required(handOff, ResidentJvm.ROOT)),
+                Path.of(required(handOff, ResidentJvm.WORKING_DIR)));
+        for (String key : handOff.stringPropertyNames()) {
+            if (key.startsWith(ResidentJvm.PROPERTY)) {
+                System.setProperty(key.substring(ResidentJvm.PROPERTY.length()), handOff.getProperty(key));
+            }
+        }
+        String classpath = required(handOff, ResidentJvm.CLASSPATH);
+        Set<String> own = Set.of(System.getProperty("java.class.path", "").split(":"));
+        List<URL> added = new ArrayList<>();
+        for (String entry : classpath.split(":")) {
+            if (!entry.isEmpty() && !own.contains(entry)) {
+                added.add(Path.of(entry).toUri().toURL());
+            }
+        }
+        System.setProperty("java.class.path", classpath);
+        ClassLoader tests = new URLClassLoader("bpfunit-guest-tests", added.toArray(URL[]::new),
+                GuestLauncher.class.getClassLoader());
+        Thread.currentThread().setContextClassLoader(tests);
+        run(Path.of(required(handOff, ResidentJvm.REQUEST_FILE)), Path.of(required(handOff, ResidentJvm.EVENTS_FILE)),
+                new JvmTimes(handedOver));
+    }
+
+    private static String required(Properties handOff, String key) throws IOException {
+        String value = handOff.getProperty(key);
+        if (value == null) {
+            throw new IOException("the resident JVM's hand-off has no " + key);
+        }
+        return value;
+    }
+
+    /**
+     * What the resident JVM does before it is saved: {@link GuestWarmUp} through a launcher session, as the training
+     * run's end, its events thrown away; with {@link #GUEST_PROPERTY} set to {@link #TRAINING} meanwhile.
+     */
+    private static void warmUp() {
+        String guest = System.getProperty(GUEST_PROPERTY);
+        System.setProperty(GUEST_PROPERTY, TRAINING);
+        try (LauncherSession session = sessionWithoutMatrix(false, Set.of())) {
+            Launcher launcher = session.getLauncher();
+            EventWriter writer = new EventWriter(new BufferedWriter(Writer.nullWriter()), new JvmTimes());
+            for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+                launcher.execute(launcher.discover(LauncherDiscoveryRequestBuilder.request()
+                        .selectors(DiscoverySelectors.selectClass(WARM_UP)).build()), writer);
+            }
+        } finally {
+            if (guest == null) {
+                System.clearProperty(GUEST_PROPERTY);
+            } else {
+                System.setProperty(GUEST_PROPERTY, guest);
+            }
+        }
+    }
+
+    /** How often the resident JVM runs its warm-up test before it is saved. */
+    private static final int WARM_UP_ROUNDS = 3;
+
     /** jqwik's configuration parameter for the file it records failed tries in (default: the working directory). */
     static final String JQWIK_DATABASE = "jqwik.database";
 
     static void run(Path requestFile, Path eventFile) throws IOException {
-        JvmTimes times = new JvmTimes();
+        run(requestFile, eventFile, new JvmTimes());
+    }
+
+    private static void run(Path requestFile, Path eventFile, JvmTimes times) throws IOException {
         Properties request = request(requestFile);
         LauncherDiscoveryRequest discovery = discoveryRequest(request, eventFile);
         try (LauncherSession session = sessionWithoutMatrix(flightRecording(request), engines(request));
@@ -260,10 +351,23 @@ public final class GuestLauncher {
      * when its {@code main} began, its discovery ended and its first test started; what {@link #JVM_TIMES} says.
      */
     static final class JvmTimes {
-        private final Optional<Instant> start = ProcessHandle.current().info().startInstant();
+        private final Optional<Instant> start;
         private final Instant main = Instant.now();
+        /** When a resident JVM was handed its run; null in a JVM started for the run. */
+        private final Instant handedOver;
         private Instant discovered;
         private Instant firstTest;
+
+        JvmTimes() {
+            start = ProcessHandle.current().info().startInstant();
+            handedOver = null;
+        }
+
+        /** The times of a resident JVM handed its run at {@code handedOver}. */
+        JvmTimes(Instant handedOver) {
+            start = Optional.empty();
+            this.handedOver = handedOver;
+        }
 
         void discovered() {
             discovered = Instant.now();
@@ -278,6 +382,11 @@ public final class GuestLauncher {
         /** {@code JVM start → main 1.4 s, discovery done 9.2 s, first test 10.1 s}; from main when /proc said nothing. */
         @Override
         public String toString() {
+            if (handedOver != null) {
+                return "resident JVM: hand-off → discovery done " + (discovered == null ? "-"
+                        : seconds(handedOver, discovered)) + ", first test " + (firstTest == null ? "-"
+                        : seconds(handedOver, firstTest));
+            }
             Instant from = start.orElse(main);
             StringBuilder text = new StringBuilder(start.isPresent() ? "JVM start → main " + seconds(from, main) + ", "
                     : "main → ");

@@ -2,6 +2,7 @@ package dev.bpfunit.vm;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,14 @@ public final class Initramfs {
     static final int S_IFLNK = 0120000;
     static final int S_IFCHR = 0020000;
 
-    /** One archive member; {@code data} is the file content or the symlink target. */
-    record Entry(String path, int mode, byte[] data, int rdevMajor, int rdevMinor) {
+    /**
+     * One archive member; {@code data} is the file content or the symlink target, unless {@code source} names the host
+     * file whose {@code size} bytes are copied when the archive is written (large files are not held in memory).
+     */
+    record Entry(String path, int mode, byte[] data, int rdevMajor, int rdevMinor, Path source, long size) {
+        Entry(String path, int mode, byte[] data, int rdevMajor, int rdevMinor) {
+            this(path, mode, data, rdevMajor, rdevMinor, null, data.length);
+        }
     }
 
     private final List<Entry> entries;
@@ -77,22 +84,28 @@ public final class Initramfs {
         }
     }
 
+    /** Writes the uncompressed archive to {@code out}, copying the files added by reference now. */
+    void writeTo(OutputStream out) throws IOException {
+        writeCpio(out);
+    }
+
     private void writeCpio(OutputStream out) throws IOException {
         int ino = 1;
         long written = 0;
         for (Entry entry : entries) {
-            written += writeEntry(out, ino++, entry.mode(), entry.path(), entry.data(), entry.rdevMajor(),
-                    entry.rdevMinor(), written);
+            written += writeEntry(out, ino++, entry, written);
         }
-        writeEntry(out, 0, 0, TRAILER, new byte[0], 0, 0, written);
+        writeEntry(out, 0, new Entry(TRAILER, 0, new byte[0], 0, 0), written);
     }
 
-    private static long writeEntry(OutputStream out, int ino, int mode, String name, byte[] data, int rdevMajor,
-                                   int rdevMinor, long offset) throws IOException {
+    private static long writeEntry(OutputStream out, int ino, Entry entry, long offset) throws IOException {
+        String name = entry.path();
+        int mode = entry.mode();
         byte[] nameBytes = (name + '\0').getBytes(StandardCharsets.UTF_8);
         int nlink = (mode & 0170000) == S_IFDIR ? 2 : 1;
         StringBuilder header = new StringBuilder(110).append(NEWC_MAGIC);
-        long[] fields = {ino, mode, 0, 0, nlink, 0, data.length, 0, 0, rdevMajor, rdevMinor, nameBytes.length, 0};
+        long[] fields = {ino, mode, 0, 0, nlink, 0, entry.size(), 0, 0, entry.rdevMajor(), entry.rdevMinor(),
+                nameBytes.length, 0};
         for (long field : fields) {
             header.append(String.format("%08x", field));
         }
@@ -102,8 +115,18 @@ public final class Initramfs {
         out.write(nameBytes);
         position += headerBytes.length + nameBytes.length;
         position += pad(out, position);
-        out.write(data);
-        position += data.length;
+        if (entry.source() == null) {
+            out.write(entry.data());
+        } else {
+            try (InputStream in = Files.newInputStream(entry.source())) {
+                long copied = in.transferTo(out);
+                if (copied != entry.size()) {
+                    throw new IOException(entry.source() + " changed while the initramfs was written (" + copied
+                            + " bytes instead of " + entry.size() + ")");
+                }
+            }
+        }
+        position += entry.size();
         position += pad(out, position);
         return position - offset;
     }
@@ -135,6 +158,19 @@ public final class Initramfs {
         public Builder file(String path, Path source, int permissions) {
             try {
                 return file(path, Files.readAllBytes(source), permissions);
+            } catch (IOException e) {
+                throw new VmException("cannot read " + source + " for the initramfs: " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * Adds the host file {@code source}, copied when the archive is written rather than read now (it must not
+         * change in between).
+         */
+        public Builder fileCopiedFrom(String path, Path source, int permissions) {
+            try {
+                return add(new Entry(normalize(path), S_IFREG | (permissions & 07777), new byte[0], 0, 0, source,
+                        Files.size(source)));
             } catch (IOException e) {
                 throw new VmException("cannot read " + source + " for the initramfs: " + e.getMessage(), e);
             }

@@ -49,6 +49,11 @@ final class KernelRun {
 
         VmResult runVm(VmSpec spec, Consumer<String> output);
 
+        /** Runs {@code spec}, or hands it to {@code resident} in a restored guest that has one. */
+        default VmResult runVm(VmSpec spec, Optional<ResidentJvm> resident, Consumer<String> output) {
+            return runVm(spec, output);
+        }
+
         VmResult runContainer(ContainerSpec spec, Consumer<String> output);
 
         /**
@@ -84,6 +89,11 @@ final class KernelRun {
                 @Override
                 public VmResult runVm(VmSpec spec, Consumer<String> output) {
                     return vm().run(spec, output);
+                }
+
+                @Override
+                public VmResult runVm(VmSpec spec, Optional<ResidentJvm> resident, Consumer<String> output) {
+                    return vm().run(spec, resident, output);
                 }
 
                 @Override
@@ -277,12 +287,17 @@ final class KernelRun {
             vmJvmArgs.add(GuestCds.GUEST_LOG_FLAG);
             vmJvmArgs.add("-D" + GuestLauncher.CLASS_DATA_PROPERTY + "=" + classData.isPresent());
             String vmClasspath = String.join(":", classData.map(GuestCds.Archive::classpath).orElse(classpath));
-            List<String> command = GuestJava.command(KernelMatrixEngine.guestFlags(config, backends.accelerator()),
-                    vmJvmArgs, vmClasspath, GuestLauncher.class.getName(), args);
+            List<String> flags = KernelMatrixEngine.guestFlags(config, backends.accelerator());
+            List<String> command = GuestJava.command(flags, vmJvmArgs, vmClasspath, GuestLauncher.class.getName(), args);
             VmSpec spec = VmSpec.of(image, command).withWorkingDir(cwd).withTimeout(timeout).withWritableDir(dir)
                     .withMemory(KernelMatrixEngine.setting(config, BpfKernels.MEMORY).orElse("2G")).withCpus(cpus)
                     .withExtraModules(GuestInit.fixtureModules(image));
-            run = CompletableFuture.supplyAsync(() -> backends.runVm(spec, output));
+            // in a saved guest, a JVM saved with it takes the run (no JVM start, no cold discovery)
+            Optional<ResidentJvm> resident = ResidentJvm.enabled() && backends.accelerator() == Accelerator.TCG
+                    ? ResidentJvm.forLauncher(flags, jvmArgs, classpath, cwd, spec.environment(), request, events,
+                            Map.of())
+                    : Optional.empty();
+            run = CompletableFuture.supplyAsync(() -> backends.runVm(spec, resident, output));
         }
         return follow(run, events);
     }

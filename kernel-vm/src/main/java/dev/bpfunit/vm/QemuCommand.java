@@ -43,6 +43,11 @@ public record QemuCommand(Path qemu, Accelerator accel, int memoryMiB, int cpus,
         }
     }
 
+    /** The same machine booting another initramfs. */
+    public QemuCommand withInitrd(Path other) {
+        return new QemuCommand(qemu, accel, memoryMiB, cpus, kernel, other, append, shares);
+    }
+
     public QemuCommand {
         Objects.requireNonNull(qemu, "qemu");
         Objects.requireNonNull(accel, "accel");

@@ -1,11 +1,14 @@
 package dev.bpfunit.vm;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -188,6 +191,15 @@ public final class VmRunner {
      *                     writable directory); how the guest itself failed is reported in the result
      */
     public VmResult run(VmSpec spec, Consumer<String> output) {
+        return run(spec, Optional.empty(), output);
+    }
+
+    /**
+     * Runs as {@link #run(VmSpec, Consumer)} does; when this guest is saved and restored ({@link VmSnapshots}) and
+     * {@code resident} is given, the saved guest holds that JVM, started before the save, and the restored guest hands
+     * it the run instead of running the spec's command.
+     */
+    VmResult run(VmSpec spec, Optional<ResidentJvm> residentJvm, Consumer<String> output) {
         if (!Files.isExecutable(qemu)) {
             throw new VmException("QEMU " + qemu + " is not an executable file; install the Debian package"
                     + " qemu-system-x86 or give its path to new VmRunner(qemu, busybox)");
@@ -203,8 +215,17 @@ public final class VmRunner {
             runDir = Files.createTempDirectory("bpfunit-vm-");
             lastRunDir = runDir;
             // uncompressed: gunzip in the guest costs more under TCG than reading the bytes over fw_cfg
+            Accelerator accel = accelerator();
+            Path qmpSocket = runDir.resolve("qmp.sock");
+            VmSnapshots snapshots = VmSnapshots.enabled(accel) && qmpSocket.toString().length() <= Qmp.MAX_SOCKET_PATH
+                    ? this.snapshots : null;
+            Optional<ResidentJvm> resident = snapshots == null ? Optional.empty() : residentJvm;
             Path initrd = runDir.resolve("initramfs.cpio");
-            GuestInit.initramfs(spec.kernel(), busybox, spec.extraModules(), rootCache).write(initrd);
+            GuestInit.initramfs(spec.kernel(), busybox, spec.extraModules(), rootCache,
+                    resident.map(ResidentJvm::startScript)).write(initrd);
+            if (resident.isPresent()) {
+                Files.writeString(runDir.resolve(ResidentJvm.HAND_OFF), resident.get().handOffText());
+            }
             List<QemuCommand.Share> shares = new ArrayList<>();
             shares.add(new QemuCommand.Share("hostroot", Path.of("/"), true));
             shares.add(new QemuCommand.Share("bpfunit", runDir, false));
@@ -224,10 +245,6 @@ public final class VmRunner {
             Files.writeString(runDir.resolve(MOUNTS_SCRIPT), mountsScript(atHostPaths, bootDir));
             Files.writeString(runDir.resolve("command.sh"), commandScript(spec));
             Path kernel = PvhKernel.of(spec.kernel().vmlinuz()).orElse(spec.kernel().vmlinuz());
-            Accelerator accel = accelerator();
-            Path qmpSocket = runDir.resolve("qmp.sock");
-            VmSnapshots snapshots = VmSnapshots.enabled(accel) && qmpSocket.toString().length() <= Qmp.MAX_SOCKET_PATH
-                    ? this.snapshots : null;
             String arguments = guestArguments(spec.kernel());
             if (snapshots != null) {
                 arguments = (arguments + " " + VmSnapshots.WAIT_ARGUMENT).strip();
@@ -238,7 +255,7 @@ public final class VmRunner {
 
             long start = System.nanoTime();
             long deadline = start + spec.timeout().toNanos();
-            launch = new Launch(command, stderr, output, start, deadline);
+            launch = new Launch(command, resident, stderr, output, start, deadline);
             VmResult.Start how = snapshots == null ? launch.boot(false) : launch.fromSnapshot(snapshots, qmpSocket);
             Process process = launch.current.process;
 
@@ -315,14 +332,17 @@ public final class VmRunner {
      */
     private final class Launch {
         private final QemuCommand command;
+        private final Optional<ResidentJvm> resident;
         private final Path stderr;
         private final Consumer<String> output;
         private final long start;
         private final long deadline;
         Guest current;
 
-        Launch(QemuCommand command, Path stderr, Consumer<String> output, long start, long deadline) {
+        Launch(QemuCommand command, Optional<ResidentJvm> resident, Path stderr, Consumer<String> output, long start,
+               long deadline) {
             this.command = command;
+            this.resident = resident;
             this.stderr = stderr;
             this.output = output;
             this.start = start;
@@ -355,7 +375,7 @@ public final class VmRunner {
          * there is none; boots when that cannot be done, saying why on stderr.
          */
         VmResult.Start fromSnapshot(VmSnapshots store, Path qmpSocket) throws IOException, InterruptedException {
-            String key = VmSnapshots.key(command);
+            String key = VmSnapshots.key(command, resident.map(r -> r.layer().manifest()).orElse(""));
             Optional<VmSnapshots.Snapshot> saved = store.find(key);
             boolean savedNow = false;
             for (int attempt = 1; saved.isEmpty(); attempt++) {
@@ -365,7 +385,7 @@ public final class VmRunner {
                 } catch (IOException e) {
                     return bootWithoutSaving("cannot save guests in " + store.dir() + " (" + e + ")");
                 }
-                List<String> arguments = withQmp(command.arguments(), qmpSocket);
+                List<String> arguments = withQmp(savingCommand().arguments(), qmpSocket);
                 arguments.addAll(VmSnapshots.savingArguments(saving, command.memoryMiB()));
                 current = Guest.start(arguments, stderr, output, start, verbose);
                 saved = save(store, saving, qmpSocket);
@@ -391,6 +411,25 @@ public final class VmRunner {
                 return boot(true);
             }
             return savedNow ? VmResult.Start.SAVED : VmResult.Start.RESTORED;
+        }
+
+        /**
+         * The machine to boot and save: with a resident JVM, its initramfs is followed by the JVM's layer (written
+         * next to it for this boot only: a restored guest has the files in its memory already).
+         */
+        private QemuCommand savingCommand() throws IOException {
+            if (resident.isEmpty()) {
+                return command;
+            }
+            Path withLayer = command.initrd().resolveSibling("initramfs-resident.cpio");
+            if (!Files.exists(withLayer)) {
+                Files.copy(command.initrd(), withLayer);
+                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(withLayer,
+                        StandardOpenOption.APPEND), 1 << 16)) {
+                    resident.get().layer().writeTo(out);
+                }
+            }
+            return command.withInitrd(withLayer);
         }
 
         /**

@@ -94,6 +94,14 @@ final class VmSnapshots {
      * digest of everything the saved state depends on, not of the shares' host directories.
      */
     static String key(QemuCommand command) throws IOException {
+        return key(command, "");
+    }
+
+    /**
+     * The key of the machine {@code command} describes with {@code layer} (a {@link GuestLayer#manifest()}: the files a
+     * resident JVM brings, which the initramfs the key reads does not hold) added.
+     */
+    static String key(QemuCommand command, String layer) throws IOException {
         MessageDigest digest = CacheKeys.sha256();
         StringBuilder machine = new StringBuilder("format ").append(FORMAT).append('\n');
         identify("qemu", command.qemu(), machine);
@@ -106,6 +114,9 @@ final class VmSnapshots {
         machine.append("append ").append(LPJ.matcher(command.append()).replaceAll("")).append('\n');
         for (QemuCommand.Share share : command.shares()) {
             machine.append("share ").append(share.tag()).append(share.readOnly() ? " ro" : " rw").append('\n');
+        }
+        if (!layer.isEmpty()) {
+            machine.append("layer\n").append(layer);
         }
         digest.update(machine.toString().getBytes(StandardCharsets.UTF_8));
         try (InputStream in = Files.newInputStream(command.initrd())) {

@@ -25,10 +25,25 @@ mount -t devtmpfs devtmpfs /dev
 stamp init
 
 for module in @MODULES@; do
-    insmod "/lib/modules/$module.ko" || fail "cannot load kernel module $module"
+    insmod "/modules/$module.ko" || fail "cannot load kernel module $module"
 done
 
 stamp modules
+# A resident JVM (ResidentJvm): with its files in the initramfs (a layer after the base archive, at their host paths)
+# the JVM starts here, before the guest is saved, warms up and says it is ready; after the restore it is handed the
+# run and moves into the host's root itself. Without the layer (a guest not saved) the command runs as usual.
+resident=
+if [ -f /@RESIDENT_LAYER@ ] && [ -f /@RESIDENT_START@ ]; then
+    mkdir -p /tmp
+    mkfifo @RESIDENT_REQUEST@ || fail "cannot make the resident JVM's request pipe"
+    sh /@RESIDENT_START@ &
+    resident=$!
+    while [ ! -f @RESIDENT_READY@ ]; do
+        kill -0 "$resident" 2>/dev/null || { wait "$resident"; fail "the resident JVM ended with status $? before it was ready"; }
+        sleep 0.05
+    done
+    stamp resident
+fi
 # Saved and restored guests (VmSnapshots): with bpfunit.snapshot=wait on the kernel command line the guest stops
 # here, before it mounts anything of the host, and waits for the host's "go YYYY-MM-DD hh:mm:ss" line (UTC); the
 # host saves the machine at this point and restores later runs to it. A restored guest's clock is the saved one:
@@ -80,8 +95,14 @@ bootdir() {
 
 stamp mounts
 echo "@START_MARKER@"
-chroot /newroot /bin/sh /run/bpfunit/command.sh
-status=$?
+if [ -n "$resident" ] && [ -f "/newroot/run/bpfunit/@RESIDENT_HAND_OFF@" ]; then
+    echo "/newroot/run/bpfunit/@RESIDENT_HAND_OFF@" > @RESIDENT_REQUEST@
+    wait "$resident"
+    status=$?
+else
+    chroot /newroot /bin/sh /run/bpfunit/command.sh
+    status=$?
+fi
 echo "$status" > /newroot/run/bpfunit/exit-code.tmp && mv /newroot/run/bpfunit/exit-code.tmp /newroot/run/bpfunit/exit-code
 sync
 reboot -f

@@ -1,0 +1,148 @@
+package dev.bpfunit.vm;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * A guest launcher JVM that lives in the saved guest (issue 16): the guest starts it before it is saved, from files
+ * copied into its initramfs ({@link GuestLayer}: the JDK, the libraries it maps, the launcher's class path outside
+ * the working directory), lets it warm up ({@link GuestLauncher#RESIDENT}) and saves it with the kernel. A restored
+ * guest then hands it the run ({@link #HAND_OFF} in the run directory): it moves into the host's root
+ * ({@code chroot}, {@code chdir}), takes the working directory's class path entries (the tests' classes) through a
+ * class loader of their own and runs the request: no JVM start and no cold discovery under TCG.
+ *
+ * <p>Only saved guests have one (a guest that boots runs {@link VmSpec#command()} as usual), so a run's spec gives
+ * both. Everything that shapes the JVM (its command line, environment, working directory and the layer's files) is
+ * part of the snapshot's key; what changes from run to run (the request, the tests' class directories, system
+ * properties) comes with the hand-off.
+ *
+ * @param command     the JVM's command line: {@code java}, flags, {@code -cp} of the layer's class path, the launcher
+ *                    and its {@link GuestLauncher#RESIDENT} arguments
+ * @param workingDir  the working directory it starts in (an empty directory at the host path) and moves to
+ * @param environment its environment
+ * @param layer       the host files it runs from
+ * @param handOff     what the run hands it ({@link GuestLauncher#resident})
+ */
+record ResidentJvm(List<String> command, Path workingDir, Map<String, String> environment, GuestLayer layer,
+                   Properties handOff) {
+    /** The start script's path in the initramfs. */
+    static final String START = "resident/start";
+    /** The file the JVM creates once it is warm, in the initramfs. */
+    static final String READY = "/resident/ready";
+    /** The pipe {@code /init} writes the hand-off file's path to, in the initramfs. */
+    static final String REQUEST = "/resident/request";
+    /** The hand-off file, in the run directory. */
+    static final String HAND_OFF = "resident.properties";
+    /** The hand-off's keys. */
+    static final String ROOT = "root";
+    static final String WORKING_DIR = "workingDir";
+    static final String CLASSPATH = "classpath";
+    static final String REQUEST_FILE = "request";
+    static final String EVENTS_FILE = "events";
+    /** The prefix of the hand-off's system properties ({@code property.bpfunit.x=y}). */
+    static final String PROPERTY = "property.";
+    /** Where {@code /init} mounts the host's root, the root the JVM moves into. */
+    static final String HOST_ROOT = "/newroot";
+    /** System property: {@code false} runs every guest launcher as a JVM of its own, also in saved guests. */
+    static final String ENABLED = "bpfunit.kernels.resident";
+
+    ResidentJvm {
+        command = List.copyOf(command);
+        // sorted: the start script, and so the snapshot's key, must not follow a map's iteration order
+        environment = Collections.unmodifiableMap(new TreeMap<>(environment));
+        Objects.requireNonNull(layer, "layer");
+        Properties copy = new Properties();
+        copy.putAll(handOff);
+        handOff = copy;
+    }
+
+    /**
+     * The resident form of a guest launcher run: {@code java flags jvmArgs -cp <the class path outside workingDir>
+     * GuestLauncher --resident}; empty when the launcher itself is not on that part of the class path (the
+     * launcher's own module under test) or the layer cannot be read.
+     *
+     * @param properties system properties the run's JVM would have had on its command line
+     */
+    static Optional<ResidentJvm> forLauncher(List<String> flags, List<String> jvmArgs, List<String> classpath,
+                                             Path workingDir, Map<String, String> environment,
+                                             Path requestFile, Path eventFile, Map<String, String> properties) {
+        Path cwd = workingDir.toAbsolutePath().normalize();
+        List<String> resident = new ArrayList<>();
+        for (String entry : classpath) {
+            Path path = Path.of(entry).toAbsolutePath().normalize();
+            if (!path.startsWith(cwd) && Files.exists(path)) {
+                resident.add(path.toString());
+            }
+        }
+        Optional<Path> launcher = codeSource();
+        if (launcher.isEmpty() || !resident.contains(launcher.get().toString())) {
+            return Optional.empty();
+        }
+        GuestLayer layer = new GuestLayer();
+        Path java = GuestJava.currentJava();
+        try {
+            layer.includeJdk(Path.of(System.getProperty("java.home")));
+            layer.includeMappedFiles(java);
+            for (String entry : resident) {
+                layer.include(Path.of(entry));
+            }
+            layer.directory(cwd);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("bpfunit-vm: the guest launcher runs without a resident JVM: cannot collect its files ("
+                    + e + ")");
+            return Optional.empty();
+        }
+        List<String> command = GuestJava.command(flags, jvmArgs, String.join(":", resident),
+                GuestLauncher.class.getName(), List.of(GuestLauncher.RESIDENT, READY, REQUEST));
+        Properties handOff = new Properties();
+        handOff.setProperty(ROOT, HOST_ROOT);
+        handOff.setProperty(WORKING_DIR, cwd.toString());
+        handOff.setProperty(CLASSPATH, String.join(":", classpath));
+        handOff.setProperty(REQUEST_FILE, requestFile.toAbsolutePath().toString());
+        handOff.setProperty(EVENTS_FILE, eventFile.toAbsolutePath().toString());
+        properties.forEach((k, v) -> handOff.setProperty(PROPERTY + k, v));
+        return Optional.of(new ResidentJvm(command, cwd, environment, layer, handOff));
+    }
+
+    /** Whether guest launchers may be resident, as {@link #ENABLED} says (default: yes). */
+    static boolean enabled() {
+        return !"false".equalsIgnoreCase(System.getProperty(ENABLED, "true").strip());
+    }
+
+    /** The script that starts the JVM in the initramfs ({@link #START}). */
+    String startScript() {
+        return CommandScript.of("", workingDir, environment, command);
+    }
+
+    /** The hand-off file's text. */
+    String handOffText() {
+        StringWriter text = new StringWriter();
+        try {
+            handOff.store(text, "bpfunit resident JVM hand-off");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return text.toString();
+    }
+
+    /** The class path entry (jar or directory) {@link GuestLauncher} was loaded from. */
+    private static Optional<Path> codeSource() {
+        try {
+            var source = GuestLauncher.class.getProtectionDomain().getCodeSource();
+            return source == null ? Optional.empty()
+                    : Optional.of(Path.of(source.getLocation().toURI()).toAbsolutePath().normalize());
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+}
