@@ -80,6 +80,13 @@ public @interface BpfKernels {
     String VERBOSE = "bpfunit.kernels.verbose";
 
     /**
+     * Configuration parameter: {@code false} starts each VM guest's launcher JVM for its run, also in a saved guest;
+     * by default (under TCG, where guests are saved) a launcher JVM started and warmed up before the guest was saved
+     * takes the run ({@code ResidentJvm}). Default: {@code true}.
+     */
+    String RESIDENT = "bpfunit.kernels.resident";
+
+    /**
      * Configuration parameter: {@code false} runs each guest JVM without the application class-data archive the
      * host dumps for it before the guests start ({@code GuestCds}, cached under {@code <dir>/cds}). Default:
      * {@code true}.

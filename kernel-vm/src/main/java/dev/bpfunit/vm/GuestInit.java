@@ -77,7 +77,9 @@ final class GuestInit {
                 .replace("@RESIDENT_START@", ResidentJvm.START)
                 .replace("@RESIDENT_READY@", ResidentJvm.READY)
                 .replace("@RESIDENT_REQUEST@", ResidentJvm.REQUEST)
-                .replace("@RESIDENT_HAND_OFF@", ResidentJvm.HAND_OFF);
+                .replace("@RESIDENT_HAND_OFF@", ResidentJvm.HAND_OFF)
+                .replace("@RESIDENT_FAILED@", ResidentJvm.FAILED)
+                .replace("@RESIDENT_BINDS@", GuestLayer.BINDS);
         residentStart.ifPresent(script -> builder.file(ResidentJvm.START, script.getBytes(StandardCharsets.UTF_8),
                 0755));
         return builder.file("init", init.getBytes(StandardCharsets.UTF_8), 0755).build();
@@ -112,21 +114,19 @@ final class GuestInit {
         } catch (IOException e) {
             throw new VmException("cannot read busybox " + busybox + ": " + e.getMessage() + fix, e);
         }
-        ByteBuffer buf = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
-        if (elf.length < 64 || buf.getInt(0) != 0x464c457f || elf[4] != 2 || buf.getShort(0x12) != 0x3e) {
+        if (elf.length < 64 || ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN).getShort(0x12) != 0x3e) {
             throw new VmException("busybox " + busybox + " is not an x86-64 ELF executable" + fix);
         }
-        long phoff = buf.getLong(0x20);
-        int phentsize = Short.toUnsignedInt(buf.getShort(0x36));
-        int phnum = Short.toUnsignedInt(buf.getShort(0x38));
-        if (phoff < 0 || phentsize < 4 || phoff + (long) phnum * phentsize > elf.length) {
-            throw new VmException("busybox " + busybox + " has a corrupt program header table" + fix);
+        Optional<String> interpreter;
+        try {
+            interpreter = GuestLayer.interpreter(elf);
+        } catch (IllegalArgumentException e) {
+            throw new VmException("busybox " + busybox + " is not a valid x86-64 ELF executable (" + e.getMessage()
+                    + ")" + fix, e);
         }
-        for (int i = 0; i < phnum; i++) {
-            if (buf.getInt((int) (phoff + (long) i * phentsize)) == 3) { // PT_INTERP
-                throw new VmException("busybox " + busybox + " is dynamically linked and cannot run from the"
-                        + " initramfs" + fix);
-            }
+        if (interpreter.isPresent()) {
+            throw new VmException("busybox " + busybox + " is dynamically linked and cannot run from the"
+                    + " initramfs" + fix);
         }
     }
 }

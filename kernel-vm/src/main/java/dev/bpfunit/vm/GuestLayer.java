@@ -27,6 +27,12 @@ import java.util.stream.Stream;
 final class GuestLayer {
     /** A file of the layer that tells {@code /init} the layer is there (the base initramfs lacks it). */
     static final String MARKER = "resident/layer";
+    /**
+     * The layer's script of bind mounts ({@code bind PATH} lines), which {@code /init} sources once the host's root is
+     * mounted: each file the JVM maps is shown over the host's copy at the same path, so that the guest has one copy
+     * of it (a uprobe on {@code libc.so.6} then sees the resident JVM's calls; a child process maps what it maps).
+     */
+    static final String BINDS = "resident/binds.sh";
     /** Files of the host's {@code /etc} a JVM reads before it runs code: users, time zone, the loader's cache. */
     static final List<String> ETC_FILES = List.of("/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
             "/etc/localtime", "/etc/timezone", "/etc/ld.so.cache");
@@ -38,9 +44,16 @@ final class GuestLayer {
     private final Initramfs.Builder builder = Initramfs.builder();
     private final TreeSet<String> manifest = new TreeSet<>();
     private final Set<Path> done = new HashSet<>();
+    /** The real paths of the files mapped by the JVM, shown over the host's copies ({@link #BINDS}). */
+    private final Set<Path> binds = new TreeSet<>();
 
     GuestLayer() {
         builder.file(MARKER, "bpfunit resident JVM layer\n".getBytes(StandardCharsets.UTF_8), 0644);
+    }
+
+    /** The files the layer's {@link #BINDS} script shows over the host's copies. */
+    Set<Path> binds() {
+        return Set.copyOf(binds);
     }
 
     /** What the layer holds, one line per entry, sorted: a change of any file changes it. */
@@ -53,6 +66,11 @@ final class GuestLayer {
      * archive in one initrd: the kernel unpacks them one after the other).
      */
     void writeTo(OutputStream out) throws IOException {
+        StringBuilder script = new StringBuilder("# written by bpfunit-vm: the resident JVM's mapped files\n");
+        for (Path file : binds) {
+            script.append("bind ").append(CommandScript.quote(file.toString())).append('\n');
+        }
+        builder.file(BINDS, script.toString().getBytes(StandardCharsets.UTF_8), 0644);
         builder.build().writeTo(out);
     }
 
@@ -119,18 +137,29 @@ final class GuestLayer {
         }
         for (Path file : mapped) {
             include(file);
+            bind(file);
             if (file.getFileName().toString().contains(".so")) {
                 includeLinksTo(file);
             }
         }
+        bind(executable);
         Optional<String> interpreter = interpreter(Files.readAllBytes(executable.toRealPath()));
         if (interpreter.isPresent()) {
             include(Path.of(interpreter.get()));
+            bind(Path.of(interpreter.get()));
         }
         for (String etc : ETC_FILES) {
             include(Path.of(etc));
         }
         return this;
+    }
+
+    /** Adds {@code file}'s real path to {@link #BINDS} (and the manifest). */
+    private void bind(Path file) throws IOException {
+        Path real = file.toRealPath();
+        if (binds.add(real)) {
+            manifest.add("b " + relative(real));
+        }
     }
 
     /** The links in {@code library}'s directory that resolve to it (its soname and development names). */

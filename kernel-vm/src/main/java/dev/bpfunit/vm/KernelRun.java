@@ -39,7 +39,7 @@ final class KernelRun {
     /** Settings of the host's engine that mean nothing in the guest. */
     private static final List<String> HOST_ONLY = List.of(BpfKernels.KERNELS, BpfKernels.FALLBACK, BpfKernels.CLASSES,
             BpfKernels.TIMEOUT, BpfKernels.MEMORY, BpfKernels.DIR, BpfKernels.VERBOSE, BpfKernels.PARALLEL, BpfKernels.CPUS,
-            BpfKernels.CDS);
+            BpfKernels.CDS, BpfKernels.RESIDENT);
 
     /** Where guests run: QEMU and Docker normally, something else in tests. */
     interface Backends {
@@ -293,7 +293,9 @@ final class KernelRun {
                     .withMemory(KernelMatrixEngine.setting(config, BpfKernels.MEMORY).orElse("2G")).withCpus(cpus)
                     .withExtraModules(GuestInit.fixtureModules(image));
             // in a saved guest, a JVM saved with it takes the run (no JVM start, no cold discovery)
-            Optional<ResidentJvm> resident = ResidentJvm.enabled() && backends.accelerator() == Accelerator.TCG
+            boolean residentWanted = KernelMatrixEngine.setting(config, BpfKernels.RESIDENT)
+                    .map(v -> !v.strip().equalsIgnoreCase("false")).orElse(true);
+            Optional<ResidentJvm> resident = residentWanted && backends.accelerator() == Accelerator.TCG
                     ? ResidentJvm.forLauncher(flags, jvmArgs, classpath, cwd, spec.environment(), request, events,
                             Map.of())
                     : Optional.empty();

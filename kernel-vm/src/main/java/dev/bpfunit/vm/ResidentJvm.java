@@ -41,6 +41,8 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
     static final String READY = "/resident/ready";
     /** The pipe {@code /init} writes the hand-off file's path to, in the initramfs. */
     static final String REQUEST = "/resident/request";
+    /** How {@code /init}'s message begins when the JVM ended before it was ready (the guest is then not saved). */
+    static final String FAILED = "the resident JVM ended";
     /** The hand-off file, in the run directory. */
     static final String HAND_OFF = "resident.properties";
     /** The hand-off's keys. */
@@ -53,8 +55,6 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
     static final String PROPERTY = "property.";
     /** Where {@code /init} mounts the host's root, the root the JVM moves into. */
     static final String HOST_ROOT = "/newroot";
-    /** System property: {@code false} runs every guest launcher as a JVM of its own, also in saved guests. */
-    static final String ENABLED = "bpfunit.kernels.resident";
 
     ResidentJvm {
         command = List.copyOf(command);
@@ -112,11 +112,6 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
         handOff.setProperty(EVENTS_FILE, eventFile.toAbsolutePath().toString());
         properties.forEach((k, v) -> handOff.setProperty(PROPERTY + k, v));
         return Optional.of(new ResidentJvm(command, cwd, environment, layer, handOff));
-    }
-
-    /** Whether guest launchers may be resident, as {@link #ENABLED} says (default: yes). */
-    static boolean enabled() {
-        return !"false".equalsIgnoreCase(System.getProperty(ENABLED, "true").strip());
     }
 
     /** The script that starts the JVM in the initramfs ({@link #START}). */

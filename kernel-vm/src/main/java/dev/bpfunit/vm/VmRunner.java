@@ -332,7 +332,8 @@ public final class VmRunner {
      */
     private final class Launch {
         private final QemuCommand command;
-        private final Optional<ResidentJvm> resident;
+        /** The JVM to save with the guest; emptied when it could not start. */
+        private Optional<ResidentJvm> resident;
         private final Path stderr;
         private final Consumer<String> output;
         private final long start;
@@ -375,7 +376,7 @@ public final class VmRunner {
          * there is none; boots when that cannot be done, saying why on stderr.
          */
         VmResult.Start fromSnapshot(VmSnapshots store, Path qmpSocket) throws IOException, InterruptedException {
-            String key = VmSnapshots.key(command, resident.map(r -> r.layer().manifest()).orElse(""));
+            String key = key();
             Optional<VmSnapshots.Snapshot> saved = store.find(key);
             boolean savedNow = false;
             for (int attempt = 1; saved.isEmpty(); attempt++) {
@@ -396,6 +397,16 @@ public final class VmRunner {
                     current.kill();
                     return bootWithoutSaving("cannot start a guest to save in " + store.dir() + " (QEMU: "
                             + qemuErrors() + ")");
+                } else if (resident.isPresent() && current.residentFailed()) {
+                    // a JVM that cannot start in the bare guest must not cost the run: the guest is saved without it
+                    System.err.println("bpfunit-vm: " + current.console.initError() + "; the guest is saved without"
+                            + " a resident JVM and runs the command as usual (-D" + BpfKernels.RESIDENT
+                            + "=false skips trying)");
+                    current.kill();
+                    Files.deleteIfExists(qmpSocket);
+                    resident = Optional.empty();
+                    key = key();
+                    saved = store.find(key);
                 } else if (attempt == 1 && current.panickedWhileBooting()) {
                     // nothing of the run has started; a kernel that always panics fails the second boot
                     System.err.println("bpfunit-vm: the guest kernel panicked while booting, before the run started ("
@@ -411,6 +422,11 @@ public final class VmRunner {
                 return boot(true);
             }
             return savedNow ? VmResult.Start.SAVED : VmResult.Start.RESTORED;
+        }
+
+        /** The snapshot key of this machine, with the resident JVM's files when it has one. */
+        private String key() throws IOException {
+            return VmSnapshots.key(command, resident.map(r -> r.layer().manifest()).orElse(""));
         }
 
         /**
@@ -546,6 +562,16 @@ public final class VmRunner {
             }
             reader.join(2000);
             return console.panicLine() != null && !console.isReady();
+        }
+
+        /** True when the guest ended because its resident JVM ended before it was ready to be saved. */
+        boolean residentFailed() throws InterruptedException {
+            if (process.isAlive()) {
+                return false;
+            }
+            reader.join(2000);
+            return !console.isReady() && console.initError() != null
+                    && console.initError().startsWith(ResidentJvm.FAILED);
         }
 
         /** Sends the waiting guest its go line (nothing when QEMU has ended). */

@@ -39,7 +39,7 @@ if [ -f /@RESIDENT_LAYER@ ] && [ -f /@RESIDENT_START@ ]; then
     sh /@RESIDENT_START@ &
     resident=$!
     while [ ! -f @RESIDENT_READY@ ]; do
-        kill -0 "$resident" 2>/dev/null || { wait "$resident"; fail "the resident JVM ended with status $? before it was ready"; }
+        kill -0 "$resident" 2>/dev/null || { wait "$resident"; fail "@RESIDENT_FAILED@ with status $? before it was ready"; }
         sleep 0.05
     done
     stamp resident
@@ -92,6 +92,15 @@ bootdir() {
     mount -o bind "/newroot$1" /newroot/boot || echo "bpfunit-vm: warning: cannot show the kernel's $1 as /boot"
 }
 . /newroot/run/bpfunit/mounts.sh
+
+# A resident JVM's mapped files (its JDK's libraries, libc and the like) over the host's copies: the guest has one
+# copy of each, the one the JVM runs
+bind() {
+    mount -o bind "$1" "/newroot$1" || echo "bpfunit-vm: warning: cannot show the resident JVM's $1 over the host's"
+}
+if [ -n "$resident" ]; then
+    . /@RESIDENT_BINDS@
+fi
 
 stamp mounts
 echo "@START_MARKER@"

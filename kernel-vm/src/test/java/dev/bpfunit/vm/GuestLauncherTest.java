@@ -53,6 +53,66 @@ class GuestLauncherTest {
                 .doesNotContain("org.junit.platform.launcher.jfr.FlightRecording").doesNotContain(" jdk.jfr.");
     }
 
+    /**
+     * A resident launcher (started without the tests' classes, as a saved guest's is): warms up, says it is ready,
+     * takes the hand-off from its pipe, moves into the hand-off's root ({@code /} here) and working directory, loads
+     * the tests' classes through a loader of their own and runs the request.
+     */
+    @Test
+    void aResidentLauncherTakesItsRunFromTheHandOff() throws Exception {
+        String testClasses = Path.of(GuestPasses.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .toString();
+        List<String> classpath = HostClasspath.entries();
+        List<String> own = classpath.stream().filter(e -> !e.equals(testClasses)).toList();
+        Path ready = tmp.resolve("ready");
+        Path pipe = tmp.resolve("request");
+        assertThat(new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor()).isZero();
+        Path work = Files.createDirectory(tmp.resolve("work"));
+        List<String> command = GuestJava.command(Accelerator.TCG, List.of("-Dbpfunit.guest=resident-test"),
+                String.join(":", own), GuestLauncher.class.getName(),
+                List.of(GuestLauncher.RESIDENT, ready.toString(), pipe.toString()));
+        Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("resident-output.txt").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (!Files.exists(ready) && process.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(ready).as(Files.readString(tmp.resolve("resident-output.txt"))).exists();
+
+            Path request = tmp.resolve("request.properties");
+            Properties settings = new Properties();
+            settings.setProperty(GuestLauncher.CLASSES, GuestPasses.class.getName());
+            try (Writer out = Files.newBufferedWriter(request, StandardCharsets.UTF_8)) {
+                settings.store(out, null);
+            }
+            Path events = tmp.resolve("resident-events.txt");
+            Properties handOff = new Properties();
+            handOff.setProperty(ResidentJvm.ROOT, "/");
+            handOff.setProperty(ResidentJvm.WORKING_DIR, work.toString());
+            handOff.setProperty(ResidentJvm.CLASSPATH, String.join(":", classpath));
+            handOff.setProperty(ResidentJvm.REQUEST_FILE, request.toString());
+            handOff.setProperty(ResidentJvm.EVENTS_FILE, events.toString());
+            handOff.setProperty(ResidentJvm.PROPERTY + "bpfunit.handed", "over");
+            Path handOffFile = tmp.resolve(ResidentJvm.HAND_OFF);
+            try (Writer out = Files.newBufferedWriter(handOffFile, StandardCharsets.UTF_8)) {
+                handOff.store(out, null);
+            }
+            Files.writeString(pipe, handOffFile + "\n");
+
+            assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("the launcher ended within 2 minutes").isTrue();
+            assertThat(process.exitValue()).as(Files.readString(tmp.resolve("resident-output.txt"))).isZero();
+            String text = Files.readString(events);
+            assertThat(text).contains("FINISHED\t[engine:junit-jupiter]/[class:" + GuestPasses.class.getName()
+                    + "]/[method:passes()]\tSUCCESSFUL");
+            assertThat(text).containsPattern(GuestLauncher.JVM_TIMES
+                    + "\tresident JVM: hand-off → discovery done \\d+\\.\\d s, first test \\d+\\.\\d s");
+            assertThat(text).as("the warm-up's events are not the run's").doesNotContain("GuestWarmUp");
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
     @Test
     void keepsJunitsFlightRecorderListenersWhenAsked() throws Exception {
         Properties settings = new Properties();

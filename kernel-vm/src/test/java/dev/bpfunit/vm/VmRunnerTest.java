@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.bpfunit.vm.fixtures.GuestPasses;
 import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -163,6 +169,65 @@ class VmRunnerTest {
         assertThat(third.start()).isEqualTo(VmResult.Start.BOOTED);
         assertThat(output.get(1)).isEqualTo(kernel612.name());
         assertThat(snapshot).doesNotExist();
+    }
+
+    /**
+     * A resident launcher JVM: the first run boots, starts it from the initramfs layer, saves the guest with it and
+     * hands it the run once restored; the next run restores the same machine (the hand-off is not part of it) and hands
+     * the JVM another run. The tests' classes (the working directory's class path entries) come with the hand-off.
+     */
+    @Test
+    void savesAResidentLauncherJvmWithTheGuestAndHandsItEachRun(@TempDir Path temp) throws IOException {
+        VmRunner saving = runner.withSnapshots(new VmSnapshots(temp.resolve("snapshots")));
+        Assumptions.assumeTrue(VmSnapshots.enabled(saving.accelerator()), "KVM guests boot, with no resident JVM");
+        // the tests' classes are the working directory's: the resident JVM starts without them
+        Path work = Path.of(GuestPasses.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        for (String name : List.of("first", "second")) {
+            Path results = Files.createDirectory(temp.resolve(name));
+            Path request = results.resolve("request.properties");
+            Path events = results.resolve("events.txt");
+            Properties settings = new Properties();
+            settings.setProperty(GuestLauncher.CLASSES, GuestPasses.class.getName());
+            try (Writer out = Files.newBufferedWriter(request, StandardCharsets.UTF_8)) {
+                settings.store(out, null);
+            }
+            List<String> jvmArgs = List.of("-Djava.io.tmpdir=/tmp", "-D" + GuestLauncher.GUEST_PROPERTY + "=6.12");
+            VmSpec spec = VmSpec.of(kernel612, GuestJava.command(saving.accelerator(), jvmArgs,
+                            String.join(":", HostClasspath.entries()), GuestLauncher.class.getName(),
+                            List.of(request.toString(), events.toString())))
+                    .withWorkingDir(work).withWritableDir(results).withTimeout(TIMEOUT);
+            Optional<ResidentJvm> resident = ResidentJvm.forLauncher(GuestJava.flags(saving.accelerator()), jvmArgs,
+                    HostClasspath.entries(), work, spec.environment(), request, events, Map.of());
+            assertThat(resident).as("the launcher lies outside the working directory").isPresent();
+
+            VmResult result = saving.run(spec, resident, output::add);
+
+            assertThat(result.succeeded()).as(result.describe()).isTrue();
+            assertThat(result.start()).isEqualTo(name.equals("first") ? VmResult.Start.SAVED : VmResult.Start.RESTORED);
+            String text = Files.readString(events);
+            assertThat(text).as(result.describe()).contains("FINISHED\t[engine:junit-jupiter]/[class:"
+                    + GuestPasses.class.getName() + "]/[method:passes()]\tSUCCESSFUL");
+            assertThat(text).contains("\tresident JVM: hand-off → discovery done ");
+        }
+    }
+
+    /** A resident JVM that cannot start in the bare guest costs one boot: the guest is saved without it and runs. */
+    @Test
+    void aResidentJvmThatCannotStartLeavesTheGuestSavedWithoutIt(@TempDir Path temp) throws IOException {
+        VmRunner saving = runner.withSnapshots(new VmSnapshots(temp.resolve("snapshots")));
+        Assumptions.assumeTrue(VmSnapshots.enabled(saving.accelerator()), "KVM guests boot, with no resident JVM");
+        Path java = GuestJava.currentJava();
+        GuestLayer layer = new GuestLayer().includeJdk(Path.of(System.getProperty("java.home")))
+                .includeMappedFiles(java).directory(temp);
+        ResidentJvm failing = new ResidentJvm(List.of(java.toString(), "-cp", temp.toString(), "NoSuchLauncher"),
+                temp, Map.of("PATH", VmSpec.DEFAULT_PATH), layer, new Properties());
+        VmSpec spec = VmSpec.of(kernel612, List.of("sh", "-c", "echo ran as usual")).withTimeout(TIMEOUT);
+
+        VmResult result = saving.run(spec, Optional.of(failing), output::add);
+
+        assertThat(result.succeeded()).as(result.describe()).isTrue();
+        assertThat(result.start()).isEqualTo(VmResult.Start.SAVED);
+        assertThat(output).containsExactly("ran as usual");
     }
 
     /**

@@ -1,0 +1,112 @@
+package dev.bpfunit.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The host files a resident JVM brings into the guest: at their host paths, links kept, named by a manifest. */
+class GuestLayerTest {
+    @TempDir
+    Path tmp;
+
+    private static Map<String, CpioReader.Member> members(GuestLayer layer) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        layer.writeTo(out);
+        return CpioReader.read(out.toByteArray()).stream()
+                .collect(Collectors.toMap(CpioReader.Member::name, Function.identity()));
+    }
+
+    private static String relative(Path path) {
+        return path.toString().substring(1);
+    }
+
+    @Test
+    void keepsTheLinksOnTheWayToAFileAndCopiesItWhenWritten() throws IOException {
+        Path real = Files.createDirectories(tmp.resolve("usr/lib"));
+        Files.writeString(real.resolve("libz.so.1.2.13"), "zlib");
+        Files.createSymbolicLink(real.resolve("libz.so.1"), Path.of("libz.so.1.2.13"));
+        Files.createSymbolicLink(tmp.resolve("lib"), Path.of("usr/lib"));
+
+        GuestLayer layer = new GuestLayer().include(tmp.resolve("lib/libz.so.1"));
+        Files.writeString(real.resolve("libz.so.1.2.13"), "ZLIB"); // read when written, not when added
+
+        Map<String, CpioReader.Member> members = members(layer);
+        assertThat(new String(members.get(relative(tmp.resolve("lib"))).data(), StandardCharsets.UTF_8))
+                .isEqualTo("usr/lib");
+        assertThat(members.get(relative(tmp.resolve("lib"))).mode()).isEqualTo(0120777);
+        assertThat(new String(members.get(relative(real.resolve("libz.so.1"))).data(), StandardCharsets.UTF_8))
+                .isEqualTo("libz.so.1.2.13");
+        assertThat(new String(members.get(relative(real.resolve("libz.so.1.2.13"))).data(), StandardCharsets.UTF_8))
+                .isEqualTo("ZLIB");
+        assertThat(members).containsKey(GuestLayer.MARKER);
+        assertThat(layer.manifest()).contains("l " + relative(tmp.resolve("lib")) + " -> usr/lib\n")
+                .contains("f " + relative(real.resolve("libz.so.1.2.13")) + " 4 ");
+    }
+
+    @Test
+    void theManifestChangesWithAFileAndAFileChangedWhileWritingFailsTheArchive() throws IOException {
+        Path jar = tmp.resolve("a.jar");
+        Files.writeString(jar, "jar");
+        String before = new GuestLayer().include(jar).manifest();
+        assertThat(new GuestLayer().include(jar).manifest()).isEqualTo(before);
+
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 5000));
+        assertThat(new GuestLayer().include(jar).manifest()).isNotEqualTo(before);
+
+        GuestLayer layer = new GuestLayer().include(jar);
+        Files.writeString(jar, "a longer jar");
+        assertThatThrownBy(() -> members(layer)).isInstanceOf(IOException.class)
+                .hasMessageContaining(jar + " changed while the initramfs was written");
+    }
+
+    @Test
+    void aDirectoryComesWholeAndAMissingPathAddsNothing() throws IOException {
+        Path classes = Files.createDirectories(tmp.resolve("classes/dev/x"));
+        Files.writeString(classes.resolve("A.class"), "cafe");
+        GuestLayer layer = new GuestLayer().include(tmp.resolve("classes")).include(tmp.resolve("missing.jar"))
+                .directory(tmp.resolve("work/dir"));
+
+        Map<String, CpioReader.Member> members = members(layer);
+        assertThat(members).containsKeys(relative(classes.resolve("A.class")), relative(tmp.resolve("work/dir")))
+                .doesNotContainKey(relative(tmp.resolve("missing.jar")));
+        assertThat(members.get(relative(tmp.resolve("work/dir"))).mode()).isEqualTo(0040755);
+    }
+
+    /** What the running JVM needs before the guest mounts the host: its JDK, mapped libraries, their loader. */
+    @Test
+    void theRunningJvmsFilesTheirSonamesAndTheirInterpreter() throws IOException {
+        Path java = GuestJava.currentJava();
+        GuestLayer layer = new GuestLayer().includeJdk(Path.of(System.getProperty("java.home")))
+                .includeMappedFiles(java);
+        String manifest = layer.manifest();
+        Path home = Path.of(System.getProperty("java.home")).toRealPath();
+
+        assertThat(manifest).contains("f " + relative(home.resolve("lib/modules")) + " ")
+                .contains("f " + relative(home.resolve("bin/java")) + " ")
+                .doesNotContain(relative(home.resolve("lib/src.zip")))
+                .doesNotContain(relative(home.resolve("jmods")) + "/");
+        String interpreter = GuestLayer.interpreter(Files.readAllBytes(java.toRealPath())).orElseThrow();
+        assertThat(Path.of(interpreter)).isAbsolute();
+        // the interpreter's path resolves inside the layer, link by link, to a file the layer holds
+        assertThat(manifest).contains(relative(Path.of(interpreter).toRealPath()));
+        assertThat(manifest).containsPattern("(?m)^[lf] (usr/)?lib(64)?/.*libc\\.so\\.6");
+    }
+
+    @Test
+    void theInterpreterOfAStaticProgramIsNoneAndAForeignFileIsRefused() throws IOException {
+        assertThat(GuestLayer.interpreter(Files.readAllBytes(Path.of("/bin/busybox")))).isEmpty();
+        assertThatThrownBy(() -> GuestLayer.interpreter("#!/bin/sh\n".repeat(10).getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a 64-bit ELF file");
+    }
+}
