@@ -14,6 +14,14 @@ public final class ProcessRoot {
     }
 
     /**
+     * Binds the native calls {@link #change} makes now: the first native call of a JVM unpacks and loads JNA's library
+     * (a temporary file, and seconds under an emulated CPU), which a JVM about to change its root wants done first.
+     */
+    public static void bindNativeCalls() {
+        Libc.getpid();
+    }
+
+    /**
      * Makes {@code root} this process's root directory and {@code workingDir} (a path inside the new root) its working
      * directory. Relative paths the JVM resolves itself ({@code user.dir}) are not changed: give the directory the JVM
      * started in, at its path in the new root.

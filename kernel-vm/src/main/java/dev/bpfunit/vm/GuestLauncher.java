@@ -162,10 +162,12 @@ public final class GuestLauncher {
     }
 
     /**
-     * What the resident JVM does before it is saved: {@link GuestWarmUp} through a launcher session, as the training
-     * run's end, its events thrown away; with {@link #GUEST_PROPERTY} set to {@link #TRAINING} meanwhile.
+     * What the resident JVM does before it is saved: binds its native calls (JNA's library unpacked and loaded), then
+     * runs {@link GuestWarmUp} through a launcher session, as the training run's end, its events thrown away; with
+     * {@link #GUEST_PROPERTY} set to {@link #TRAINING} meanwhile.
      */
     private static void warmUp() {
+        ProcessRoot.bindNativeCalls();
         String guest = System.getProperty(GUEST_PROPERTY);
         System.setProperty(GUEST_PROPERTY, TRAINING);
         try (LauncherSession session = sessionWithoutMatrix(false, Set.of())) {
