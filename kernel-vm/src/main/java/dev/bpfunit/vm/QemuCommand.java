@@ -90,11 +90,23 @@ public record QemuCommand(Path qemu, Accelerator accel, int memoryMiB, int cpus,
         return extra.isBlank() ? base : base + " " + extra.strip();
     }
 
+    /**
+     * QEMU's {@code -accel} value: under TCG with more than one CPU, {@code tcg,thread=single} (all vCPUs on one host
+     * thread). With a thread per vCPU (QEMU's default for x86 guests on x86), code one guest CPU writes and another
+     * then runs was now and then run as it was before: JVMs a test started in 6.12 guests with two CPUs crashed in
+     * freshly compiled code (SIGSEGV at a method's first instructions) in about 4 of 10 runs, and the kernel once
+     * oopsed on an {@code int3} it had just patched away. One thread serializes the vCPUs: a guest with two CPUs gets
+     * no more host time than one with one CPU, but runs its code as written.
+     */
+    String accelOption() {
+        return accel == Accelerator.TCG && cpus > 1 ? accel.qemuName() + ",thread=single" : accel.qemuName();
+    }
+
     /** The program and its arguments, ready for {@link ProcessBuilder}. */
     public List<String> arguments() {
         List<String> args = new ArrayList<>(List.of(
                 qemu.toString(),
-                "-accel", accel.qemuName(),
+                "-accel", accelOption(),
                 "-cpu", accel.cpuModel(),
                 "-m", memoryMiB + "M",
                 "-smp", Integer.toString(cpus),

@@ -105,7 +105,7 @@ final class VmSnapshots {
         MessageDigest digest = CacheKeys.sha256();
         StringBuilder machine = new StringBuilder("format ").append(FORMAT).append('\n');
         identify("qemu", command.qemu(), machine);
-        machine.append("accel ").append(command.accel().qemuName()).append(' ').append(command.accel().cpuModel())
+        machine.append("accel ").append(command.accelOption()).append(' ').append(command.accel().cpuModel())
                 .append('\n');
         machine.append("memory ").append(command.memoryMiB()).append(" cpus ").append(command.cpus()).append('\n');
         identify("kernel", command.kernel(), machine);

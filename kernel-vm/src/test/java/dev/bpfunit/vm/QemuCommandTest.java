@@ -18,11 +18,22 @@ class QemuCommandTest {
                 Path.of("/k/vmlinuz"), Path.of("/tmp/run/initrd.gz"), "console=ttyS0", SHARES);
 
         assertThat(command.arguments()).containsExactly(
-                "/usr/bin/qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "2048M", "-smp", "2",
+                "/usr/bin/qemu-system-x86_64", "-accel", "tcg,thread=single", "-cpu", "max", "-m", "2048M", "-smp", "2",
                 "-nodefaults", "-no-user-config", "-display", "none", "-serial", "stdio", "-no-reboot",
                 "-kernel", "/k/vmlinuz", "-initrd", "/tmp/run/initrd.gz", "-append", "console=ttyS0",
                 "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
                 "-virtfs", "local,path=/tmp/run,mount_tag=bpfunit,security_model=none,multidevs=remap");
+    }
+
+    /** One host thread runs all of a TCG guest's vCPUs (cross-CPU code changes were missed with one per vCPU). */
+    @Test
+    void tcgRunsSeveralCpusOnOneThreadAndKvmEachOnItsOwn() {
+        assertThat(new QemuCommand(Path.of("qemu"), Accelerator.TCG, 512, 1, Path.of("k"), Path.of("i"), "",
+                List.of()).arguments()).containsSubsequence("-accel", "tcg", "-cpu");
+        assertThat(new QemuCommand(Path.of("qemu"), Accelerator.TCG, 512, 4, Path.of("k"), Path.of("i"), "",
+                List.of()).arguments()).containsSubsequence("-accel", "tcg,thread=single", "-cpu");
+        assertThat(new QemuCommand(Path.of("qemu"), Accelerator.KVM, 512, 4, Path.of("k"), Path.of("i"), "",
+                List.of()).arguments()).containsSubsequence("-accel", "kvm", "-cpu");
     }
 
     @Test
