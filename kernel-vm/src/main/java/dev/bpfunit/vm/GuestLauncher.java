@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -138,11 +139,17 @@ public final class GuestLauncher {
             }
         }
         String classpath = required(handOff, ResidentJvm.CLASSPATH);
-        Set<String> own = Set.of(System.getProperty("java.class.path", "").split(":"));
+        Set<Path> own = new HashSet<>();
+        for (String entry : System.getProperty("java.class.path", "").split(":")) {
+            if (!entry.isEmpty()) {
+                own.add(Path.of(entry).toAbsolutePath().normalize());
+            }
+        }
         List<URL> added = new ArrayList<>();
         for (String entry : classpath.split(":")) {
-            if (!entry.isEmpty() && !own.contains(entry)) {
-                added.add(Path.of(entry).toUri().toURL());
+            Path path = entry.isEmpty() ? null : Path.of(entry).toAbsolutePath().normalize();
+            if (path != null && !own.contains(path)) {
+                added.add(path.toUri().toURL());
             }
         }
         System.setProperty("java.class.path", classpath);
