@@ -40,6 +40,9 @@ final class GuestLayer {
     private static final Set<String> JDK_UNUSED = Set.of("jmods", "include", "man", "legal", "demo", "docs",
             "lib/src.zip", "lib/ct.sym");
     private static final int MAX_LINKS = 40;
+    /** Where the system's libraries and their data live: a mapped file elsewhere is not the JVM's own. */
+    static final List<Path> SYSTEM_DIRS = List.of(Path.of("/usr"), Path.of("/lib"), Path.of("/lib64"),
+            Path.of("/lib32"), Path.of("/etc"));
 
     private final Initramfs.Builder builder = Initramfs.builder();
     private final TreeSet<String> manifest = new TreeSet<>();
@@ -119,18 +122,21 @@ final class GuestLayer {
     }
 
     /**
-     * Adds the files this JVM has mapped ({@code /proc/self/maps}: its executable, its shared libraries, locale files)
-     * with the links by which the dynamic loader finds each library ({@code libz.so.1} for {@code libz.so.1.2.13}),
-     * the ELF interpreter of {@code executable}, and {@link #ETC_FILES}.
+     * Adds the files this JVM has mapped from its JDK and the system's directories ({@link #SYSTEM_DIRS}; from
+     * {@code /proc/self/maps}: its executable, its shared libraries, locale files) with the links by which the dynamic
+     * loader finds each library ({@code libz.so.1} for {@code libz.so.1.2.13}), the ELF interpreter of
+     * {@code executable} (the JDK's {@code bin/java}), and {@link #ETC_FILES}. What it mapped from elsewhere (JNA's
+     * library unpacked under a random name, a test's own native library) is the run's, not the JVM's: left out.
      */
     GuestLayer includeMappedFiles(Path executable) throws IOException {
+        Path javaHome = executable.toRealPath().getParent().getParent();
         Set<Path> mapped = new TreeSet<>();
         for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
             String[] fields = line.trim().split("\\s+", 6);
             if (fields.length == 6 && fields[5].startsWith("/") && !fields[5].endsWith(" (deleted)")) {
                 Path file = Path.of(fields[5]);
-                if (!VmRunner.GUEST_TMPFS.stream().anyMatch(file::startsWith) && !file.startsWith("/dev")
-                        && !file.startsWith("/proc") && Files.isRegularFile(file)) {
+                if ((file.startsWith(javaHome) || SYSTEM_DIRS.stream().anyMatch(file::startsWith))
+                        && Files.isRegularFile(file)) {
                     mapped.add(file);
                 }
             }

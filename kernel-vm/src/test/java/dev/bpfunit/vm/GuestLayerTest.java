@@ -86,6 +86,8 @@ class GuestLayerTest {
     /** What the running JVM needs before the guest mounts the host: its JDK, mapped libraries, their loader. */
     @Test
     void theRunningJvmsFilesTheirSonamesAndTheirInterpreter() throws IOException {
+        dev.bpfunit.sys.ProcessRoot.bindNativeCalls(); // JNA's library, unpacked under a random name, now mapped
+        assertThat(Files.readString(Path.of("/proc/self/maps"))).containsPattern("jna|jnidispatch");
         Path java = GuestJava.currentJava();
         GuestLayer layer = new GuestLayer().includeJdk(Path.of(System.getProperty("java.home")))
                 .includeMappedFiles(java);
@@ -101,6 +103,28 @@ class GuestLayerTest {
         // the interpreter's path resolves inside the layer, link by link, to a file the layer holds
         assertThat(manifest).contains(relative(Path.of(interpreter).toRealPath()));
         assertThat(manifest).containsPattern("(?m)^[lf] (usr/)?lib(64)?/.*libc\\.so\\.6");
+        // only the JDK's and the system's files: the key must not change with each JVM's JNA file name
+        assertThat(manifest.lines().filter(l -> l.startsWith("f ") || l.startsWith("b ")))
+                .allMatch(l -> l.substring(2).startsWith(relative(home) + "/")
+                        || l.substring(2).matches("(usr|lib|lib64|lib32|etc)/.*"), "a JDK or system file")
+                .noneMatch(l -> l.contains("jnidispatch") || l.contains("jna"));
+    }
+
+    /** A file the JVM mapped outside its JDK and the system's directories (a test's native library) is the run's. */
+    @Test
+    void aFileMappedFromTheProjectIsNotTheJvms() throws IOException {
+        Path file = Files.createDirectories(Path.of("target", "guest-layer-test").toAbsolutePath())
+                .resolve("mapped.bin");
+        Files.write(file, new byte[4096]);
+        try (var channel = java.nio.channels.FileChannel.open(file)) {
+            var mapping = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, 4096);
+            assertThat(Files.readString(Path.of("/proc/self/maps"))).contains(file.toString());
+
+            String manifest = new GuestLayer().includeMappedFiles(GuestJava.currentJava()).manifest();
+
+            assertThat(manifest).doesNotContain(relative(file));
+            assertThat(mapping.get(0)).isZero(); // still mapped while the layer was made
+        }
     }
 
     @Test
