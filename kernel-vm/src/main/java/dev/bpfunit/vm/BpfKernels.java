@@ -80,9 +80,10 @@ public @interface BpfKernels {
     String VERBOSE = "bpfunit.kernels.verbose";
 
     /**
-     * Configuration parameter: {@code false} starts each VM guest's launcher JVM for its run, also in a saved guest;
-     * by default (under TCG, where guests are saved) a launcher JVM started and warmed up before the guest was saved
-     * takes the run ({@code ResidentJvm}). Default: {@code true}.
+     * Configuration parameter: {@code true} saves each VM guest (under TCG, where guests are saved) with its launcher
+     * JVM started and warmed up, and hands that JVM the run in later runs ({@code ResidentJvm}): the first test comes
+     * seconds sooner, but a whole suite ran slower in it (kernel-vm/README.md). Default: {@code false}, a JVM
+     * started for each run.
      */
     String RESIDENT = "bpfunit.kernels.resident";
 

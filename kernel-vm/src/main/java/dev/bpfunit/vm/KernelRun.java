@@ -294,7 +294,7 @@ final class KernelRun {
                     .withExtraModules(GuestInit.fixtureModules(image));
             // in a saved guest, a JVM saved with it takes the run (no JVM start, no cold discovery)
             boolean residentWanted = KernelMatrixEngine.setting(config, BpfKernels.RESIDENT)
-                    .map(v -> !v.strip().equalsIgnoreCase("false")).orElse(true);
+                    .map(v -> v.strip().equalsIgnoreCase("true")).orElse(false);
             Optional<ResidentJvm> resident = residentWanted && backends.accelerator() == Accelerator.TCG
                     ? ResidentJvm.forLauncher(flags, jvmArgs, classpath, cwd, spec.environment(), request, events,
                             Map.of())
