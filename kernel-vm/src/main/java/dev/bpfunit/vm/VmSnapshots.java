@@ -274,8 +274,8 @@ final class VmSnapshots {
     }
 
     /**
-     * Deletes all but the {@link #KEPT} most recently used snapshots, and directories of saves that began over an hour
-     * ago and never completed.
+     * Deletes all but the {@link #KEPT} most recently used snapshots, directories of saves that began over an hour
+     * ago and never completed, and files older than an hour (older bpfunit versions kept snapshots as files).
      */
     void prune() {
         List<Path> snapshots = new ArrayList<>();
@@ -283,6 +283,11 @@ final class VmSnapshots {
             long hourAgo = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
             for (Path file : (Iterable<Path>) files::iterator) {
                 if (!Files.isDirectory(file)) {
+                    // a snapshot is a directory; a file here is a snapshot of an older bpfunit (<key>.memory and
+                    // <key>.devices side by side, about 110 MB a pair) that no key names any more
+                    if (modified(file) < hourAgo) {
+                        FileTrees.deleteQuietly(file);
+                    }
                     continue;
                 }
                 if (!file.getFileName().toString().contains(PARTIAL_INFIX)) {

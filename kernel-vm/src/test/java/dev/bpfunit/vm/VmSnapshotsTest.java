@@ -82,8 +82,19 @@ class VmSnapshotsTest {
         VmSnapshots.Saving stale = store.saving("k1");
         Files.setLastModifiedTime(stale.files().dir(), FileTime.fromMillis(now - 2 * 3_600_000L));
         VmSnapshots.Saving saving = store.saving("k2"); // being written by another run
+        // an older bpfunit's snapshot, two files at the top of the store, and a file just written by someone
+        Path oldMemory = Files.writeString(store.dir().resolve("0123abcd.memory"), "memory");
+        Path oldDevices = Files.writeString(store.dir().resolve("0123abcd.devices"), "devices");
+        Files.setLastModifiedTime(oldMemory, FileTime.fromMillis(now - 2 * 3_600_000L));
+        Files.setLastModifiedTime(oldDevices, FileTime.fromMillis(now - 2 * 3_600_000L));
+        Path recentFile = Files.writeString(store.dir().resolve("recent.tmp"), "x");
 
         store.prune();
+
+        assertThat(oldMemory).doesNotExist();
+        assertThat(oldDevices).doesNotExist();
+        assertThat(recentFile).exists();
+        Files.delete(recentFile);
 
         try (Stream<Path> files = Files.list(store.dir())) {
             assertThat(files.map(p -> p.getFileName().toString()).filter(n -> !n.contains("saving")))
