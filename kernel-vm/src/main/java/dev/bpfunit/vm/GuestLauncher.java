@@ -115,9 +115,8 @@ public final class GuestLauncher {
      * The resident JVM ({@link ResidentJvm}), started in the guest before it is saved: warms up (runs
      * {@link GuestWarmUp} through the launcher, as the class-data training does), creates {@code readyFile} and
      * waits for a line on {@code requestPipe}: the hand-off file's path, given after the restore once the host is
-     * mounted. Then it moves into the host's root and working directory, sets the hand-off's system properties, loads
-     * the class path entries it was not started with through a class loader of their own and runs the request as
-     * {@link #run} does.
+     * mounted. Then it moves into the host's root and working directory, loads the class path entries it was not
+     * started with through a class loader of their own and runs the request as {@link #run} does.
      */
     static void resident(Path readyFile, Path requestPipe) throws IOException {
         warmUp();
@@ -133,11 +132,6 @@ public final class GuestLauncher {
         Properties handOff = request(Path.of(handOffFile.strip()));
         ProcessRoot.change(Path.of(required(handOff, ResidentJvm.ROOT)),
                 Path.of(required(handOff, ResidentJvm.WORKING_DIR)));
-        for (String key : handOff.stringPropertyNames()) {
-            if (key.startsWith(ResidentJvm.PROPERTY)) {
-                System.setProperty(key.substring(ResidentJvm.PROPERTY.length()), handOff.getProperty(key));
-            }
-        }
         String classpath = required(handOff, ResidentJvm.CLASSPATH);
         Set<Path> own = new HashSet<>();
         for (String entry : System.getProperty("java.class.path", "").split(":")) {
@@ -181,8 +175,7 @@ public final class GuestLauncher {
             Launcher launcher = session.getLauncher();
             EventWriter writer = new EventWriter(new BufferedWriter(Writer.nullWriter()), new JvmTimes());
             for (int round = 0; round < WARM_UP_ROUNDS; round++) {
-                launcher.execute(launcher.discover(LauncherDiscoveryRequestBuilder.request()
-                        .selectors(DiscoverySelectors.selectClass(WARM_UP)).build()), writer);
+                runWarmUp(launcher, writer, Map.of());
             }
         } finally {
             if (guest == null) {
@@ -191,6 +184,12 @@ public final class GuestLauncher {
                 System.setProperty(GUEST_PROPERTY, guest);
             }
         }
+    }
+
+    /** Discovers and runs {@link GuestWarmUp} with {@code parameters}, its events to {@code writer}. */
+    private static void runWarmUp(Launcher launcher, EventWriter writer, Map<String, String> parameters) {
+        launcher.execute(launcher.discover(LauncherDiscoveryRequestBuilder.request()
+                .selectors(DiscoverySelectors.selectClass(WARM_UP)).configurationParameters(parameters).build()), writer);
     }
 
     /** How often the resident JVM runs its warm-up test before it is saved. */
@@ -239,12 +238,9 @@ public final class GuestLauncher {
             }
             writer.testPlanExecutionFinished(plan);
             if (ReflectionSupport.tryToLoadClass("org.junit.jupiter.api.Test").toOptional().isPresent()) {
-                LauncherDiscoveryRequestBuilder warmUp = LauncherDiscoveryRequestBuilder.request()
-                        .selectors(DiscoverySelectors.selectClass(WARM_UP))
-                        .configurationParameters(discovery.getConfigurationParameters().keySet().stream()
-                                .collect(java.util.stream.Collectors.toMap(k -> k, k -> discovery
-                                        .getConfigurationParameters().get(k).orElse(""))));
-                launcher.execute(launcher.discover(warmUp.build()), writer);
+                runWarmUp(launcher, writer, discovery.getConfigurationParameters().keySet().stream()
+                        .collect(java.util.stream.Collectors.toMap(k -> k, k -> discovery
+                                .getConfigurationParameters().get(k).orElse(""))));
             }
             writer.write(GuestEvent.done(plan.countTestIdentifiers(TestIdentifier::isTest)));
         }

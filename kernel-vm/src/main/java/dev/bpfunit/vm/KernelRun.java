@@ -296,8 +296,7 @@ final class KernelRun {
             boolean residentWanted = KernelMatrixEngine.setting(config, BpfKernels.RESIDENT)
                     .map(v -> v.strip().equalsIgnoreCase("true")).orElse(false);
             Optional<ResidentJvm> resident = residentWanted && backends.accelerator() == Accelerator.TCG
-                    ? ResidentJvm.forLauncher(flags, jvmArgs, classpath, cwd, spec.environment(), request, events,
-                            Map.of())
+                    ? ResidentJvm.forLauncher(flags, jvmArgs, classpath, cwd, spec.environment(), request, events)
                     : Optional.empty();
             run = CompletableFuture.supplyAsync(() -> backends.runVm(spec, resident, output));
         }

@@ -23,8 +23,8 @@ import java.util.TreeMap;
  *
  * <p>Only saved guests have one (a guest that boots runs {@link VmSpec#command()} as usual), so a run's spec gives
  * both. Everything that shapes the JVM (its command line, environment, working directory and the layer's files) is
- * part of the snapshot's key; what changes from run to run (the request, the tests' class directories, system
- * properties) comes with the hand-off.
+ * part of the snapshot's key; what changes from run to run (the request, the tests' class directories) comes with
+ * the hand-off.
  *
  * @param command     the JVM's command line: {@code java}, flags, {@code -cp} of the layer's class path, the launcher
  *                    and its {@link GuestLauncher#RESIDENT} arguments
@@ -51,8 +51,6 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
     static final String CLASSPATH = "classpath";
     static final String REQUEST_FILE = "request";
     static final String EVENTS_FILE = "events";
-    /** The prefix of the hand-off's system properties ({@code property.bpfunit.x=y}). */
-    static final String PROPERTY = "property.";
     /** Where {@code /init} mounts the host's root, the root the JVM moves into. */
     static final String HOST_ROOT = "/newroot";
 
@@ -70,12 +68,10 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
      * The resident form of a guest launcher run: {@code java flags jvmArgs -cp <the class path outside workingDir>
      * GuestLauncher --resident}; empty when the launcher itself is not on that part of the class path (the
      * launcher's own module under test) or the layer cannot be read.
-     *
-     * @param properties system properties the run's JVM would have had on its command line
      */
     static Optional<ResidentJvm> forLauncher(List<String> flags, List<String> jvmArgs, List<String> classpath,
                                              Path workingDir, Map<String, String> environment,
-                                             Path requestFile, Path eventFile, Map<String, String> properties) {
+                                             Path requestFile, Path eventFile) {
         Path cwd = workingDir.toAbsolutePath().normalize();
         List<String> resident = new ArrayList<>();
         for (String entry : classpath) {
@@ -110,7 +106,6 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
         handOff.setProperty(CLASSPATH, String.join(":", classpath));
         handOff.setProperty(REQUEST_FILE, requestFile.toAbsolutePath().toString());
         handOff.setProperty(EVENTS_FILE, eventFile.toAbsolutePath().toString());
-        properties.forEach((k, v) -> handOff.setProperty(PROPERTY + k, v));
         return Optional.of(new ResidentJvm(command, cwd, environment, layer, handOff));
     }
 

@@ -557,21 +557,22 @@ public final class VmRunner {
          * CPUs has panicked this way now and then ({@code Oops: int3} in code the kernel was patching at boot).
          */
         boolean panickedWhileBooting() throws InterruptedException {
-            if (process.isAlive()) {
-                return false;
-            }
-            reader.join(2000);
-            return console.panicLine() != null && !console.isReady();
+            return endedBeforeReady() && console.panicLine() != null;
         }
 
         /** True when the guest ended because its resident JVM ended before it was ready to be saved. */
         boolean residentFailed() throws InterruptedException {
+            return endedBeforeReady() && console.initError() != null
+                    && console.initError().startsWith(ResidentJvm.FAILED);
+        }
+
+        /** True when QEMU ended before the guest was ready to be saved (its console read to the end). */
+        private boolean endedBeforeReady() throws InterruptedException {
             if (process.isAlive()) {
                 return false;
             }
             reader.join(2000);
-            return !console.isReady() && console.initError() != null
-                    && console.initError().startsWith(ResidentJvm.FAILED);
+            return !console.isReady();
         }
 
         /** Sends the waiting guest its go line (nothing when QEMU has ended). */

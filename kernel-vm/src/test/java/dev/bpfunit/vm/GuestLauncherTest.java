@@ -93,7 +93,6 @@ class GuestLauncherTest {
             handOff.setProperty(ResidentJvm.CLASSPATH, String.join(":", classpath));
             handOff.setProperty(ResidentJvm.REQUEST_FILE, request.toString());
             handOff.setProperty(ResidentJvm.EVENTS_FILE, events.toString());
-            handOff.setProperty(ResidentJvm.PROPERTY + "bpfunit.handed", "over");
             Path handOffFile = tmp.resolve(ResidentJvm.HAND_OFF);
             try (Writer out = Files.newBufferedWriter(handOffFile, StandardCharsets.UTF_8)) {
                 handOff.store(out, null);

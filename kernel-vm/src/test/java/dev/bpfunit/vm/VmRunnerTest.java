@@ -197,7 +197,7 @@ class VmRunnerTest {
                             List.of(request.toString(), events.toString())))
                     .withWorkingDir(work).withWritableDir(results).withTimeout(TIMEOUT);
             Optional<ResidentJvm> resident = ResidentJvm.forLauncher(GuestJava.flags(saving.accelerator()), jvmArgs,
-                    HostClasspath.entries(), work, spec.environment(), request, events, Map.of());
+                    HostClasspath.entries(), work, spec.environment(), request, events);
             assertThat(resident).as("the launcher lies outside the working directory").isPresent();
 
             VmResult result = saving.run(spec, resident, output::add);
