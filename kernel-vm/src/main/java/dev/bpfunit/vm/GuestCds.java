@@ -118,9 +118,10 @@ final class GuestCds {
     }
 
     /**
-     * The cache key: a hash of the java (path, version, size and time of the binary and of its module image), the
-     * flags, every classpath entry (a file's size and time, a directory's files' names, sizes and times) and the
-     * training: the requested classes and the launcher's settings that change what it loads ({@link BpfKernels#JFR}).
+     * The cache key: a hash of the java (path, version, size and time of the binary, of its module image and of its
+     * base class-data archives), the flags, every classpath entry (a file's size and time, a directory's files'
+     * names, sizes and times) and the training: the requested classes and the launcher's settings that change what
+     * it loads ({@link BpfKernels#JFR}).
      */
     static String key(Path java, List<String> flags, List<String> classpath, String training) throws IOException {
         StringBuilder text = new StringBuilder();
@@ -129,6 +130,13 @@ final class GuestCds {
         CacheKeys.describe(java.toRealPath(), text);
         Path home = java.toRealPath().getParent().getParent();
         CacheKeys.describe(home.resolve("lib").resolve("modules"), text);
+        // the JDK's base archives (lib/server/classes.jsa, classes_nocoops.jsa...): the dynamic archive is a layer
+        // on one of them, and a JVM whose base archive was dumped again (a JDK package's upgrade or its postinst)
+        // rejects the layer without a word, so every guest JVM would run without it
+        for (Path archive : baseArchives(home)) {
+            text.append("base ").append(home.relativize(archive)).append(' ');
+            CacheKeys.describe(archive, text);
+        }
         text.append("flags ").append(String.join(" ", flags)).append('\n');
         for (String entry : classpath) {
             Path path = Path.of(entry);
@@ -144,6 +152,23 @@ final class GuestCds {
         }
         text.append("training ").append(training).append('\n');
         return CacheKeys.hex(text.toString(), 12);
+    }
+
+    /** The JDK's default class-data archives: the {@code .jsa} files of each VM's directory under {@code lib}. */
+    static List<Path> baseArchives(Path home) throws IOException {
+        Path lib = home.resolve("lib");
+        if (!Files.isDirectory(lib)) {
+            return List.of();
+        }
+        try (Stream<Path> vms = Files.list(lib)) {
+            List<Path> archives = new ArrayList<>();
+            for (Path vm : vms.filter(Files::isDirectory).sorted().toList()) {
+                try (Stream<Path> files = Files.list(vm)) {
+                    files.filter(f -> f.getFileName().toString().endsWith(".jsa")).sorted().forEach(archives::add);
+                }
+            }
+            return archives;
+        }
     }
 
     /** The regular files under {@code dir}, in name order. */

@@ -105,6 +105,27 @@ class GuestCdsTest {
         assertThat(GuestCds.key(JAVA, flags, classpath, "x.ATest")).isNotEqualTo(grown);
     }
 
+    /**
+     * A JDK whose base archive was dumped again (its package upgraded, or {@code java -Xshare:dump} run as root)
+     * would reject an archive layered on the old one without a word: the key changes with it.
+     */
+    @Test
+    void theKeyChangesWhenTheJdksBaseArchiveIsDumpedAgain() throws IOException {
+        Path home = tmp.resolve("jdk");
+        Path java = Files.writeString(Files.createDirectories(home.resolve("bin")).resolve("java"), "#!/bin/sh\n");
+        Files.writeString(Files.createDirectories(home.resolve("lib")).resolve("modules"), "modules");
+        Path archive = Files.writeString(Files.createDirectories(home.resolve("lib/server")).resolve("classes.jsa"),
+                "base archive");
+        Files.writeString(home.resolve("lib/server/libjvm.so"), "not an archive");
+        List<String> classpath = List.of(Files.writeString(tmp.resolve("lib.jar"), "a jar").toString());
+        String key = GuestCds.key(java, GuestJava.TCG_FLAGS, classpath, "x.ATest");
+
+        assertThat(GuestCds.baseArchives(home)).containsExactly(archive);
+        Files.setLastModifiedTime(archive, FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
+        assertThat(GuestCds.key(java, GuestJava.TCG_FLAGS, classpath, "x.ATest")).isNotEqualTo(key);
+        assertThat(GuestCds.baseArchives(tmp.resolve("no-jdk"))).isEmpty();
+    }
+
     /** A JVM that cannot dump: one line says why, the guests run without an archive, and the failure is kept. */
     @Test
     void aFailedDumpFallsBackWithOneLineAndIsNotRetried() throws IOException {
