@@ -48,9 +48,8 @@ class LeftBehindTest {
 
     /** Starts the child, reads what it made; with {@code kill}, SIGKILLs it as soon as it has reported. */
     private static Map<String, String> runChild(String mode, boolean kill) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                LeftBehindChild.class.getName(), mode).redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(ChildJvm.command(LeftBehindChild.class, mode)).redirectErrorStream(true)
+                .start();
         String expected = kill ? "READY " : "CLOSED ";
         List<String> output = new ArrayList<>();
         try {

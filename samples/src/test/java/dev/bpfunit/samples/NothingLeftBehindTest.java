@@ -9,7 +9,6 @@ import dev.bpfunit.junit.RequiresHook;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,10 +25,8 @@ class NothingLeftBehindTest {
 
     @Test
     void aKilledJvmLeavesNoProgramOrLink() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                LiveChildMain.class.getName(), object("live_tracepoint").toString(), object("live_uprobe").toString())
-                .redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(ChildJvm.command(LiveChildMain.class, object("live_tracepoint").toString(),
+                object("live_uprobe").toString())).redirectErrorStream(true).start();
         List<Integer> progs = new ArrayList<>();
         List<Integer> links = new ArrayList<>();
         List<String> output = new ArrayList<>();
