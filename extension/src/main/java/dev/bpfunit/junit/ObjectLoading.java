@@ -365,12 +365,20 @@ final class ObjectLoading {
 
     /** Looks on the test classpath, then under {@link BpfTest#OBJECTS_DIR}, then at the path itself. */
     static Located locate(Declaration d, String requested, ExtensionContext context) {
+        ClassLoader cl = context.getTestClass().map(Class::getClassLoader)
+                .orElse(Thread.currentThread().getContextClassLoader());
+        return locate(d, requested, cl, Settings.get(context, BpfTest.OBJECTS_DIR));
+    }
+
+    /**
+     * {@link #locate(Declaration, String, ExtensionContext)} with the class loader to look in and the value of
+     * {@link BpfTest#OBJECTS_DIR}.
+     */
+    static Located locate(Declaration d, String requested, ClassLoader cl, Optional<String> objectsDir) {
         List<String> names = new ArrayList<>(List.of(requested));
         if (!requested.endsWith(".o")) {
             names.add(requested + ".bpf.o");
         }
-        ClassLoader cl = context.getTestClass().map(Class::getClassLoader)
-                .orElse(Thread.currentThread().getContextClassLoader());
         for (String n : names) {
             String resource = n.startsWith("/") ? n.substring(1) : n;
             try (InputStream in = cl.getResourceAsStream(resource)) {
@@ -382,7 +390,7 @@ final class ObjectLoading {
                         + resource + ": " + io.getMessage(), io);
             }
         }
-        Optional<String> dir = Settings.get(context, BpfTest.OBJECTS_DIR).filter(s -> !s.isEmpty());
+        Optional<String> dir = objectsDir.filter(s -> !s.isEmpty());
         List<Path> paths = new ArrayList<>();
         for (String n : names) {
             dir.ifPresent(x -> paths.add(Path.of(x).resolve(n)));

@@ -2,6 +2,7 @@ package dev.bpfunit.junit;
 
 import dev.bpfunit.Features;
 import java.util.Optional;
+import java.util.function.Function;
 import org.junit.platform.commons.support.ReflectionSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -18,7 +19,12 @@ final class Settings {
 
     /** A configuration parameter, falling back to the system property of the same name. */
     static Optional<String> get(ExtensionContext context, String key) {
-        Optional<String> v = context.getConfigurationParameter(key);
+        return get(context::getConfigurationParameter, key);
+    }
+
+    /** {@link #get(ExtensionContext, String)} with the configuration parameters given as a function. */
+    static Optional<String> get(Function<String, Optional<String>> parameters, String key) {
+        Optional<String> v = parameters.apply(key);
         if (v.isPresent()) {
             return v.map(String::trim);
         }

@@ -1,6 +1,7 @@
 package dev.bpfunit.vm;
 
 import dev.bpfunit.junit.BpfTest;
+import dev.bpfunit.junit.DeclaredObjects;
 import dev.bpfunit.sys.ProcessRoot;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -30,6 +31,7 @@ import org.junit.platform.engine.TestEngine;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.LauncherSession;
@@ -237,12 +239,41 @@ public final class GuestLauncher {
                 replayAsSkipped(plan, root, writer);
             }
             writer.testPlanExecutionFinished(plan);
+            prepareLoading(plan, discovery);
             if (ReflectionSupport.tryToLoadClass("org.junit.jupiter.api.Test").toOptional().isPresent()) {
                 runWarmUp(launcher, writer, discovery.getConfigurationParameters().keySet().stream()
                         .collect(java.util.stream.Collectors.toMap(k -> k, k -> discovery
                                 .getConfigurationParameters().get(k).orElse(""))));
             }
             writer.write(GuestEvent.done(plan.countTestIdentifiers(TestIdentifier::isTest)));
+        }
+    }
+
+    /**
+     * What a guest does first when its first {@code @BpfTest} class starts, minus the kernel: binds the native calls
+     * and parses the objects the plan's classes name ({@link DeclaredObjects}), so that the archive also holds the
+     * native binding's and the parser's classes (about 450 of the 850 a JVM loads between the end of discovery and
+     * its first test). Best effort: an object that cannot be found or read is the test's to report, in the guest.
+     */
+    private static void prepareLoading(TestPlan plan, LauncherDiscoveryRequest discovery) {
+        try {
+            ProcessRoot.bindNativeCalls();
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println("bpfunit class-data training run: native calls not bound: " + e);
+        }
+        Set<Class<?>> classes = new LinkedHashSet<>();
+        for (TestIdentifier root : plan.getRoots()) {
+            for (TestIdentifier id : plan.getDescendants(root)) {
+                id.getSource().filter(ClassSource.class::isInstance).map(ClassSource.class::cast)
+                        .ifPresent(source -> classes.add(source.getJavaClass()));
+            }
+        }
+        for (Class<?> testClass : classes) {
+            try {
+                DeclaredObjects.parse(testClass, discovery.getConfigurationParameters()::get);
+            } catch (RuntimeException | LinkageError e) {
+                System.err.println("bpfunit class-data training run: " + testClass.getName() + ": " + e.getMessage());
+            }
         }
     }
 

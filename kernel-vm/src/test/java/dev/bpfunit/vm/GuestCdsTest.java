@@ -3,6 +3,7 @@ package dev.bpfunit.vm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bpfunit.vm.fixtures.GuestPasses;
+import dev.bpfunit.vm.fixtures.NamesAnObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,7 +159,7 @@ class GuestCdsTest {
     void dumpsAnArchiveThatThisJavaAcceptsAndReusesIt() throws IOException {
         Path cache = tmp.resolve("cache");
         Properties training = new Properties();
-        training.setProperty(GuestLauncher.CLASSES, GuestPasses.class.getName());
+        training.setProperty(GuestLauncher.CLASSES, GuestPasses.class.getName() + "," + NamesAnObject.class.getName());
         List<String> lines = new ArrayList<>();
         List<String> classpath = HostClasspath.entries();
 
@@ -183,9 +184,32 @@ class GuestCdsTest {
         // the training run discovered the class and reported its test skipped, without running it
         assertThat(Files.readString(archive.file().resolveSibling("training-events.txt")))
                 .contains("SKIPPED\t[engine:junit-jupiter]/[class:" + GuestPasses.class.getName() + "]/[method:passes()]");
+        // and parsed the object its @BpfTest class names, so the parser's classes are in the archive
+        assertThat(archivedClasses(archive)).contains(GuestPasses.class.getName(), "dev.bpfunit.elf.ObjectReader",
+                "dev.bpfunit.btf.BtfExt", "dev.bpfunit.spec.ProgramSpec", "com.sun.jna.Native");
         long dumped = Files.getLastModifiedTime(archive.file()).toMillis();
         assertThat(GuestCds.prepare(cache, JAVA, GuestJava.TCG_FLAGS, classpath, training, lines::add)).contains(archive);
         assertThat(Files.getLastModifiedTime(archive.file()).toMillis()).isEqualTo(dumped);
+    }
+
+    /** The classes of the class path that {@code archive} holds, as the JVM prints its shared dictionary. */
+    private static List<String> archivedClasses(GuestCds.Archive archive) throws IOException {
+        List<String> command = new ArrayList<>(List.of(JAVA.toString()));
+        command.addAll(GuestJava.TCG_FLAGS);
+        command.addAll(archive.jvmArgs());
+        command.addAll(List.of("-XX:+PrintSharedArchiveAndExit", "-XX:+PrintSharedDictionary", "-cp",
+                String.join(":", archive.classpath())));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        List<String> classes = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            // "   12: dev.bpfunit.elf.ObjectReader app_loader"
+            String[] words = line.trim().split("\\s+");
+            if (words.length == 3 && words[0].endsWith(":") && words[2].equals("app_loader")) {
+                classes.add(words[1]);
+            }
+        }
+        return classes;
     }
 
     @Test
