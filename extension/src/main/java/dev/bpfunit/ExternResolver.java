@@ -27,10 +27,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Resolves an object's externs against the target kernel, as libbpf does: {@code __kconfig} values for the
@@ -173,14 +175,11 @@ final class ExternResolver {
     private void patchKsym(ProgramSpec p, byte[] insns, Reference.Extern ref, Instruction insn, FdArray fdArray) {
         if (ref.btfTypeId() == 0) {
             // untyped: extern const void sym __ksym; its address from kallsyms
-            if (kallsyms == null) {
-                kallsyms = KernelSymbols.running();
-            }
-            OptionalLong address = kallsyms.address(ref.symbol());
+            OptionalLong address = kallsyms().address(ref.symbol());
             if (address.isEmpty() && !ref.weak()) {
                 throw missing(p, "ksym", ref.symbol(), "declare it __weak to load without it (its address is 0 then)");
             }
-            if (address.isPresent() && address.getAsLong() == 0 && kallsyms.addressesHidden()) {
+            if (address.isPresent() && address.getAsLong() == 0 && kallsyms().addressesHidden()) {
                 throw new BpfException("program '" + p.name() + "': ksym '" + ref.symbol() + "': "
                         + KernelSymbols.KALLSYMS + " shows every address as 0 (kptr_restrict): run as root");
             }
@@ -337,6 +336,11 @@ final class ExternResolver {
 
     /** Whether syscalls enter through an architecture wrapper ({@code __x64_sys_bpf} exists), as libbpf probes. */
     private boolean hasSyscallWrapper() {
+        return kallsyms().address(syscallWrapper()).isPresent();
+    }
+
+    /** The symbol that exists when syscalls enter through an architecture wrapper, as libbpf probes. */
+    private static String syscallWrapper() {
         String prefix = switch (System.getProperty("os.arch")) {
             case "amd64", "x86_64" -> "__x64_";
             case "aarch64" -> "__arm64_";
@@ -345,9 +349,25 @@ final class ExternResolver {
             case "ppc64le", "ppc64" -> "";
             default -> "__se_";
         };
+        return prefix + "sys_bpf";
+    }
+
+    /**
+     * The kernel's addresses of every symbol the object's externs name and of the syscall wrapper, read from
+     * kallsyms at the first need (one read per load, only those names kept).
+     */
+    private KernelSymbols kallsyms() {
         if (kallsyms == null) {
-            kallsyms = KernelSymbols.running();
+            Set<String> names = new HashSet<>(Set.of(syscallWrapper()));
+            for (ProgramSpec p : spec.programs()) {
+                for (Reference r : p.references()) {
+                    if (r instanceof Reference.Extern e) {
+                        names.add(e.symbol());
+                    }
+                }
+            }
+            kallsyms = KernelSymbols.running(names);
         }
-        return kallsyms.address(prefix + "sys_bpf").isPresent();
+        return kallsyms;
     }
 }

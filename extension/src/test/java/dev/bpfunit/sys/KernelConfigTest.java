@@ -78,5 +78,42 @@ class KernelConfigTest {
         assertThat(s.address("nope")).isEmpty();
         assertThat(s.addressesHidden()).isFalse();
         assertThat(KernelSymbols.parse("0000000000000000 T _text\n").addressesHidden()).isTrue();
+        assertThat(KernelSymbols.parse("garbage\nffffffff81000000 T\nzz T word\n").addressesHidden()).isFalse();
+    }
+
+    /** Lines cut by the read buffer, a line longer than it, and a last line without its newline. */
+    @Test
+    void kallsymsIsReadWholeLinesAtATimeWhateverTheBuffer() throws Exception {
+        String text = "ffffffff81000000 T _text\n"
+                + "ffffffff81000100 t " + "long_name_".repeat(10) + "\n"
+                + "ffffffff81000200 t helper\t[some_module]\n"
+                + "ffffffff81000300 T last";
+        for (int size : new int[] {1, 7, 16, 64, 1024}) {
+            KernelSymbols s = KernelSymbols.read(new java.io.ByteArrayInputStream(
+                    text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), null, size);
+            assertThat(s.address("_text")).as("buffer %d", size).hasValue(0xffffffff81000000L);
+            assertThat(s.address("long_name_".repeat(10))).as("buffer %d", size).hasValue(0xffffffff81000100L);
+            assertThat(s.address("helper")).as("buffer %d", size).hasValue(0xffffffff81000200L);
+            assertThat(s.address("last")).as("buffer %d", size).hasValue(0xffffffff81000300L);
+        }
+        KernelSymbols some = KernelSymbols.read(new java.io.ByteArrayInputStream(
+                text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), java.util.Set.of("helper", "last", "nope"), 16);
+        assertThat(some.address("helper")).hasValue(0xffffffff81000200L);
+        assertThat(some.address("last")).hasValue(0xffffffff81000300L);
+        assertThat(some.address("_text")).as("not asked for").isEmpty();
+        assertThat(some.address("nope")).isEmpty();
+    }
+
+    /** Asking for some names gives their addresses as the whole table has them. */
+    @Test
+    void theRunningKernelsNamedSymbolsMatchTheWholeTable() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(KernelSymbols.KALLSYMS), "no /proc/kallsyms");
+        KernelSymbols all = KernelSymbols.running();
+        KernelSymbols some = KernelSymbols.running(java.util.List.of("_text", "bpf_prog_put", "no_such_symbol_x"));
+
+        assertThat(some.address("_text")).isEqualTo(all.address("_text")).isPresent();
+        assertThat(some.address("bpf_prog_put")).isEqualTo(all.address("bpf_prog_put"));
+        assertThat(some.address("no_such_symbol_x")).isEmpty();
+        assertThat(some.addressesHidden()).isEqualTo(all.addressesHidden());
     }
 }

@@ -148,12 +148,12 @@ class CoreTest {
             assertThat(intVar(obj, bss, "bpf_jit")).as("tristate y").isEqualTo(1);
             assertThat(intVar(obj, bss, "not_an_option")).as("weak, absent").isZero();
             assertThat(intVar(obj, bss, "syscall_wrapper") & 0xff).isEqualTo(
-                    KernelSymbols.running().address("__x64_sys_bpf").isPresent() ? 1 : 0);
+                    KernelSymbols.running(List.of("__x64_sys_bpf")).address("__x64_sys_bpf").isPresent() ? 1 : 0);
             VariableSpec host = obj.spec().findVariable("hostname").orElseThrow();
             String hostname = new String(bss, host.offset(), host.size(), StandardCharsets.UTF_8).replace("\0", "");
             assertThat('"' + hostname + '"').isEqualTo(config.value("CONFIG_DEFAULT_HOSTNAME").orElseThrow());
             assertThat(longVar(obj, bss, "text_address")).isEqualTo(
-                    KernelSymbols.running().address("_text").orElseThrow());
+                    KernelSymbols.running(List.of("_text")).address("_text").orElseThrow());
         }
     }
 
@@ -161,7 +161,7 @@ class CoreTest {
     void typedKsymIsResolvedToItsBtfIdAndTheKernelLooksItUp() {
         // This kernel's kallsyms lists no data symbols, so it cannot place bpf_prog_active; the message shows it
         // received the variable's BTF id (libbpf fails here the same way).
-        if (KernelSymbols.running().address("bpf_prog_active").isPresent()) {
+        if (KernelSymbols.running(List.of("bpf_prog_active")).address("bpf_prog_active").isPresent()) {
             try (BpfObject obj = BpfObject.load(object("core_typed_ksym"))) {
                 assertThat(obj.program("core_typed_ksym").info().xlatedProgLen()).isPositive();
             }
