@@ -156,6 +156,28 @@ class BtfLazyTest {
         }
     }
 
+    /** The property names a directory, or says false (no cache) or true (the default place, not a "true" dir). */
+    @Test
+    void theCacheSettingTakesADirectoryOrTrueOrFalse() {
+        String before = System.getProperty(BtfIndexCache.PROPERTY);
+        try {
+            System.clearProperty(BtfIndexCache.PROPERTY);
+            java.util.Optional<Path> defaultPlace = BtfIndexCache.directory();
+            System.setProperty(BtfIndexCache.PROPERTY, "true");
+            assertThat(BtfIndexCache.directory()).isEqualTo(defaultPlace);
+            System.setProperty(BtfIndexCache.PROPERTY, " FALSE ");
+            assertThat(BtfIndexCache.directory()).isEmpty();
+            System.setProperty(BtfIndexCache.PROPERTY, "/tmp/btf-index");
+            assertThat(BtfIndexCache.directory()).contains(Path.of("/tmp/btf-index"));
+        } finally {
+            if (before == null) {
+                System.clearProperty(BtfIndexCache.PROPERTY);
+            } else {
+                System.setProperty(BtfIndexCache.PROPERTY, before);
+            }
+        }
+    }
+
     /** idsByName and idsByEssentialName of every name against a scan of every decoded type. */
     private static void assertIndexMatchesScan(Btf btf) {
         Map<String, List<Integer>> byName = new HashMap<>();
