@@ -41,11 +41,10 @@ final class BtfIndexCache {
 
     /** The cache directory, or empty when turned off. */
     static Optional<Path> directory() {
-        String configured = System.getProperty(PROPERTY);
+        String configured = System.getProperty(PROPERTY, "").strip();
         // "true" is the default place, not a directory named "true" in the working directory
-        if (configured != null && !configured.isBlank() && !configured.strip().equalsIgnoreCase("true")) {
-            return configured.strip().equalsIgnoreCase("false") ? Optional.empty()
-                    : Optional.of(Path.of(configured.strip()));
+        if (!configured.isEmpty() && !configured.equalsIgnoreCase("true")) {
+            return configured.equalsIgnoreCase("false") ? Optional.empty() : Optional.of(Path.of(configured));
         }
         String xdg = System.getenv("XDG_CACHE_HOME");
         String home = System.getProperty("user.home");

@@ -55,8 +55,7 @@ public final class DeclaredObjects {
                 try {
                     parsed.put(requested, BpfObject.loader(found.bytes(), found.fileName()).spec());
                 } catch (BpfException e) {
-                    throw new BpfException(d.describe() + ": " + found.where() + " is not a BPF object bpfunit "
-                            + "can read: " + e.getMessage(), e);
+                    throw new BpfException(ObjectLoading.unreadable(d, found, e), e);
                 }
             }
         }

@@ -162,8 +162,7 @@ final class ObjectLoading {
                 loader = ParsedObjects.of(context).loader(found.bytes(), found.fileName());
                 spec = loader.spec();
             } catch (BpfException e) {
-                throw new ExtensionConfigurationException(d.describe() + ": " + found.where() + " is not a BPF "
-                        + "object bpfunit can read: " + e.getMessage(), e);
+                throw new ExtensionConfigurationException(unreadable(d, found, e), e);
             }
             entries.add(new ObjectSet.Entry(requested, found.fileName(), loader, null));
             specs.add(spec);
@@ -414,6 +413,11 @@ final class ObjectLoading {
                         .orElse("under " + BpfTest.OBJECTS_DIR + " (not set), ")
                 + "and at " + Path.of(requested).toAbsolutePath() + ": put the object in src/test/resources, set "
                 + BpfTest.OBJECTS_DIR + " to its directory, or give its path");
+    }
+
+    /** Why {@code found} cannot be used: it is not a BPF object bpfunit can read ({@code e} says what is wrong). */
+    static String unreadable(Declaration d, Located found, BpfException e) {
+        return d.describe() + ": " + found.where() + " is not a BPF object bpfunit can read: " + e.getMessage();
     }
 
     private static String fileName(String name) {

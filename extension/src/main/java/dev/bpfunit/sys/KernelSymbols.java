@@ -97,7 +97,7 @@ public final class KernelSymbols {
 
         Scan(Set<String> wanted) {
             this.wanted = wanted;
-            this.out = new HashMap<>(wanted == null ? 1 << 18 : 2 * wanted.size());
+            this.out = new HashMap<>();
             if (wanted == null) {
                 lengths = null;
                 return;
