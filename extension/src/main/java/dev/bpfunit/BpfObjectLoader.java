@@ -270,9 +270,10 @@ public final class BpfObjectLoader {
         Instrumenter.Result instrumented = Instrumenter.instrument(spec(),
                 new Instrumenter.Options(coverage, deterministic, noCoverage));
         ObjectSpec spec = instrumented.spec();
+        boolean rewritten = coverage || deterministic;
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            BpfObject obj = new Loading(spec, opened).run();
+            BpfObject obj = new Loading(spec, opened, rewritten).run();
             if (deterministic) {
                 BpfMap values = obj.map(Instrumenter.DETERMINISTIC_MAP);
                 values.update(new byte[4], DeterministicValues.encode(0, 0, 0, 0, 0));
@@ -290,11 +291,8 @@ public final class BpfObjectLoader {
         } catch (Throwable failure) {
             // every Throwable: an OutOfMemoryError copying a log must not leave the BTF, maps and programs open
             Closeables.closeAllAfter(failure, reversed(opened));
-            if (failure instanceof VerifierException ve && (coverage || deterministic)) {
-                InstrumentationRefusedException refused = refusedOnlyInstrumented(ve, spec, deterministic);
-                if (refused != null) {
-                    throw refused;
-                }
+            if (failure instanceof VerifierException ve && rewritten) {
+                throw refusedInstrumented(ve, spec, deterministic);
             }
             throw ObjectLoadException.inObject(spec.name(), failure);
         }
@@ -302,14 +300,17 @@ public final class BpfObjectLoader {
 
     /**
      * When the verifier refused an instrumented program: loads the object again without the coverage counters,
-     * then without any instrumentation, to tell whether the instrumentation made the difference, and if so which.
-     * Null when the program is refused as compiled too (the plain rejection is the one to report).
+     * then without any instrumentation, to tell whether the instrumentation made the difference, and if so which
+     * ({@link InstrumentationRefusedException}). When the verifier refuses the object as compiled too, that
+     * rejection is the one reported, with its own diagnosis (the instrumented program's, made from its
+     * statistics-only load when the verifier gave up at its limit, stands for bpfunit's rewrite, not the user's
+     * program).
      */
-    private InstrumentationRefusedException refusedOnlyInstrumented(VerifierException ve, ObjectSpec instrumented,
-                                                                   boolean deterministic) {
+    private RuntimeException refusedInstrumented(VerifierException ve, ObjectSpec instrumented,
+                                                 boolean deterministic) {
         String program = ve.program();
         if (instrumented.programs().stream().noneMatch(p -> p.name().equals(program))) {
-            return null;
+            return ObjectLoadException.inObject(instrumented.name(), ve);
         }
         int withAll = instrumented.program(program).instructionCount();
         ObjectSpec plain = spec();
@@ -317,36 +318,47 @@ public final class BpfObjectLoader {
         boolean counted = coverage && !noCoverage.contains(program);
         if (counted && deterministic) {
             ObjectSpec withoutCounters = Instrumenter.instrument(plain, new Instrumenter.Options(false, true)).spec();
-            Optional<Integer> processed = loadsWith(withoutCounters, program);
-            if (processed != null) {
+            Trial trial = trial(withoutCounters, program, true);
+            if (trial.failure() == null) {
                 return new InstrumentationRefusedException(instrumented.name(), program,
                         InstrumentationRefusedException.Instrumentation.COVERAGE,
-                        withoutCounters.program(program).instructionCount(), withAll, processed.orElse(null), ve);
+                        withoutCounters.program(program).instructionCount(), withAll, trial.processed(), ve);
             }
             counted = false;        // refused with the deterministic rewrite alone: that is the one to name
         }
-        Optional<Integer> processed = loadsWith(plain, program);
-        if (processed == null) {
-            return null;
+        Trial trial = trial(plain, program, false);
+        if (trial.failure() instanceof VerifierException refusedAsCompiled) {
+            return ObjectLoadException.inObject(plain.name(), refusedAsCompiled);
+        }
+        if (trial.failure() != null) {
+            // the plain object failed for another reason (no memory, a limit of the machine): not a comparison
+            ve.addSuppressed(trial.failure());
+            return ObjectLoadException.inObject(instrumented.name(), ve);
         }
         return new InstrumentationRefusedException(instrumented.name(), program, counted
                 ? InstrumentationRefusedException.Instrumentation.COVERAGE
                 : InstrumentationRefusedException.Instrumentation.DETERMINISTIC_HELPERS, plainCount, withAll,
-                processed.orElse(null), ve);
+                trial.processed(), ve);
     }
 
     /**
-     * Loads the spec and closes it again: null when it does not load, else the instructions the verifier processed
-     * for the program (empty where the kernel does not say).
+     * A load of {@code spec} for {@link #refusedInstrumented}, closed again at once.
+     *
+     * @param processed the instructions the verifier processed for the program, null where the kernel does not say
+     *                  or when the load failed
+     * @param failure   why the load failed, null when it loaded
      */
-    private Optional<Integer> loadsWith(ObjectSpec spec, String program) {
+    private record Trial(Integer processed, RuntimeException failure) {
+    }
+
+    private Trial trial(ObjectSpec spec, String program, boolean rewritten) {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            BpfObject obj = new Loading(spec, opened).run();
+            BpfObject obj = new Loading(spec, opened, rewritten).run();
             int processed = obj.program(program).info().verifiedInsns();
-            return processed > 0 ? Optional.of(processed) : Optional.empty();
+            return new Trial(processed > 0 ? processed : null, null);
         } catch (RuntimeException e) {
-            return null;
+            return new Trial(null, e);
         } finally {
             try {
                 Closeables.closeAll(reversed(opened));
@@ -466,9 +478,13 @@ public final class BpfObjectLoader {
         private KernelTarget target;
         private ExternResolver externs;
 
-        Loading(ObjectSpec spec, List<AutoCloseable> opened) {
+        /** Whether the programs are bpfunit's instrumented copies ({@code ProgramLoading}'s limitFromStatistics). */
+        private final boolean rewritten;
+
+        Loading(ObjectSpec spec, List<AutoCloseable> opened, boolean rewritten) {
             this.spec = spec;
             this.opened = opened;
+            this.rewritten = rewritten;
         }
 
         BpfObject run() {
@@ -504,7 +520,8 @@ public final class BpfObjectLoader {
                 maps.put(m.name(), map);
             }
             ProgramLinking linking = new ProgramLinking(spec, maps, this::target, this::externs);
-            ProgramLoading loading = new ProgramLoading(spec, btfFd, logLevel, logSize, this::target, () -> externs);
+            ProgramLoading loading = new ProgramLoading(spec, btfFd, logLevel, logSize, this::target, () -> externs,
+                    rewritten);
             for (ProgramSpec p : spec.programs()) {
                 if (skipped.contains(p.name()) || !p.autoload() && !autoloaded.contains(p.name())) {
                     notLoaded.add(p.name());

@@ -7,7 +7,10 @@ import java.util.Optional;
  * the deterministic helpers' rewrite): typically a program near the verifier's limit of a million processed
  * instructions, which the extra instructions per basic block push over. The message says both loads' outcomes,
  * the instrumented load's verifier reason, and what the test can do; the cause is the instrumented load's
- * {@link VerifierException} with its whole log.
+ * {@link VerifierException}. When the verifier gave up on the instrumented program at its limit (E2BIG), that
+ * exception's log is the one of a load with statistics only (its error lines and statistics, no trace): the trace of
+ * a million instructions would cost about five times that load on 6.4+ kernels and shows bpfunit's rewrite, not the
+ * program as compiled. {@code BpfObjectLoader.logLevel(1)} asks for the instrumented load's trace.
  */
 public final class InstrumentationRefusedException extends ObjectLoadException {
     private static final long serialVersionUID = 1L;
@@ -74,7 +77,9 @@ public final class InstrumentationRefusedException extends ObjectLoadException {
             b.append("test this program without clock() and randomSeed() (the kernel's own time and random "
                     + "helpers), or simplify it below the verifier's limit");
         }
-        b.append("\n  (the instrumented load's verifier log is in getCause(), a VerifierException)");
+        b.append("\n  (the instrumented load's verifier log is in getCause(), a VerifierException")
+                .append(refusal.verifierLog().path().isEmpty() ? ": statistics only; BpfObjectLoader.logLevel(1) "
+                        + "logs the instrumented program's trace)" : ")");
         return b.toString();
     }
 
@@ -103,7 +108,7 @@ public final class InstrumentationRefusedException extends ObjectLoadException {
         return Optional.ofNullable(plainProcessed);
     }
 
-    /** The instrumented load's rejection, with its whole log. */
+    /** The instrumented load's rejection (with statistics only when the verifier gave up at its limit). */
     public VerifierException refusal() {
         return (VerifierException) getCause();
     }

@@ -61,9 +61,18 @@ final class ProgramLoading {
     private final Supplier<KernelTarget> kernelTarget;
     /** The load's extern resolver if it made one, else null (only read: a poisoned kfunc's name). */
     private final Supplier<ExternResolver> existingExterns;
+    /**
+     * Whether a program the verifier gave up on at its limit (E2BIG) is diagnosed from its statistics-only load
+     * alone, without loading it once more for the trace: for bpfunit's instrumented copy of an object, whose refusal
+     * is reported beside the plain program's outcome ({@link InstrumentationRefusedException}) or replaced by the
+     * plain program's own diagnosis. On 6.4+ kernels the verifier formats every line of a level-1 log even when
+     * only its end is kept, so that trace costs about five times the statistics-only load of such a program.
+     */
+    private final boolean limitFromStatistics;
 
     ProgramLoading(ObjectSpec spec, Fd btfFd, int logLevel, int logSize, Supplier<KernelTarget> target,
-                   Supplier<ExternResolver> externs) {
+                   Supplier<ExternResolver> externs, boolean limitFromStatistics) {
+        this.limitFromStatistics = limitFromStatistics;
         this.spec = spec;
         this.btfFd = btfFd;
         this.logLevel = logLevel;
@@ -209,7 +218,9 @@ final class ProgramLoading {
      * is at the end: {@link #FAILURE_LOG_SIZE} at once when the kernel is known to be one, else grown to it. Older
      * kernels keep the start, so there the buffer grows to {@link #HEAD_LOG_SIZE} and, when the log is longer
      * still, its end is that of a load with statistics only: {@code known}, when the caller already made one (the
-     * program's own load without a log asked for, or a probe), else one more load.
+     * program's own load without a log asked for, or a probe), else one more load. A program given up on at the
+     * verifier's limit is diagnosed from that statistics-only load when {@link #limitFromStatistics} says so and
+     * no log was asked for.
      */
     private RuntimeException verifierFailure(ProgramSpec p, byte[] insns, ExternResolver.FdArray fdArray,
                                              BpfSyscallException first, CoreResult core, StatisticsOnly known) {
@@ -219,10 +230,14 @@ final class ProgramLoading {
             return new VerifierException(spec.name(), p.name(), first.errno().name(),
                     VerifierLog.refusedSize(count, limit), insns, slot -> sourceLine(p, slot));
         }
-        int size = known != null && known.keepsEnd() ? FAILURE_LOG_SIZE : Math.min(logSize, FAILURE_LOG_SIZE);
-        int level = Math.max(1, logLevel) | BpfConstants.BPF_LOG_STATS;
         VerifierLog.Program program = new VerifierLog.Program(p.type(), slot -> sourceLine(p, slot),
                 slot -> poisonCause(insns, slot, core));
+        if (limitFromStatistics && logLevel == 0 && known != null && first.errno() == Errno.E2BIG) {
+            return new VerifierException(spec.name(), p.name(), first.errno().name(),
+                    VerifierLog.parse(known.log(), false, program), insns, slot -> sourceLine(p, slot));
+        }
+        int size = known != null && known.keepsEnd() ? FAILURE_LOG_SIZE : Math.min(logSize, FAILURE_LOG_SIZE);
+        int level = Math.max(1, logLevel) | BpfConstants.BPF_LOG_STATS;
         while (true) {
             ProgLoadAttr attr = programAttr(p, insns, fdArray).logLevel(level).logSize(size);
             try {

@@ -1,6 +1,7 @@
 package dev.bpfunit.samples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.bpfunit.BpfObject;
@@ -44,7 +45,35 @@ class InstrumentationRefusedTest {
                         + e.instrumentedInstructions() + " instructions)")
                 .contains("BPF program is too large. Processed 1000001 insn")
                 .contains("fix: leave this program out of coverage with BpfObjectLoader.noCoverage(\"near_limit\")");
+        // the verifier gave up at its limit: the refusal is that of the statistics-only load, without the trace of
+        // a million instructions of bpfunit's rewrite (5x that load's time on 6.4+ kernels)
+        assertThat(e.refusal().errno()).isEqualTo("E2BIG");
+        assertThat(e.refusal().verifierLog().path()).isEmpty();
+        assertThat(e.refusal().verifierLog().processedInstructions()).hasValue(1_000_001);
+        assertThat(e.getMessage()).contains("statistics only; BpfObjectLoader.logLevel(1) logs the instrumented "
+                + "program's trace");
         System.out.println(e.getMessage());
+    }
+
+    @Test
+    void aProgramRefusedAsCompiledTooIsReportedWithItsOwnDiagnosis() {
+        VerifierException plain = catchThrowableOfType(() -> BpfObject.loader(Samples.object("rejected"))
+                .coverage(false).load().close(), VerifierException.class);
+        assertThat(plain).as("rejected.bpf.o is refused as compiled").isNotNull();
+        int plainAt = plain.verifierLog().failingInstruction().orElseThrow().index();
+
+        Throwable thrown = catchThrowable(() -> BpfObject.loader(
+                Samples.object("rejected")).coverage(true).load().close());
+
+        assertThat(thrown).as("the plain program's rejection, not an InstrumentationRefusedException")
+                .isInstanceOf(VerifierException.class);
+        VerifierException reported = (VerifierException) thrown;
+        // the plain program's diagnosis (the counters move every instruction after the first block)
+        assertThat(reported.verifierLog().failingInstruction().orElseThrow().index()).isEqualTo(plainAt);
+        assertThat(reported.rejectionCause()).isEqualTo(plain.rejectionCause()).isEqualTo(VerifierCause.NULL_CHECK);
+        // the same path, without the counters' instructions
+        assertThat(reported.verifierLog().path()).isEqualTo(plain.verifierLog().path());
+        assertThat(reported.controlFlowGraphDot()).isEqualTo(plain.controlFlowGraphDot());
     }
 
     @Test
