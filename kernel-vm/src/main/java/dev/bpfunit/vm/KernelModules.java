@@ -40,12 +40,50 @@ final class KernelModules {
 
     private KernelModules(Path dir, Map<String, Path> files, Set<String> builtin) {
         this.dir = dir;
-        this.files = files;
-        this.builtin = builtin;
+        this.files = Map.copyOf(files);
+        this.builtin = Set.copyOf(builtin);
     }
 
-    /** Indexes the modules under {@code modulesDir} (all {@code *.ko*} files) and reads {@code modules.builtin}. */
+    /**
+     * The directories scanned in this JVM, with the modification time of the directory and its
+     * {@code modules.builtin} they were scanned at: a guest's run scans its kernel's twice (its fixtures' modules,
+     * its initramfs), each time 60-150 ms for the 4,000-odd files of a Debian kernel.
+     */
+    private static final Map<Path, Scanned> SCANNED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Scanned(String stamp, KernelModules modules) {
+    }
+
+    /**
+     * Indexes the modules under {@code modulesDir} (all {@code *.ko*} files) and reads {@code modules.builtin}; the
+     * index of an earlier scan in this JVM when the directory's and {@code modules.builtin}'s modification times are
+     * still those it was made at (a package's directory does not change; {@code make modules_install} and depmod
+     * rewrite files at its top).
+     */
     static KernelModules scan(Path modulesDir) {
+        Path key = modulesDir.toAbsolutePath().normalize();
+        String stamp = stamp(key);
+        Scanned earlier = SCANNED.get(key);
+        if (earlier != null && earlier.stamp().equals(stamp)) {
+            return earlier.modules();
+        }
+        KernelModules modules = walk(modulesDir);
+        SCANNED.put(key, new Scanned(stamp, modules));
+        return modules;
+    }
+
+    private static String stamp(Path modulesDir) {
+        StringBuilder text = new StringBuilder();
+        try {
+            text.append(Files.getLastModifiedTime(modulesDir).toMillis()).append('\n');
+            CacheKeys.describe(modulesDir.resolve("modules.builtin"), text);
+        } catch (IOException e) {
+            text.append("unreadable: ").append(e.getMessage());
+        }
+        return text.toString();
+    }
+
+    private static KernelModules walk(Path modulesDir) {
         Map<String, Path> files = new HashMap<>();
         try (Stream<Path> walk = Files.walk(modulesDir)) {
             walk.filter(Files::isRegularFile).forEach(file -> {

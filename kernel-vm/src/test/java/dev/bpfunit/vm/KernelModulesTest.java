@@ -96,4 +96,19 @@ class KernelModulesTest {
         assertThatThrownBy(() -> KernelModules.scan(modules).resolve(List.of("bad")))
                 .isInstanceOf(VmException.class).hasMessageContaining("bad.ko is not a 64-bit little-endian ELF");
     }
+
+    @Test
+    void aScanIsKeptUntilTheDirectoryOrItsBuiltinListChanges() throws Exception {
+        module("kernel/fs/9p/9p.ko", moduleElf("depends="));
+        Files.writeString(modules.resolve("modules.builtin"), "kernel/drivers/virtio/virtio_pci.ko\n");
+        KernelModules first = KernelModules.scan(modules);
+
+        assertThat(KernelModules.scan(modules)).isSameAs(first);
+
+        Files.writeString(modules.resolve("modules.builtin"), "kernel/drivers/virtio/virtio_pci.ko\nkernel/fs/9p/9p.ko\n");
+        KernelModules again = KernelModules.scan(modules);
+        assertThat(again).isNotSameAs(first);
+        assertThat(again.resolve(List.of("9p"))).isEmpty();          // built in now
+        assertThat(first.resolve(List.of("9p"))).hasSize(1);
+    }
 }
