@@ -78,7 +78,7 @@ public final class InstrumentationRefusedException extends ObjectLoadException {
                     + "helpers), or simplify it below the verifier's limit");
         }
         b.append("\n  (the instrumented load's verifier log is in getCause(), a VerifierException")
-                .append(refusal.verifierLog().path().isEmpty() ? ": statistics only; BpfObjectLoader.logLevel(1) "
+                .append(refusal.verifierLog().statisticsOnly() ? ": statistics only; BpfObjectLoader.logLevel(1) "
                         + "logs the instrumented program's trace)" : ")");
         return b.toString();
     }

@@ -234,7 +234,8 @@ final class ProgramLoading {
                 slot -> poisonCause(insns, slot, core));
         if (limitFromStatistics && logLevel == 0 && known != null && first.errno() == Errno.E2BIG) {
             return new VerifierException(spec.name(), p.name(), first.errno().name(),
-                    VerifierLog.parse(known.log(), false, program), insns, slot -> sourceLine(p, slot));
+                    VerifierLog.parse(VerifierLog.statisticsOnly(known.log()), false, program), insns,
+                    slot -> sourceLine(p, slot));
         }
         int size = known != null && known.keepsEnd() ? FAILURE_LOG_SIZE : Math.min(logSize, FAILURE_LOG_SIZE);
         int level = Math.max(1, logLevel) | BpfConstants.BPF_LOG_STATS;

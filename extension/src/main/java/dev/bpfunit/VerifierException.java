@@ -94,6 +94,9 @@ public class VerifierException extends BpfException {
                     + " kept, not its middle)");
         } else if (log.truncated()) {
             b.append("\n  (the verifier log was truncated: its end is kept)");
+        } else if (log.statisticsOnly()) {
+            b.append("\n  (the verifier log is a load's with statistics only: its error lines and statistics, no"
+                    + " trace of the instructions)");
         }
         b.append("\n  (the log, ").append(log.lineCount()).append(log.middleMissing() ? " lines of its start and end"
                 : log.truncated() ? " lines of its end" : " lines").append(", is in VerifierException#log())");

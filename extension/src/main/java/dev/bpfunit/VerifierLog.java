@@ -94,6 +94,7 @@ public final class VerifierLog {
     private final String text;
     private final boolean truncated;
     private final boolean middleMissing;
+    private final boolean statisticsOnly;
     private final long lineCount;
     private final List<String> errorLines;
     private final Optional<Instruction> failing;
@@ -186,6 +187,7 @@ public final class VerifierLog {
         // after a log's start and end were joined, only an instruction of the end can be the failing one
         int mark = lines.lastIndexOf(HEAD_END_MARK);
         this.middleMissing = mark >= 0;
+        this.statisticsOnly = text.startsWith(STATISTICS_ONLY_MARK + "\n");
         Optional<Instruction> insn = steps.isEmpty() || lastInsn < mark ? Optional.empty()
                 : Optional.of(new Instruction(steps.get(steps.size() - 1).index(), steps.get(steps.size() - 1).text()));
         this.failing = insn;
@@ -309,6 +311,7 @@ public final class VerifierLog {
         this.text = text;
         this.truncated = truncated;
         this.middleMissing = false;
+        this.statisticsOnly = false;
         this.lineCount = 1;
         this.errorLines = List.of(text.strip());
         this.failing = Optional.empty();
@@ -329,6 +332,18 @@ public final class VerifierLog {
      */
     static final String HEAD_END_MARK = "; ... bpfunit: the log's start ends here (the kernel keeps the start of a"
             + " full log before 6.4); its end, from a load with statistics only, follows ...";
+
+    /**
+     * The first line bpfunit gives the log of a load with statistics only when it stands for the whole log: the
+     * verifier's error lines and statistics, no trace ({@link #statisticsOnly()}).
+     */
+    static final String STATISTICS_ONLY_MARK = "; ... bpfunit: a load with statistics only (the verifier's error lines"
+            + " and statistics, no trace of the instructions) ...";
+
+    /** {@code log}, the log of a load with statistics only, marked as standing for the whole log. */
+    static String statisticsOnly(String log) {
+        return STATISTICS_ONLY_MARK + "\n" + log;
+    }
 
     /**
      * A log's start (cut at its last whole line) and its end from a load with statistics only, joined by
@@ -490,6 +505,15 @@ public final class VerifierLog {
      */
     public boolean middleMissing() {
         return middleMissing;
+    }
+
+    /**
+     * Whether the log is that of a load with statistics only: the verifier's error lines and statistics, without
+     * the trace of the instructions it walked. bpfunit diagnoses a program it instrumented itself that way when the
+     * verifier gave up on it at its limit ({@link InstrumentationRefusedException}), so no instruction is known.
+     */
+    public boolean statisticsOnly() {
+        return statisticsOnly;
     }
 
     /** The lines that say what went wrong (the last lines before the statistics). */

@@ -56,4 +56,24 @@ class VerifierLogTest {
         assertThat(log.errorLines()).containsExactly("R0 !read_ok");
         assertThat(log.hint()).hasValueSatisfying(h -> assertThat(h).contains("return value"));
     }
+
+    @Test
+    void aStatisticsOnlyLogIsMarkedAndKnowsNoInstruction() {
+        // what 6.18 logs at BPF_LOG_STATS alone for a program given up on at the limit
+        String stats = "BPF program is too large. Processed 1000001 insn\n"
+                + "processed 1000001 insns (limit 1000000) max_states_per_insn 4 total_states 11118 peak_states 11118 "
+                + "mark_read 2\n";
+        VerifierLog marked = VerifierLog.parse(VerifierLog.statisticsOnly(stats), false, slot -> Optional.empty());
+        assertThat(marked.statisticsOnly()).isTrue();
+        assertThat(marked.errorLines()).containsExactly("BPF program is too large. Processed 1000001 insn");
+        assertThat(marked.processedInstructions()).hasValue(1_000_001);
+        assertThat(marked.rejectionCause()).isEqualTo(VerifierCause.COMPLEXITY_LIMIT);
+        assertThat(marked.failingInstruction()).isEmpty();
+        assertThat(marked.path()).isEmpty();
+
+        assertThat(VerifierLog.parse(stats, false, slot -> Optional.empty()).statisticsOnly()).isFalse();
+        assertThat(VerifierLog.parse(fixture("null_deref.log"), false, slot -> Optional.empty()).statisticsOnly())
+                .isFalse();
+        assertThat(VerifierLog.refusedSize(1_000_002, 1_000_000).statisticsOnly()).isFalse();
+    }
 }

@@ -48,6 +48,7 @@ class InstrumentationRefusedTest {
         // the verifier gave up at its limit: the refusal is that of the statistics-only load, without the trace of
         // a million instructions of bpfunit's rewrite (5x that load's time on 6.4+ kernels)
         assertThat(e.refusal().errno()).isEqualTo("E2BIG");
+        assertThat(e.refusal().verifierLog().statisticsOnly()).isTrue();
         assertThat(e.refusal().verifierLog().path()).isEmpty();
         assertThat(e.refusal().verifierLog().processedInstructions()).hasValue(1_000_001);
         assertThat(e.getMessage()).contains("statistics only; BpfObjectLoader.logLevel(1) logs the instrumented "
@@ -71,6 +72,7 @@ class InstrumentationRefusedTest {
         // the plain program's diagnosis (the counters move every instruction after the first block)
         assertThat(reported.verifierLog().failingInstruction().orElseThrow().index()).isEqualTo(plainAt);
         assertThat(reported.rejectionCause()).isEqualTo(plain.rejectionCause()).isEqualTo(VerifierCause.NULL_CHECK);
+        assertThat(reported.verifierLog().statisticsOnly()).isFalse();
         // the same path, without the counters' instructions
         assertThat(reported.verifierLog().path()).isEqualTo(plain.verifierLog().path());
         assertThat(reported.controlFlowGraphDot()).isEqualTo(plain.controlFlowGraphDot());
