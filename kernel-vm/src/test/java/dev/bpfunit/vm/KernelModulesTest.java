@@ -111,4 +111,41 @@ class KernelModulesTest {
         assertThat(again.resolve(List.of("9p"))).isEmpty();          // built in now
         assertThat(first.resolve(List.of("9p"))).hasSize(1);
     }
+
+    @Test
+    void anXzModuleIsDecompressedOnceAndKeptByPathSizeAndTime(@TempDir Path cache) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(HostTools.onPath("xz").isPresent(), "xz is not on the PATH");
+        byte[] elf = moduleElf("depends=", "name=nine");
+        Path plain = modules.resolve("nine.ko");
+        Files.write(plain, elf);
+        Process xz = new ProcessBuilder("xz", "-k", plain.toString()).inheritIO().start();
+        assertThat(xz.waitFor()).isZero();
+        Files.delete(plain);
+        Path compressed = modules.resolve("nine.ko.xz");
+
+        assertThat(KernelModules.uncompressed(compressed, cache)).isEqualTo(elf);
+        List<Path> kept;
+        try (var files = Files.list(cache)) {
+            kept = files.toList();
+        }
+        assertThat(kept).singleElement().satisfies(p -> assertThat(p.getFileName().toString()).startsWith("nine-")
+                .endsWith(".ko"));
+
+        // the kept copy is what a second call reads (no xz): a different ELF put there is returned
+        byte[] other = moduleElf("depends=", "name=other");
+        Files.write(kept.get(0), other);
+        assertThat(KernelModules.uncompressed(compressed, cache)).isEqualTo(other);
+
+        // the module file changed: decompressed again
+        Files.setLastModifiedTime(compressed, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(compressed).toMillis() - 60_000));
+        assertThat(KernelModules.uncompressed(compressed, cache)).isEqualTo(elf);
+        // and what is kept there but not an ELF is not used
+        try (var files = Files.list(cache)) {
+            for (Path p : files.toList()) {
+                Files.writeString(p, "not an elf");
+            }
+        }
+        assertThat(KernelModules.uncompressed(compressed, cache)).isEqualTo(elf);
+    }
 }
