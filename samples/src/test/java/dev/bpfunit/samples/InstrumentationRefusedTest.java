@@ -75,7 +75,9 @@ class InstrumentationRefusedTest {
         assertThat(reported.verifierLog().statisticsOnly()).isFalse();
         // the same path, without the counters' instructions
         assertThat(reported.verifierLog().path()).isEqualTo(plain.verifierLog().path());
-        assertThat(reported.controlFlowGraphDot()).isEqualTo(plain.controlFlowGraphDot());
+        // (the graph shows each load's own map fd: the same once that is masked)
+        assertThat(reported.controlFlowGraphDot().map(InstrumentationRefusedTest::withoutFds))
+                .isEqualTo(plain.controlFlowGraphDot().map(InstrumentationRefusedTest::withoutFds));
     }
 
     @Test
@@ -87,5 +89,9 @@ class InstrumentationRefusedTest {
             assertThat(data.notes()).anyMatch(n -> n.contains("'near_limit'") && n.contains("noCoverage"));
             assertThat(data.files()).isEmpty();
         }
+    }
+
+    private static String withoutFds(String dot) {
+        return dot.replaceAll("map\\[fd:\\d+\\]", "map[fd]");
     }
 }
