@@ -3,7 +3,7 @@ package dev.bpfunit.vm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -97,15 +97,8 @@ public enum Accelerator {
         }
         Accelerator result = choose(probe(qemu, KVM), probe(qemu, TCG));
         if (!bootId.isEmpty()) {
-            try {
-                Files.createDirectories(cacheFile.getParent());
-                Path tmp = Files.createTempFile(cacheFile.getParent(), CACHE_FILE, ".tmp");
-                Files.writeString(tmp, bootId + " " + result.name() + "\n");
-                Files.move(tmp, cacheFile, StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException ignored) {
-                // the probe runs again next time
-            }
+            // not kept: the probe runs again next time
+            FileTrees.keep(cacheFile, (bootId + " " + result.name() + "\n").getBytes(StandardCharsets.UTF_8));
         }
         return result;
     }

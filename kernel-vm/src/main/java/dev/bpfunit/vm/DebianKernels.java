@@ -145,8 +145,8 @@ public final class DebianKernels {
         List<String> packages = run.stdoutText().lines().map(String::trim).filter(l -> IMAGE.matcher(l).matches())
                 .sorted().toList();
         if (key.isPresent() && run.exitCode() == 0) {
-            keep(listing, "key " + key.get() + "\n" + packages.stream().map(p -> p + "\n")
-                    .collect(java.util.stream.Collectors.joining()));
+            FileTrees.keep(listing, ("key " + key.get() + "\n" + packages.stream().map(p -> p + "\n")
+                    .collect(java.util.stream.Collectors.joining())).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return packages;
     }
@@ -169,22 +169,6 @@ public final class DebianKernels {
             return Optional.empty();
         }
         return Optional.of(CacheKeys.hex(text.toString(), 16));
-    }
-
-    /** Writes {@code text} to {@code file} through a temporary file and a rename; best effort (a cache). */
-    private void keep(Path file, String text) {
-        Path tmp = null;
-        try {
-            Files.createDirectories(cacheDir);
-            tmp = Files.createTempFile(cacheDir, ".apt-", ".tmp");
-            Files.writeString(tmp, text);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException e) {
-            // not kept: the next run asks apt again
-        } finally {
-            FileTrees.deleteQuietly(tmp);
-        }
     }
 
     private List<String> cachedPackages() {

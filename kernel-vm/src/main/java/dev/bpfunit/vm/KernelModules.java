@@ -257,26 +257,9 @@ final class KernelModules {
         byte[] elf = HostTools.output(List.of(xz ? "xz" : "zstd", "-dcq", file.toString()),
                 "decompressing kernel module " + file, xz ? "xz-utils" : "zstd");
         if (cached != null) {
-            keep(cached, elf);
+            FileTrees.keep(cached, elf);
         }
         return elf;
-    }
-
-    /** Writes {@code bytes} to {@code file} through a temporary file and a rename; best effort (a cache). */
-    private static void keep(Path file, byte[] bytes) {
-        Path tmp = null;
-        try {
-            Files.createDirectories(file.getParent());
-            tmp = Files.createTempFile(file.getParent(), ".module-", ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException e) {
-            // not kept: the next run decompresses it again
-        } finally {
-            FileTrees.deleteQuietly(tmp);
-        }
     }
 
     /** The module name of a file name such as {@code 9pnet-virtio.ko.xz}, or null if it is no module. */
