@@ -38,6 +38,17 @@ final class CacheKeys {
     }
 
     /**
+     * A name for what is made from {@code file} (a kernel's uncompressed image, a decompressed module): the first 8
+     * bytes, in hex, of the digest of its absolute path, size and modification time.
+     */
+    static String ofFile(Path file) throws IOException {
+        Path source = file.toAbsolutePath().normalize();
+        java.nio.file.attribute.BasicFileAttributes attrs = Files.readAttributes(source,
+                java.nio.file.attribute.BasicFileAttributes.class);
+        return hex(source + "\n" + attrs.size() + "\n" + attrs.lastModifiedTime().toMillis(), 8);
+    }
+
+    /**
      * Appends a line that changes when {@code file} does: its size and modification time, or {@code absent} when it
      * is not a regular file.
      */

@@ -128,12 +128,12 @@ public final class DebianKernels {
         if (HostTools.onPath("apt-cache").isEmpty()) {
             return List.of();
         }
-        Optional<String> key = aptState();
+        Optional<String> header = aptState().map(key -> "key " + key);
         Path listing = cacheDir.resolve(APT_LISTING);
-        if (key.isPresent() && Files.isRegularFile(listing)) {
+        if (header.isPresent() && Files.isRegularFile(listing)) {
             try {
                 List<String> lines = Files.readAllLines(listing);
-                if (!lines.isEmpty() && lines.get(0).equals("key " + key.get())) {
+                if (!lines.isEmpty() && lines.get(0).equals(header.get())) {
                     return List.copyOf(lines.subList(1, lines.size()));
                 }
             } catch (IOException e) {
@@ -144,8 +144,8 @@ public final class DebianKernels {
                 "listing Debian kernel packages", "apt");
         List<String> packages = run.stdoutText().lines().map(String::trim).filter(l -> IMAGE.matcher(l).matches())
                 .sorted().toList();
-        if (key.isPresent() && run.exitCode() == 0) {
-            FileTrees.keep(listing, ("key " + key.get() + "\n" + packages.stream().map(p -> p + "\n")
+        if (header.isPresent() && run.exitCode() == 0) {
+            FileTrees.keep(listing, (header.get() + "\n" + packages.stream().map(p -> p + "\n")
                     .collect(java.util.stream.Collectors.joining())).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return packages;

@@ -31,10 +31,10 @@ final class FileTrees {
 
     /**
      * Writes {@code bytes} to {@code file} through a temporary file in its directory (created if needed) and a
-     * rename, so that a reader sees the old file or the whole new one; best effort, for a cache: false when it could
-     * not, and the caller works it out again next time.
+     * rename, so that a reader sees the old file or the whole new one; best effort, for a cache: what cannot be
+     * written is worked out again next time.
      */
-    static boolean keep(Path file, byte[] bytes) {
+    static void keep(Path file, byte[] bytes) {
         Path tmp = null;
         try {
             Files.createDirectories(file.getParent());
@@ -43,9 +43,8 @@ final class FileTrees {
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
-            return true;
         } catch (IOException e) {
-            return false;
+            // not kept
         } finally {
             deleteQuietly(tmp);
         }

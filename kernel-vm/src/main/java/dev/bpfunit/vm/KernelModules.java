@@ -170,10 +170,16 @@ final class KernelModules {
         return List.of();
     }
 
+    /** Whether {@code elf} starts with a 64-bit little-endian ELF header, as a module for this host's kernels does. */
+    private static boolean isElf64Le(byte[] elf) {
+        return elf.length >= 64 && ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == 0x464c457f
+                && elf[4] == 2 && elf[5] == 1;
+    }
+
     /** The NUL-separated {@code key=value} strings of the {@code .modinfo} section of a 64-bit little-endian ELF. */
     static List<String> modinfo(byte[] elf, Path file) {
         ByteBuffer buf = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
-        if (elf.length < 64 || buf.getInt(0) != 0x464c457f || elf[4] != 2 || elf[5] != 1) {
+        if (!isElf64Le(elf)) {
             throw new VmException("kernel module " + file + " is not a 64-bit little-endian ELF file");
         }
         long shoff = buf.getLong(0x28);
@@ -242,12 +248,10 @@ final class KernelModules {
         boolean xz = name.endsWith(".xz");
         Path cached = null;
         try {
-            Path source = file.toAbsolutePath().normalize();
-            cached = cacheDir.resolve(moduleName(name) + "-" + CacheKeys.hex(source + "\n" + Files.size(source) + "\n"
-                    + Files.getLastModifiedTime(source).toMillis(), 8) + ".ko");
+            cached = cacheDir.resolve(moduleName(name) + "-" + CacheKeys.ofFile(file) + ".ko");
             if (Files.isRegularFile(cached)) {
                 byte[] elf = Files.readAllBytes(cached);
-                if (elf.length >= 4 && elf[0] == 0x7f && elf[1] == 'E' && elf[2] == 'L' && elf[3] == 'F') {
+                if (isElf64Le(elf)) {
                     return elf;
                 }
             }

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -58,9 +57,7 @@ final class PvhKernel {
     static Optional<Path> of(Path bzImage, Path cacheDir) {
         try {
             Path source = bzImage.toAbsolutePath().normalize();
-            BasicFileAttributes attrs = Files.readAttributes(source, BasicFileAttributes.class);
-            Path cached = cacheDir.resolve(source.getFileName() + "-" + CacheKeys.hex(source + "\n" + attrs.size() + "\n"
-                    + attrs.lastModifiedTime().toMillis(), 8) + ".elf");
+            Path cached = cacheDir.resolve(source.getFileName() + "-" + CacheKeys.ofFile(source) + ".elf");
             if (Files.isRegularFile(cached) && hasPvhEntry(cached)) {
                 return Optional.of(cached);
             }
