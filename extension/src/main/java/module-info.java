@@ -5,7 +5,7 @@
  * {@code BpfProgram}, live fixtures), the JUnit annotations, packets, the exception root, and the descriptions and
  * values the API returns ({@code spec}: {@code ObjectSpec}, {@code ProgramType}; {@code btf}: {@code BtfValue};
  * {@code instrument}: {@code CoverageData}). The kernel layer ({@code sys}), the ELF readers ({@code elf},
- * {@code rawelf}) and the instruction layer ({@code asm}) are internal: no exported signature mentions them
+ * {@code rawelf}), the instruction layer ({@code asm}) and the cache directory ({@code cache}) are internal: no exported signature mentions them
  * (ArchitectureTest checks it against this file).
  */
 @SuppressWarnings("requires-automatic")   // JNA 5 is an automatic module, com.sun.jna

@@ -62,19 +62,21 @@ class ArchitectureTest {
                 .layer("sys").definedBy("dev.bpfunit.sys")
                 .layer("packet").definedBy("dev.bpfunit.packet")
                 .layer("rawelf").definedBy("dev.bpfunit.rawelf")
+                .layer("cache").definedBy("dev.bpfunit.cache")
                 .layer("error").definedBy("dev.bpfunit.error")
                 .whereLayer("junit").mayOnlyAccessLayers("root", "instrument", "elf", "spec", "btf", "asm", "sys",
-                        "packet", "rawelf", "error")
+                        "packet", "rawelf", "cache", "error")
                 .whereLayer("root").mayOnlyAccessLayers("instrument", "elf", "spec", "btf", "asm", "sys", "packet",
-                        "rawelf", "error")
+                        "rawelf", "cache", "error")
                 .whereLayer("instrument").mayOnlyAccessLayers("spec", "btf", "asm", "error")
                 .whereLayer("elf").mayOnlyAccessLayers("spec", "btf", "asm", "sys", "rawelf", "error")
                 .whereLayer("spec").mayOnlyAccessLayers("btf", "asm", "sys", "error")
-                .whereLayer("btf").mayOnlyAccessLayers("rawelf", "error")
+                .whereLayer("btf").mayOnlyAccessLayers("rawelf", "cache", "error")
                 .whereLayer("asm").mayOnlyAccessLayers("error")
-                .whereLayer("sys").mayOnlyAccessLayers("error")
+                .whereLayer("sys").mayOnlyAccessLayers("cache", "error")
                 .whereLayer("packet").mayOnlyAccessLayers("error")
                 .whereLayer("rawelf").mayOnlyAccessLayers("error")
+                .whereLayer("cache").mayNotAccessAnyLayer()
                 .whereLayer("error").mayNotAccessAnyLayer();
     }
 
@@ -85,6 +87,38 @@ class ArchitectureTest {
         assertThat(main.size()).as("classes imported from extension/target/classes").isGreaterThan(150);
         layers().check(main);
         kernelNumbersOnly().check(main);
+    }
+
+    /**
+     * Every class of sys that uses a JNA type calls {@code JnaBoot.prepare()} in its static initializer before it
+     * touches JNA there: any of them may be the first to start JNA, and JNA reads the properties JnaBoot sets once.
+     */
+    @Test
+    void everyClassUsingJnaPreparesItFirst() {
+        JavaClasses sys = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.bpfunit.sys");
+        String boot = "dev.bpfunit.sys.JnaBoot";
+        List<String> jnaUsers = new java.util.ArrayList<>();
+        List<String> unprepared = new java.util.ArrayList<>();
+        for (JavaClass c : sys) {
+            if (c.getName().equals(boot) || c.getDirectDependenciesFromSelf().stream()
+                    .noneMatch(d -> d.getTargetClass().getPackageName().startsWith("com.sun.jna"))) {
+                continue;
+            }
+            jnaUsers.add(c.getName());
+            Optional<Integer> prepared = c.getStaticInitializer().flatMap(init -> init.getMethodCallsFromSelf().stream()
+                    .filter(call -> call.getTargetOwner().getName().equals(boot) && call.getName().equals("prepare"))
+                    .map(call -> call.getLineNumber()).min(Integer::compare));
+            int firstJnaLine = c.getStaticInitializer().flatMap(init -> init.getAccessesFromSelf().stream()
+                    .filter(a -> a.getTargetOwner().getPackageName().startsWith("com.sun.jna"))
+                    .map(a -> a.getLineNumber()).min(Integer::compare)).orElse(Integer.MAX_VALUE);
+            if (prepared.isEmpty() || prepared.get() > firstJnaLine) {
+                unprepared.add(c.getName());
+            }
+        }
+        assertThat(jnaUsers).as("classes of sys using JNA").contains("dev.bpfunit.sys.Libc", "dev.bpfunit.sys.Attr");
+        assertThat(unprepared).as("classes using JNA without JnaBoot.prepare() first in their static initializer")
+                .isEmpty();
     }
 
     /** spec and elf take the kernel's numbers from sys.BpfConstants, their one home, and nothing else of sys. */

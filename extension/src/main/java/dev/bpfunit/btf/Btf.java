@@ -5,7 +5,9 @@ import dev.bpfunit.rawelf.ElfFormatException;
 import dev.bpfunit.rawelf.ElfSection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -38,7 +40,8 @@ public final class Btf {
     private final int firstId;
     /** This BTF's own types: a {@link LazyTypes} over the parsed bytes, or a list of records (a changed copy). */
     private final List<BtfType> own;
-    private final byte[] strings;
+    /** The string section: a view of the parsed bytes (an array, or a kept file mapped into memory). */
+    private final ByteBuffer strings;
     private final int firstStringOffset;
     /** Each name's first string offset, for encoding; shared with the copies {@link #replaceTypes} makes. */
     private final NameOffsets nameOffsets;
@@ -48,7 +51,7 @@ public final class Btf {
     /** {@link #encode(ByteOrder)} in this machine's order, once made. */
     private volatile byte[] encodedNative;
 
-    private Btf(Btf base, List<BtfType> own, byte[] strings, NameOffsets nameOffsets) {
+    private Btf(Btf base, List<BtfType> own, ByteBuffer strings, NameOffsets nameOffsets) {
         this(base, own, strings, nameOffsets, !(own instanceof LazyTypes));
     }
 
@@ -56,12 +59,12 @@ public final class Btf {
      * With {@code validate}, checks every type's references; a copy made from a checked BTF checks only the types
      * it replaced or added (ids only grow, so the others stay valid).
      */
-    private Btf(Btf base, List<BtfType> own, byte[] strings, NameOffsets nameOffsets, boolean validate) {
+    private Btf(Btf base, List<BtfType> own, ByteBuffer strings, NameOffsets nameOffsets, boolean validate) {
         this.base = base;
         this.firstId = base == null ? 0 : base.typeCount();
         this.own = own instanceof LazyTypes ? own : List.copyOf(own);
         this.strings = strings;
-        this.firstStringOffset = base == null ? 0 : base.firstStringOffset + base.strings.length;
+        this.firstStringOffset = base == null ? 0 : base.firstStringOffset + base.strings.capacity();
         this.nameOffsets = nameOffsets;
         this.all = new AbstractList<>() {
             @Override
@@ -106,6 +109,28 @@ public final class Btf {
     }
 
     private static Btf parse(byte[] data, Btf base, boolean lazy) {
+        return parse(data == null ? null : ByteBuffer.wrap(data), base, lazy);
+    }
+
+    private static Btf parse(ByteBuffer data, Btf base, boolean lazy) {
+        TypeParser parser = parser(data, base);
+        Optional<Path> cacheDir = lazy && base == null && data.capacity() >= BtfIndexCache.MIN_BYTES
+                ? BtfIndexCache.directory() : Optional.empty();
+        if (cacheDir.isEmpty()) {
+            return build(parser, base, lazy);
+        }
+        int length = data.capacity();
+        int checksum = BtfIndexCache.checksum(data);
+        Path file = BtfIndexCache.file(cacheDir.get(), length, checksum);
+        return BtfIndexCache.read(file, length, checksum).flatMap(kept -> fromIndex(parser, kept)).orElseGet(() -> {
+            Btf btf = buildIndexed(parser);
+            BtfIndexCache.write(file, length, checksum, ((RawNameIndex) btf.names).export(), null);
+            return btf;
+        });
+    }
+
+    /** Checks a blob's header and sections; the parser of its types, over its string section. */
+    private static TypeParser parser(ByteBuffer data, Btf base) {
         String what = base == null ? "BTF" : "split BTF";
         ByteReader.Header header = ByteReader.header(data, MAGIC, what, HEADER_LEN);
         ByteReader r = header.reader();
@@ -114,7 +139,7 @@ public final class Btf {
         int typeLen = r.u32NonNegative(12, "header type_len");
         int strOff = r.u32NonNegative(16, "header str_off");
         int strLen = r.u32NonNegative(20, "header str_len");
-        long dataLen = (long) data.length - hdrLen;
+        long dataLen = (long) data.capacity() - hdrLen;
         checkSection(what, "type", typeOff, typeLen, dataLen);
         checkSection(what, "string", strOff, strLen, dataLen);
         if (typeOff % 4 != 0 || typeLen % 4 != 0) {
@@ -126,47 +151,44 @@ public final class Btf {
                     + strOff + ", +" + strLen + ")");
         }
         int strStart = hdrLen + strOff;
-        if (base == null && (strLen == 0 || data[strStart] != 0)) {
+        if (base == null && (strLen == 0 || data.get(strStart) != 0)) {
             throw new BtfException(what + ": the string section must start with an empty string (NUL byte)"
                     + (strLen == 0 ? ", but it is empty" : ""));
         }
-        if (strLen > 0 && data[strStart + strLen - 1] != 0) {
+        if (strLen > 0 && data.get(strStart + strLen - 1) != 0) {
             throw new BtfException(what + ": the string section (" + strLen + " bytes) does not end with a NUL byte");
         }
-        byte[] strings = new byte[strLen];
-        System.arraycopy(data, strStart, strings, 0, strLen);
-        TypeParser parser = new TypeParser(r, base, strings, hdrLen + typeOff, typeLen);
-        Optional<Path> cacheDir = lazy && base == null && data.length >= BtfIndexCache.MIN_BYTES
-                ? BtfIndexCache.directory() : Optional.empty();
-        if (cacheDir.isPresent()) {
-            int checksum = BtfIndexCache.checksum(data);
-            Path file = BtfIndexCache.file(cacheDir.get(), data.length, checksum);
-            Optional<BtfIndexCache.Index> cached = BtfIndexCache.read(file, data.length, checksum);
-            if (cached.isPresent() && parser.fits(cached.get())) {
-                int[] offsets = cached.get().offsets();
-                Btf btf = new Btf(null, new LazyTypes(parser, offsets, new BtfType[offsets.length]), strings,
-                        new NameOffsets(parser));
-                parser.btf = btf;
-                btf.names = btf.new RawNameIndex((LazyTypes) btf.own, cached.get());
-                return btf;
-            }
-            Btf btf = build(parser, base, strings, true);
-            RawNameIndex index = btf.new RawNameIndex((LazyTypes) btf.own);
-            btf.names = index;
-            BtfIndexCache.write(file, data.length, checksum, index.export());
-            return btf;
-        }
-        return build(parser, base, strings, lazy);
+        return new TypeParser(r, base, data.slice(strStart, strLen), hdrLen + typeOff, typeLen);
     }
 
-    private static Btf build(TypeParser parser, Btf base, byte[] strings, boolean lazy) {
+    private static Btf build(TypeParser parser, Btf base, boolean lazy) {
         LazyTypes types = parser.scan(!lazy);
-        Btf btf = new Btf(base, types, strings, new NameOffsets(parser));
+        Btf btf = new Btf(base, types, parser.strings, new NameOffsets(parser));
         parser.btf = btf;
         if (!lazy) {
             btf.validateReferences();
         }
         return btf;
+    }
+
+    /** A base BTF decoded lazily, with its raw-name index built now (to keep on disk). */
+    private static Btf buildIndexed(TypeParser parser) {
+        Btf btf = build(parser, null, true);
+        btf.names = btf.new RawNameIndex((LazyTypes) btf.own);
+        return btf;
+    }
+
+    /** A base BTF decoded lazily over a kept index of the same bytes; empty when the index does not fit them. */
+    private static Optional<Btf> fromIndex(TypeParser parser, BtfIndexCache.Index kept) {
+        if (!parser.fits(kept)) {
+            return Optional.empty();
+        }
+        IntBuffer offsets = kept.offsets();
+        Btf btf = new Btf(null, new LazyTypes(parser, offsets, new BtfType[offsets.capacity()]), parser.strings,
+                new NameOffsets(parser));
+        parser.btf = btf;
+        btf.names = btf.new RawNameIndex((LazyTypes) btf.own, kept);
+        return Optional.of(btf);
     }
 
     private static void checkSection(String what, String name, long off, long len, long dataLen) {
@@ -183,10 +205,10 @@ public final class Btf {
     private static final class LazyTypes extends AbstractList<BtfType> {
         private final TypeParser parser;
         /** Where each type's {@code btf_type} starts in the data; -1 for void (type 0 of a base BTF). */
-        private final int[] offsets;
+        private final IntBuffer offsets;
         private final BtfType[] decoded;
 
-        LazyTypes(TypeParser parser, int[] offsets, BtfType[] decoded) {
+        LazyTypes(TypeParser parser, IntBuffer offsets, BtfType[] decoded) {
             this.parser = parser;
             this.offsets = offsets;
             this.decoded = decoded;
@@ -196,7 +218,7 @@ public final class Btf {
         public BtfType get(int index) {
             BtfType t = decoded[index];
             if (t == null) {
-                t = parser.decode(index, offsets[index]);
+                t = parser.decode(index, offsets.get(index));
                 decoded[index] = t;
             }
             return t;
@@ -204,7 +226,7 @@ public final class Btf {
 
         @Override
         public int size() {
-            return offsets.length;
+            return offsets.capacity();
         }
     }
 
@@ -212,7 +234,7 @@ public final class Btf {
     private static final class TypeParser {
         private final ByteReader r;
         private final Btf base;
-        private final byte[] strings;
+        private final ByteBuffer strings;
         private final int start;
         private final int end;
         private final int firstStringOffset;
@@ -223,13 +245,13 @@ public final class Btf {
         private int whereOffset;
         private BtfKind whereKind;
 
-        TypeParser(ByteReader r, Btf base, byte[] strings, int start, int len) {
+        TypeParser(ByteReader r, Btf base, ByteBuffer strings, int start, int len) {
             this.r = r;
             this.base = base;
             this.strings = strings;
             this.start = start;
             this.end = start + len;
-            this.firstStringOffset = base == null ? 0 : base.firstStringOffset + base.strings.length;
+            this.firstStringOffset = base == null ? 0 : base.firstStringOffset + base.strings.capacity();
             this.firstId = base == null ? 0 : base.typeCount();
         }
 
@@ -282,31 +304,21 @@ public final class Btf {
             }
             offsets = java.util.Arrays.copyOf(offsets, count);
             BtfType[] decoded = decode ? types.toArray(new BtfType[0]) : new BtfType[count];
-            return new LazyTypes(this, offsets, decoded);
+            return new LazyTypes(this, IntBuffer.wrap(offsets), decoded);
         }
 
         /**
-         * Whether a kept index fits this blob: void first, every type's start inside the type section in increasing
-         * order, every name inside the string section (its CRC32C already matched; this catches a wrong writer).
+         * Whether a kept index fits this blob: void first, the first type at the type section's start, the last
+         * inside it. Only the ends are checked: the file's CRC32C already matched, and its writer wrote the index
+         * of a whole scan of the same bytes (a walk of 100 000 offsets would cost a cold JVM 10 ms); a type is
+         * still checked against the section when it is decoded.
          */
         boolean fits(BtfIndexCache.Index index) {
-            int[] offsets = index.offsets();
-            if (offsets[0] != -1 || index.next().length != offsets.length) {
-                return false;
-            }
-            int previous = start - 12;
-            for (int i = 1; i < offsets.length; i++) {
-                int pos = offsets[i];
-                if (pos < previous + 12 || pos > end - 12) {
-                    return false;
-                }
-                previous = pos;
-                int name = index.nameStart()[i];
-                if (name >= 0 && (long) name + index.nameLength()[i] >= strings.length) {
-                    return false;
-                }
-            }
-            return true;
+            IntBuffer offsets = index.offsets();
+            int n = offsets.capacity();
+            return offsets.get(0) == -1 && index.next().capacity() == n && index.nameStart().capacity() == n
+                    && (n == 1 ? start == end : offsets.get(1) == start && offsets.get(n - 1) >= start
+                            && offsets.get(n - 1) <= end - 12);
         }
 
         /** Decodes own type {@code index} from its {@code btf_type} at {@code pos}, and checks its references. */
@@ -317,10 +329,15 @@ public final class Btf {
             whereId = firstId + index;
             whereOffset = pos - start;
             whereKind = null;
+            if (pos < start) {
+                throw new BtfException("BTF: " + where() + ": the record starts before the type section");
+            }
+            need(pos, 12, "btf_type");
             int nameOff = r.u32(pos, "name_off");
             int info = r.u32(pos + 4, "info");
             int sizeOrType = r.u32(pos + 8, "size/type");
             BtfKind kind = kind(info);
+            need(pos + 12, extraSize(kind, info & 0xffff), kind + " data (vlen " + (info & 0xffff) + ")");
             BtfType t;
             try {
                 t = read(kind, name(nameOff), info & 0xffff, info < 0, sizeOrType, pos + 12);
@@ -354,7 +371,8 @@ public final class Btf {
          * type's name, then its members', enumerators' or parameters' names.
          */
         void forEachNameOffset(LazyTypes types, java.util.function.IntConsumer action) {
-            for (int pos : types.offsets) {
+            for (int t = 0; t < types.offsets.capacity(); t++) {
+                int pos = types.offsets.get(t);
                 if (pos < 0) {
                     continue;
                 }
@@ -423,7 +441,7 @@ public final class Btf {
             if (offset >= 0 && offset < firstStringOffset) {
                 return base.string(offset);
             }
-            return ByteReader.cString(strings, 0, strings.length, offset - firstStringOffset, "name");
+            return ByteReader.cString(strings, offset - firstStringOffset, "name");
         }
 
         private int size(int v, String field) {
@@ -634,12 +652,93 @@ public final class Btf {
                         throw new BtfException(VMLINUX + " does not exist: this kernel was built without"
                                 + " CONFIG_DEBUG_INFO_BTF (kernel 5.4 or later is needed for it)");
                     }
-                    b = read(VMLINUX);
+                    b = readRunningKernel();
                     vmlinux = b;
                 }
             }
         }
         return b;
+    }
+
+    /**
+     * The running kernel's BTF. With the cache on ({@link BtfIndexCache}) and the kernel's build id known: from the
+     * kernel's kept file (its index and a copy of its BTF, mapped into memory) when that file is valid and starts
+     * with the bytes the kernel gives; else read from {@code /sys/kernel/btf/vmlinux} and kept for the next JVM.
+     */
+    static Btf readRunningKernel() {
+        Optional<Path> dir = BtfIndexCache.directory();
+        Optional<String> buildId = dir.isPresent() ? BtfIndexCache.runningBuildId() : Optional.empty();
+        long size;
+        try {
+            size = Files.size(VMLINUX);
+        } catch (IOException e) {
+            throw new BtfException("cannot read BTF file " + VMLINUX + ": " + e.getMessage(), e);
+        }
+        if (buildId.isEmpty() || size < BtfIndexCache.MIN_BYTES || size > Integer.MAX_VALUE) {
+            return read(VMLINUX);
+        }
+        Path file = BtfIndexCache.kernelFile(dir.get(), buildId.get(), (int) size);
+        try {
+            Optional<BtfIndexCache.Kept> kept = BtfIndexCache.readCopy(file, (int) size);
+            if (kept.isPresent()) {
+                ByteBuffer copy = kept.get().copy().orElseThrow();
+                byte[] start = readStart(VMLINUX, 4096);
+                if (copy.slice(0, start.length).equals(ByteBuffer.wrap(start))) {
+                    Optional<Btf> btf = fromIndex(parser(copy, null), kept.get().index());
+                    if (btf.isPresent()) {
+                        return btf.get();
+                    }
+                }
+            }
+            ByteBuffer data = ByteBuffer.wrap(readBytes(VMLINUX));
+            Btf btf = buildIndexed(parser(data, null));
+            BtfIndexCache.write(file, data.capacity(), BtfIndexCache.checksum(data), ((RawNameIndex) btf.names).export(),
+                    data);
+            return btf;
+        } catch (IOException e) {
+            throw new BtfException("cannot read BTF file " + VMLINUX + ": " + e.getMessage(), e);
+        } catch (BtfException e) {
+            throw new BtfException(VMLINUX + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A file's bytes, read at most 8 KiB at a time into one array of its size (growing it if the file is longer):
+     * sysfs gives a page per read, and for the 1,300 reads of a kernel's BTF this costs a cold JVM half of what
+     * {@code Files.readAllBytes} does.
+     */
+    private static byte[] readBytes(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IOException(size + " bytes is too large for a BTF blob");
+        }
+        byte[] data = new byte[(int) size];
+        int n = 0;
+        try (java.io.InputStream in = new java.io.FileInputStream(file.toFile())) {
+            while (true) {
+                if (n == data.length) {
+                    int next = in.read();
+                    if (next < 0) {
+                        break;
+                    }
+                    data = java.util.Arrays.copyOf(data, Math.max(8192, data.length * 2));
+                    data[n++] = (byte) next;
+                }
+                int read = in.read(data, n, Math.min(8192, data.length - n));
+                if (read < 0) {
+                    break;
+                }
+                n += read;
+            }
+        }
+        return n == data.length ? data : java.util.Arrays.copyOf(data, n);
+    }
+
+    /** The first {@code max} bytes of a file (fewer if it is shorter). */
+    private static byte[] readStart(Path file, int max) throws IOException {
+        try (java.io.InputStream in = new java.io.FileInputStream(file.toFile())) {
+            return in.readNBytes(max);
+        }
     }
 
     /**
@@ -650,7 +749,7 @@ public final class Btf {
     public static Btf read(Path file) {
         byte[] data;
         try {
-            data = Files.readAllBytes(file);
+            data = readBytes(file);
         } catch (NoSuchFileException e) {
             throw new BtfException("BTF file " + file + " does not exist", e);
         } catch (IOException e) {
@@ -740,10 +839,11 @@ public final class Btf {
     }
 
     /** The length of {@code length} UTF-8 bytes' essential name ({@link #essentialName}; '_' is one byte). */
-    static int essentialLength(byte[] b, int from, int length) {
+    static int essentialLength(ByteBuffer b, int from, int length) {
         for (int i = length - 5; i >= 0; i--) {
             int p = from + i;
-            if (b[p] != '_' && b[p + 1] == '_' && b[p + 2] == '_' && b[p + 3] == '_' && b[p + 4] != '_') {
+            if (b.get(p) != '_' && b.get(p + 1) == '_' && b.get(p + 2) == '_' && b.get(p + 3) == '_'
+                    && b.get(p + 4) != '_') {
                 return i + 1;
             }
         }
@@ -797,12 +897,14 @@ public final class Btf {
      */
     private final class RawNameIndex implements NameIndex {
         private final LazyTypes types;
-        private final int[] heads;
-        private final int[] next;
+        private final IntBuffer heads;
+        private final IntBuffer next;
         /** Per own type: where its name starts in {@code strings} and its length, essential length; -1: none. */
-        private final int[] nameStart;
-        private final int[] nameLength;
-        private final int[] essentialLength;
+        private final IntBuffer nameStart;
+        private final IntBuffer nameLength;
+        private final IntBuffer essentialLength;
+        /** Names of types whose name is not in this BTF's own strings (split BTF naming a base string). */
+        private final Map<Integer, ByteBuffer> extra = new HashMap<>();
 
         /** The index kept on disk for the same bytes ({@link BtfIndexCache}). */
         RawNameIndex(LazyTypes types, BtfIndexCache.Index kept) {
@@ -822,94 +924,93 @@ public final class Btf {
         RawNameIndex(LazyTypes types) {
             this.types = types;
             int n = types.size();
-            heads = new int[Integer.highestOneBit(Math.max(1, n) * 2 - 1) << 1];
+            int[] heads = new int[Integer.highestOneBit(Math.max(1, n) * 2 - 1) << 1];
             java.util.Arrays.fill(heads, -1);
-            next = new int[n];
-            nameStart = new int[n];
-            nameLength = new int[n];
-            essentialLength = new int[n];
+            int[] next = new int[n];
+            int[] nameStart = new int[n];
+            int[] nameLength = new int[n];
+            int[] essentialLength = new int[n];
             TypeParser parser = types.parser;
+            int own = strings.capacity();
             for (int i = n - 1; i >= 0; i--) {
                 nameStart[i] = -1;
-                int pos = types.offsets[i];
+                int pos = types.offsets.get(i);
                 if (pos < 0 || !parser.hasNamedKind(pos)) {
                     continue;
                 }
                 int off = parser.r.u32(pos, "name_off") - firstStringOffset;
-                if (off < 0 || off >= strings.length) {
-                    if (off + firstStringOffset != 0) {
-                        types.get(i);    // a name in the base's strings, or past the end: decode it (or throw)
-                        indexDecoded(i);
-                    }
-                    continue;
-                }
+                ByteBuffer b = strings;
                 int end = off;
-                while (strings[end] != 0) {
-                    end++;
+                if (off < 0 || off >= own) {
+                    if (off + firstStringOffset == 0) {
+                        continue;
+                    }
+                    // a name in the base's strings, or past the end: decode it (or throw), index it by its record
+                    String name = types.get(i).name();
+                    if (name.isEmpty()) {
+                        continue;
+                    }
+                    b = ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8));
+                    extra.put(i, b);
+                    off = 0;
+                    end = b.capacity();
+                } else {
+                    while (strings.get(end) != 0) {
+                        end++;
+                    }
+                    if (end == off) {
+                        continue;
+                    }
+                    nameStart[i] = off;
+                    nameLength[i] = end - off;
                 }
-                if (end == off) {
-                    continue;
-                }
-                nameStart[i] = off;
-                nameLength[i] = end - off;
-                essentialLength[i] = Btf.essentialLength(strings, off, end - off);
-                link(i, hash(strings, off, essentialLength[i]));
+                int essential = Btf.essentialLength(b, off, end - off);
+                essentialLength[i] = essential;
+                int bucket = hash(b, off, essential) & (heads.length - 1);
+                next[i] = heads[bucket];
+                heads[bucket] = i;
             }
-        }
-
-        /** A type whose name is not in this BTF's own strings (split BTF naming a base string): by its record. */
-        private void indexDecoded(int i) {
-            String name = types.get(i).name();
-            if (name.isEmpty()) {
-                return;
-            }
-            byte[] b = name.getBytes(StandardCharsets.UTF_8);
-            extra.put(i, b);
-            link(i, hash(b, 0, Btf.essentialLength(b, 0, b.length)));
-        }
-
-        private final Map<Integer, byte[]> extra = new HashMap<>();
-
-        private void link(int i, int hash) {
-            int bucket = hash & (heads.length - 1);
-            next[i] = heads[bucket];
-            heads[bucket] = i;
+            this.heads = IntBuffer.wrap(heads);
+            this.next = IntBuffer.wrap(next);
+            this.nameStart = IntBuffer.wrap(nameStart);
+            this.nameLength = IntBuffer.wrap(nameLength);
+            this.essentialLength = IntBuffer.wrap(essentialLength);
         }
 
         @Override
         public List<Integer> ids(String name, boolean essential) {
-            byte[] q = name.getBytes(StandardCharsets.UTF_8);
-            int qEssential = essential ? q.length : Btf.essentialLength(q, 0, q.length);
+            ByteBuffer q = ByteBuffer.wrap(name.getBytes(StandardCharsets.UTF_8));
+            int qLength = q.capacity();
+            int qEssential = essential ? qLength : Btf.essentialLength(q, 0, qLength);
             List<Integer> out = new ArrayList<>(1);
-            for (int i = heads[hash(q, 0, qEssential) & (heads.length - 1)]; i >= 0; i = next[i]) {
-                byte[] b;
+            int buckets = heads.capacity();
+            for (int i = heads.get(hash(q, 0, qEssential) & (buckets - 1)); i >= 0; i = next.get(i)) {
+                ByteBuffer b;
                 int from;
                 int length;
-                int essentialLen;
-                if (nameStart[i] >= 0) {
+                if (nameStart.get(i) >= 0) {
                     b = strings;
-                    from = nameStart[i];
-                    length = nameLength[i];
-                    essentialLen = essentialLength[i];
+                    from = nameStart.get(i);
+                    length = nameLength.get(i);
                 } else {
                     b = extra.get(i);
                     from = 0;
-                    length = b.length;
-                    essentialLen = Btf.essentialLength(b, 0, length);
+                    length = b.capacity();
                 }
+                int essentialLen = essentialLength.get(i);
                 int compared = essential ? essentialLen : length;
-                if (compared == q.length && (essential || essentialLen == qEssential)
-                        && java.util.Arrays.equals(b, from, from + compared, q, 0, q.length)) {
+                if (compared == qLength && (essential || essentialLen == qEssential)
+                        && b.slice(from, compared).equals(q)) {
                     out.add(firstId + i);
                 }
             }
             return out;
         }
 
-        private static int hash(byte[] b, int from, int length) {
+        private static int hash(ByteBuffer b, int from, int length) {
             int h = 0x811c9dc5;
             for (int i = from; i < from + length; i++) {
-                h = (h ^ b[i]) * 0x01000193;
+                h = (h ^ b.get(i)) * 0x01000193;
             }
             return h ^ h >>> 16;
         }
@@ -935,7 +1036,7 @@ public final class Btf {
         if (offset >= 0 && offset < firstStringOffset) {
             return base.string(offset);
         }
-        return ByteReader.cString(strings, 0, strings.length, offset - firstStringOffset, "BTF string section");
+        return ByteReader.cString(strings, offset - firstStringOffset, "BTF string section");
     }
 
     /** Follows typedef, const, volatile, restrict and type_tag from {@code id} to the first other type's id. */
@@ -1384,7 +1485,7 @@ public final class Btf {
                 if (s.indexOf('\0') >= 0) {
                     throw new BtfException("name '" + s.replace("\0", "\\0") + "' contains a NUL character");
                 }
-                off = firstStringOffset + strings.length + extra.size();
+                off = firstStringOffset + strings.capacity() + extra.size();
                 extra.writeBytes(s.getBytes(StandardCharsets.UTF_8));
                 extra.write(0);
                 added.put(s, off);
@@ -1393,9 +1494,10 @@ public final class Btf {
         }
 
         byte[] toByteArray() {
-            byte[] out = new byte[strings.length + extra.size()];
-            System.arraycopy(strings, 0, out, 0, strings.length);
-            System.arraycopy(extra.toByteArray(), 0, out, strings.length, extra.size());
+            int own = strings.capacity();
+            byte[] out = new byte[own + extra.size()];
+            strings.get(0, out, 0, own);
+            System.arraycopy(extra.toByteArray(), 0, out, own, extra.size());
             return out;
         }
     }
@@ -1408,11 +1510,13 @@ public final class Btf {
             if (base != null) {
                 index.putAll(base.stringIndex());
             }
+            byte[] bytes = new byte[strings.capacity()];
+            strings.get(0, bytes, 0, bytes.length);
             int start = 0;
-            for (int i = 0; i < strings.length; i++) {
-                if (strings[i] == 0) {
+            for (int i = 0; i < bytes.length; i++) {
+                if (bytes[i] == 0) {
                     if (i > start) {
-                        index.putIfAbsent(new String(strings, start, i - start, StandardCharsets.UTF_8), firstStringOffset + start);
+                        index.putIfAbsent(new String(bytes, start, i - start, StandardCharsets.UTF_8), firstStringOffset + start);
                     }
                     start = i + 1;
                 }
@@ -1508,6 +1612,6 @@ public final class Btf {
     @Override
     public String toString() {
         return "Btf[" + typeCount() + " types" + (base != null ? ", split from " + firstId : "") + ", "
-                + strings.length + " bytes of strings]";
+                + strings.capacity() + " bytes of strings]";
     }
 }

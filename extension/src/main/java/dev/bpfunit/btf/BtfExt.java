@@ -40,7 +40,8 @@ public final class BtfExt {
         if (btf == null) {
             throw new BtfException(what + ": the object's BTF is needed to read its strings, but btf is null");
         }
-        ByteReader.Header header = ByteReader.header(data, MAGIC, what, MIN_HEADER);
+        ByteReader.Header header = ByteReader.header(data == null ? null : java.nio.ByteBuffer.wrap(data), MAGIC, what,
+                MIN_HEADER);
         ByteReader r = header.reader();
         int hdrLen = header.length();
         Parser p = new Parser(r, btf, hdrLen);

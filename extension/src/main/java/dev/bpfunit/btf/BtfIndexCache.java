@@ -1,22 +1,33 @@
 package dev.bpfunit.btf;
 
+import dev.bpfunit.cache.UserCache;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
  * Where a big BTF blob's types start and its name index, kept on disk between JVMs so that the first CO-RE load of
- * a JVM does not walk the kernel's 100 000-odd types (in a cold JVM that walk runs in the interpreter). Keyed by the
- * BTF's length and CRC32C, so a new kernel (or any other BTF) gets its own file; a file whose header, size or
- * payload CRC32C does not match is ignored and written anew. Files are written to a temporary name and moved into
- * place, so a reader never sees half of one. A cache that cannot be read or written is only slower.
+ * a JVM does not walk the kernel's 100 000-odd types (in a cold JVM that walk runs in the interpreter). Two kinds
+ * of file:
+ * <ul>
+ *   <li>{@code btf-<length>-<crc32c>.idx}, the index of any BTF blob, keyed by the blob's length and CRC32C, so a
+ *       new kernel (or any other BTF) gets its own file;</li>
+ *   <li>{@code vmlinux-<build id>-<length>.idx}, the running kernel's: its index and a copy of its BTF, keyed by the
+ *       kernel's GNU build id, so that a JVM finds both without reading the 5 MB of {@code /sys/kernel/btf/vmlinux}
+ *       (the kernel formats each 4 KiB read) or computing its checksum.</li>
+ * </ul>
+ * A file is mapped into memory, not read: a load touches the few pages of the types and names it looks up. A file
+ * whose header, size or payload CRC32C does not match is ignored and written anew. Files are written to a temporary
+ * name and moved into place, never rewritten in place, so a reader never sees half of one and a mapping stays valid.
+ * A cache that cannot be read or written is only slower.
  *
  * <p>The directory is the system property {@value #PROPERTY}, {@code false} to turn the cache off; by default
  * {@code ${XDG_CACHE_HOME:-~/.cache}/bpfunit/btf}.
@@ -28,12 +39,22 @@ final class BtfIndexCache {
     /** BTF smaller than this is walked, not cached: object BTF and small modules cost less than a file. */
     static final int MIN_BYTES = 256 * 1024;
 
+    /** The kernel's own ELF notes, its build id among them. */
+    static final Path KERNEL_NOTES = Path.of("/sys/kernel/notes");
+    /** {@code NT_GNU_BUILD_ID}, the note type of a build id (elf.h). */
+    private static final int NT_GNU_BUILD_ID = 3;
+
     private static final long MAGIC = 0x5842544655465042L;  // "BPFUBTFX" read little-endian
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final int HEADER = 32;
 
-    /** A blob's type offsets and the arrays of its raw-name index. */
-    record Index(int[] offsets, int[] heads, int[] next, int[] nameStart, int[] nameLength, int[] essentialLength) {
+    /** A blob's type offsets and the arrays of its raw-name index; read-only views of a mapped file, or arrays. */
+    record Index(IntBuffer offsets, IntBuffer heads, IntBuffer next, IntBuffer nameStart, IntBuffer nameLength,
+            IntBuffer essentialLength) {
+    }
+
+    /** A kept file's contents: the index and, in a kernel's file, the copy of its BTF (else empty). */
+    record Kept(Index index, int checksum, Optional<ByteBuffer> copy) {
     }
 
     private BtfIndexCache() {
@@ -41,104 +62,154 @@ final class BtfIndexCache {
 
     /** The cache directory, or empty when turned off. */
     static Optional<Path> directory() {
-        String configured = System.getProperty(PROPERTY, "").strip();
-        // "true" is the default place, not a directory named "true" in the working directory
-        if (!configured.isEmpty() && !configured.equalsIgnoreCase("true")) {
-            return configured.equalsIgnoreCase("false") ? Optional.empty() : Optional.of(Path.of(configured));
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        String home = System.getProperty("user.home");
-        if ((xdg == null || xdg.isBlank()) && (home == null || home.isBlank())) {
+        return UserCache.directory(PROPERTY, "btf");
+    }
+
+    /**
+     * The running kernel's GNU build id ({@code NT_GNU_BUILD_ID} in {@code /sys/kernel/notes}) in hex, or empty when
+     * the kernel has none or the file cannot be read: a hash of the kernel image, {@code .BTF} included, so the
+     * kernel's BTF is the same whenever it is.
+     */
+    static Optional<String> runningBuildId() {
+        try {
+            return buildId(Files.readAllBytes(KERNEL_NOTES));
+        } catch (IOException | SecurityException e) {
             return Optional.empty();
         }
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".cache");
-        return Optional.of(base.resolve("bpfunit").resolve("btf"));
+    }
+
+    /** The GNU build id among ELF notes in this machine's byte order, in hex; empty when there is none. */
+    static Optional<String> buildId(byte[] notes) {
+        ByteBuffer b = ByteBuffer.wrap(notes).order(ByteOrder.nativeOrder());
+        int at = 0;
+        while (at + 12 <= notes.length) {
+            long nameSize = Integer.toUnsignedLong(b.getInt(at));
+            long descSize = Integer.toUnsignedLong(b.getInt(at + 4));
+            int type = b.getInt(at + 8);
+            long name = at + 12L;
+            long desc = name + align4(nameSize);
+            long following = desc + align4(descSize);
+            if (following > notes.length) {
+                return Optional.empty();
+            }
+            if (type == NT_GNU_BUILD_ID && nameSize == 4 && descSize > 0 && notes[(int) name] == 'G'
+                    && notes[(int) name + 1] == 'N' && notes[(int) name + 2] == 'U' && notes[(int) name + 3] == 0) {
+                StringBuilder hex = new StringBuilder();
+                for (long i = desc; i < desc + descSize; i++) {
+                    hex.append(Character.forDigit(notes[(int) i] >> 4 & 0xf, 16))
+                            .append(Character.forDigit(notes[(int) i] & 0xf, 16));
+                }
+                return Optional.of(hex.toString());
+            }
+            at = (int) following;
+        }
+        return Optional.empty();
+    }
+
+    private static long align4(long n) {
+        return (n + 3) & ~3L;
     }
 
     /** The CRC32C of the whole blob: with its length, the cache key. */
-    static int checksum(byte[] data) {
+    static int checksum(ByteBuffer data) {
         CRC32C crc = new CRC32C();
-        crc.update(data, 0, data.length);
+        crc.update(data.duplicate().clear());
         return (int) crc.getValue();
     }
 
     /** The file for a blob of this length and checksum. */
     static Path file(Path dir, int length, int checksum) {
-        return dir.resolve("btf-" + length + "-" + String.format("%08x", checksum) + ".idx");
+        return dir.resolve("btf-" + length + "-" + hex8(checksum) + ".idx");
+    }
+
+    /** The file for the running kernel's BTF of this length, by the kernel's build id (hex). */
+    static Path kernelFile(Path dir, String buildId, int length) {
+        return dir.resolve("vmlinux-" + buildId + "-" + length + ".idx");
+    }
+
+    /** Eight hex digits (not {@code String.format}: its classes cost a cold JVM milliseconds). */
+    private static String hex8(int v) {
+        String h = Integer.toHexString(v);
+        return "00000000".substring(h.length()) + h;
     }
 
     /** The index kept for this blob, if a valid one is there. */
     static Optional<Index> read(Path file, int length, int checksum) {
-        byte[] raw;
-        try {
-            if (!Files.isRegularFile(file)) {
+        return map(file, length, false).filter(k -> k.checksum() == checksum).map(Kept::index);
+    }
+
+    /** The index and BTF copy kept for a kernel's blob of this length, if a valid file is there. */
+    static Optional<Kept> readCopy(Path file, int length) {
+        return map(file, length, true);
+    }
+
+    private static Optional<Kept> map(Path file, int length, boolean withCopy) {
+        ByteBuffer raw;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < HEADER || size > Integer.MAX_VALUE) {
                 return Optional.empty();
             }
-            raw = Files.readAllBytes(file);
-        } catch (IOException | SecurityException e) {
+            raw = channel.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException | SecurityException | UnsupportedOperationException e) {
             return Optional.empty();
         }
-        if (raw.length < HEADER) {
-            return Optional.empty();
-        }
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        int n = b.getInt(20);
-        int h = b.getInt(24);
-        if (b.getLong(0) != MAGIC || b.getInt(8) != VERSION || b.getInt(12) != length || b.getInt(16) != checksum
+        int n = raw.getInt(20);
+        int h = raw.getInt(24);
+        long indexBytes = 4L * (5L * n + h);
+        if (raw.getLong(0) != MAGIC || raw.getInt(8) != VERSION || raw.getInt(12) != length
                 || n <= 0 || h <= 0 || Integer.bitCount(h) != 1
-                || raw.length != HEADER + 4L * (5L * n + h)) {
+                || raw.capacity() != HEADER + indexBytes + (withCopy ? length : 0)) {
             return Optional.empty();
         }
         CRC32C crc = new CRC32C();
-        crc.update(raw, HEADER, raw.length - HEADER);
-        if ((int) crc.getValue() != b.getInt(28)) {
+        crc.update(raw.slice(HEADER, raw.capacity() - HEADER));
+        if ((int) crc.getValue() != raw.getInt(28)) {
             return Optional.empty();
         }
-        IntBuffer ints = ByteBuffer.wrap(raw, HEADER, raw.length - HEADER).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
-        int[] offsets = new int[n];
-        int[] heads = new int[h];
-        int[] next = new int[n];
-        int[] nameStart = new int[n];
-        int[] nameLength = new int[n];
-        int[] essentialLength = new int[n];
-        ints.get(offsets).get(heads).get(next).get(nameStart).get(nameLength).get(essentialLength);
-        return Optional.of(new Index(offsets, heads, next, nameStart, nameLength, essentialLength));
+        int at = HEADER;
+        IntBuffer offsets = ints(raw, at, n);
+        IntBuffer heads = ints(raw, at += 4 * n, h);
+        IntBuffer next = ints(raw, at += 4 * h, n);
+        IntBuffer nameStart = ints(raw, at += 4 * n, n);
+        IntBuffer nameLength = ints(raw, at += 4 * n, n);
+        IntBuffer essentialLength = ints(raw, at += 4 * n, n);
+        Optional<ByteBuffer> copy = withCopy
+                ? Optional.of(raw.slice(HEADER + (int) indexBytes, length).asReadOnlyBuffer())
+                : Optional.empty();
+        return Optional.of(new Kept(new Index(offsets, heads, next, nameStart, nameLength, essentialLength),
+                raw.getInt(16), copy));
     }
 
-    /** Keeps the index for this blob; a failure (a read-only home, a full disk) is ignored. */
-    static void write(Path file, int length, int checksum, Index index) {
-        int n = index.offsets().length;
-        int h = index.heads().length;
-        ByteBuffer b = ByteBuffer.allocate(HEADER + 4 * (5 * n + h)).order(ByteOrder.LITTLE_ENDIAN);
+    private static IntBuffer ints(ByteBuffer raw, int at, int count) {
+        return raw.slice(at, 4 * count).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().asReadOnlyBuffer();
+    }
+
+    /**
+     * Keeps the index for this blob (and, given {@code copy}, the blob itself: a kernel's file); a failure (a
+     * read-only home, a full disk) is ignored.
+     */
+    static void write(Path file, int length, int checksum, Index index, ByteBuffer copy) {
+        int n = index.offsets().capacity();
+        int h = index.heads().capacity();
+        long size = HEADER + 4L * (5L * n + h) + (copy == null ? 0 : length);
+        if (size > Integer.MAX_VALUE) {
+            return;
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(MAGIC).putInt(VERSION).putInt(length).putInt(checksum).putInt(n).putInt(h).putInt(0);
-        IntBuffer ints = b.slice(HEADER, b.capacity() - HEADER).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
-        ints.put(index.offsets()).put(index.heads()).put(index.next()).put(index.nameStart()).put(index.nameLength())
-                .put(index.essentialLength());
+        IntBuffer ints = b.slice(HEADER, 4 * (5 * n + h)).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+        for (IntBuffer part : List.of(index.offsets(), index.heads(), index.next(), index.nameStart(),
+                index.nameLength(), index.essentialLength())) {
+            ints.put(part.duplicate().clear());
+        }
+        if (copy != null) {
+            b.put(HEADER + 4 * (5 * n + h), copy.duplicate().clear(), 0, length);
+        }
         byte[] raw = b.array();
         CRC32C crc = new CRC32C();
         crc.update(raw, HEADER, raw.length - HEADER);
         b.putInt(28, (int) crc.getValue());
-        Path tmp = null;
-        try {
-            Files.createDirectories(file.getParent());
-            tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-            Files.write(tmp, raw);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException | SecurityException | UnsupportedOperationException e) {
-            // only slower next time
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException | SecurityException ignored) {
-                    // a stray temporary file; the next write makes another name
-                }
-            }
-        }
+        UserCache.keep(file, raw);
     }
 }

@@ -4,13 +4,16 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** Bounds-checked reads from a byte array, each failure naming what was read and where. */
+/**
+ * Bounds-checked reads from bytes (an array, or a file mapped into memory), each failure naming what was read and
+ * where. Reads are absolute: the buffer's position and limit are never used.
+ */
 final class ByteReader {
     private final ByteBuffer buf;
     private final String what;
 
-    ByteReader(byte[] data, ByteOrder order, String what) {
-        this.buf = ByteBuffer.wrap(data).order(order);
+    ByteReader(ByteBuffer data, ByteOrder order, String what) {
+        this.buf = data.duplicate().order(order);
         this.what = what;
     }
 
@@ -63,7 +66,7 @@ final class ByteReader {
      * Reads the header start BTF and BTF.ext share: the magic (which gives the byte order), version 1 and
      * {@code hdr_len}, at least {@code minLength} and within the data.
      */
-    static Header header(byte[] data, int magic, String what, int minLength) {
+    static Header header(ByteBuffer data, int magic, String what, int minLength) {
         ByteReader r = new ByteReader(data, orderFromMagic(data, magic, what), what);
         int version = r.u8(2, "header version");
         if (version != 1) {
@@ -78,43 +81,48 @@ final class ByteReader {
     }
 
     /** Determines the byte order from a 16-bit magic at offset 0, or throws naming what was found. */
-    static ByteOrder orderFromMagic(byte[] data, int magic, String what) {
+    static ByteOrder orderFromMagic(ByteBuffer data, int magic, String what) {
         if (data == null) {
             throw new BtfException(what + ": data must not be null");
         }
-        if (data.length < 2) {
-            throw new BtfException(what + ": " + data.length + " bytes is too short for the magic 0x"
+        int length = data.capacity();
+        if (length < 2) {
+            throw new BtfException(what + ": " + length + " bytes is too short for the magic 0x"
                     + Integer.toHexString(magic));
         }
-        int le = (data[0] & 0xff) | (data[1] & 0xff) << 8;
-        int be = (data[1] & 0xff) | (data[0] & 0xff) << 8;
+        int b0 = data.get(0) & 0xff;
+        int b1 = data.get(1) & 0xff;
+        int le = b0 | b1 << 8;
+        int be = b1 | b0 << 8;
         if (le == magic) {
             return ByteOrder.LITTLE_ENDIAN;
         }
         if (be == magic) {
             return ByteOrder.BIG_ENDIAN;
         }
-        throw new BtfException(what + ": bad magic 0x" + String.format("%02x%02x", data[0], data[1])
+        throw new BtfException(what + ": bad magic 0x" + String.format("%02x%02x", b0, b1)
                 + ", expected 0x" + Integer.toHexString(magic) + " in either byte order"
-                + (data.length >= 4 && data[0] == 0x7f && data[1] == 'E' && data[2] == 'L' && data[3] == 'F'
+                + (length >= 4 && b0 == 0x7f && b1 == 'E' && data.get(2) == 'L' && data.get(3) == 'F'
                         ? " (this is an ELF file: pass its .BTF section, or use Btf.read)" : ""));
     }
 
-    /** The NUL-terminated UTF-8 string at {@code offset} within [start, end). */
-    static String cString(byte[] data, int start, int end, int offset, String what) {
-        if (offset < 0 || offset >= end - start) {
+    /** The NUL-terminated UTF-8 string at {@code offset} of a string section (all of {@code strings}). */
+    static String cString(ByteBuffer strings, int offset, String what) {
+        int end = strings.capacity();
+        if (offset < 0 || offset >= end) {
             throw new BtfException(what + ": string offset " + Integer.toUnsignedString(offset)
-                    + " is past the end of the string section (" + (end - start) + " bytes)");
+                    + " is past the end of the string section (" + end + " bytes)");
         }
-        int p = start + offset;
-        int q = p;
-        while (q < end && data[q] != 0) {
+        int q = offset;
+        while (q < end && strings.get(q) != 0) {
             q++;
         }
         if (q == end) {
             throw new BtfException(what + ": string at offset " + offset + " is not NUL-terminated within the "
-                    + (end - start) + "-byte string section");
+                    + end + "-byte string section");
         }
-        return new String(data, p, q - p, StandardCharsets.UTF_8);
+        byte[] bytes = new byte[q - offset];
+        strings.get(offset, bytes, 0, bytes.length);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -17,6 +17,10 @@ import java.nio.charset.StandardCharsets;
  * that is closed. Not thread-safe: build, call, read, on one thread.
  */
 abstract class Attr {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
     /** The attr's own memory; null for an attr in a {@link Scratch}. */
     private final Pointer buf;
     private final long address;

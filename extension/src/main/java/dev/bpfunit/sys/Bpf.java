@@ -19,6 +19,10 @@ import java.util.Objects;
  * {@code round_up(value_size, 8)} bytes for each possible CPU ({@link MapInfo#userValueSize()}).
  */
 public final class Bpf {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
     /** Attempts of {@code BPF_PROG_LOAD} while the verifier keeps returning {@code EAGAIN}. */
     static final int PROG_LOAD_ATTEMPTS = 5;
     /** Consecutive {@code EINTR}s of {@code BPF_PROG_TEST_RUN} after which we give up. */

@@ -8,6 +8,10 @@ import java.util.Objects;
  * readable here after {@link Bpf#btfLoad} returns or throws. The log works as in {@link ProgLoadAttr}.
  */
 public final class BtfLoadAttr extends Attr implements AutoCloseable {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
     static final int BTF = 0;                 // btf (u64 pointer)
     static final int BTF_LOG_BUF = 8;         // btf_log_buf (u64 pointer)
     static final int BTF_SIZE = 16;           // btf_size

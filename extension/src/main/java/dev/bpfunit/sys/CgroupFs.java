@@ -16,6 +16,10 @@ import java.util.Optional;
  * and the directory descriptors that cgroup BPF programs attach to.
  */
 public final class CgroupFs {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
     private static final int O_DIRECTORY = 0200000;
     private static final int SIGKILL = 9;
 

@@ -7,6 +7,10 @@ import com.sun.jna.Native;
  * read with {@link Native#getLastError()} on the same thread.
  */
 final class JnaCalls extends NativeCalls {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
 
     @Override
     String name() {

@@ -15,6 +15,10 @@ import com.sun.jna.Pointer;
  * which is how the x86_64 and aarch64 Linux ABIs pass variadic integer arguments.
  */
 final class Libc {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
     static final int F_GETFD = 1;
     static final int F_DUPFD_CLOEXEC = 1030;
     static final int O_RDONLY = 0;

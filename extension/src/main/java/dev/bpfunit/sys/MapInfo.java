@@ -20,6 +20,10 @@ import com.sun.jna.Pointer;
  */
 public record MapInfo(int type, int id, int keySize, int valueSize, int maxEntries, int flags, String name,
         int ifindex, int btfId, int btfKeyTypeId, int btfValueTypeId, long mapExtra) {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
 
     static final int TYPE = 0;                 // type
     static final int ID = 4;                   // id

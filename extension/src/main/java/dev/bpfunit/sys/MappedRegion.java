@@ -18,6 +18,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@code close()} may come from different threads. Multi-byte accessors use native byte order.
  */
 public final class MappedRegion implements AutoCloseable {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final String description;

@@ -12,6 +12,10 @@ import java.nio.file.attribute.BasicFileAttributes;
  * socket or descriptor that holds it, even when the JVM is killed).
  */
 public final class Namespaces {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
 
     private Namespaces() {
     }

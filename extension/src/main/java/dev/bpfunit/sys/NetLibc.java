@@ -9,6 +9,10 @@ import com.sun.jna.Platform;
  * that sees the failure value reads {@link Native#getLastError()} at once.
  */
 final class NetLibc {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
     static final int AF_INET = 2;
     static final int AF_NETLINK = 16;
     static final int SOCK_STREAM = 1;

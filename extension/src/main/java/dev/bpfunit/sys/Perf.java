@@ -14,6 +14,10 @@ import java.util.Objects;
  * data pages; see {@link #DATA_HEAD} and friends for the fields a reader needs.
  */
 public final class Perf {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
     /** {@code PERF_FLAG_FD_CLOEXEC}. */
     static final long PERF_FLAG_FD_CLOEXEC = 1L << 3;
     /** {@code PERF_EVENT_IOC_ENABLE}: {@code _IO('$', 0)}. */

@@ -9,6 +9,10 @@ import java.nio.file.Path;
  * the host's root with it once the guest has mounted it.
  */
 public final class ProcessRoot {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
 
     private ProcessRoot() {
     }

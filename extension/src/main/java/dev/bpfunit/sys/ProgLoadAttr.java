@@ -13,6 +13,10 @@ import java.util.Objects;
  * 0 no buffer is passed, as the kernel requires.
  */
 public final class ProgLoadAttr extends Attr implements AutoCloseable {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
     static final int PROG_TYPE = 0;              // prog_type
     static final int INSN_CNT = 4;               // insn_cnt
     static final int INSNS = 8;                  // insns (u64 pointer)

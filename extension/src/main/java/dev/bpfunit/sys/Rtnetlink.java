@@ -17,6 +17,10 @@ import java.util.Objects;
  * synchronized (one request at a time, each acknowledged before the next).
  */
 public final class Rtnetlink implements AutoCloseable {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
     // netlink message header (struct nlmsghdr) and flags
     static final int NLMSG_HDRLEN = 16;
     static final int NLM_F_REQUEST = 0x1;

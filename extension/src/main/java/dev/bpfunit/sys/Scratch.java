@@ -20,6 +20,10 @@ import java.nio.ByteOrder;
  * turns into plain loads and stores, rather than through JNA's {@code Pointer} methods, one JNI call each.
  */
 final class Scratch implements AutoCloseable {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
     /** The largest buffer a thread keeps between calls; beyond it each call allocates and frees its own. */
     static final long RETAINED_MAX = 64 * 1024;
     private static final long INITIAL = 8 * 1024;

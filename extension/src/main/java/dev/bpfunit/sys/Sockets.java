@@ -17,6 +17,10 @@ import java.util.Optional;
  * namespace of the thread that created it.
  */
 public final class Sockets {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
 
     /** A datagram and who sent it. */
     public record Datagram(byte[] data, InetSocketAddress from) {

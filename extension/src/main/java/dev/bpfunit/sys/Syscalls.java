@@ -8,6 +8,10 @@ import java.util.Objects;
  * {@code getpid}, {@code write}), and the ids the kernel knows the test by (tgid, thread id).
  */
 public final class Syscalls {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
 
     private Syscalls() {
     }

@@ -18,6 +18,10 @@ import java.util.regex.Pattern;
  * per-CPU values), the kernel version, and whether this process may use {@code bpf(2)}.
  */
 public final class SystemInfo {
+    static {
+        JnaBoot.prepare();    // before this class's first use of JNA (JnaBoot)
+    }
+
     static final Path POSSIBLE_CPUS = Path.of("/sys/devices/system/cpu/possible");
     static final Path PROC_STATUS = Path.of("/proc/self/status");
     static final int CAP_SYS_ADMIN = 21;

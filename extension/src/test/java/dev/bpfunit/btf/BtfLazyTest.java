@@ -117,11 +117,11 @@ class BtfLazyTest {
         String before = System.getProperty(BtfIndexCache.PROPERTY);
         System.setProperty(BtfIndexCache.PROPERTY, dir.toString());
         try {
-            Path file = BtfIndexCache.file(dir, vmlinux.length, BtfIndexCache.checksum(vmlinux));
+            Path file = BtfIndexCache.file(dir, vmlinux.length, BtfIndexCache.checksum(java.nio.ByteBuffer.wrap(vmlinux)));
             Btf written = Btf.parseLazily(vmlinux, null);
             assertThat(file).isRegularFile();
-            assertThat(BtfIndexCache.read(file, vmlinux.length, BtfIndexCache.checksum(vmlinux))).isPresent();
-            assertThat(BtfIndexCache.read(file, vmlinux.length, BtfIndexCache.checksum(vmlinux) + 1))
+            assertThat(BtfIndexCache.read(file, vmlinux.length, BtfIndexCache.checksum(java.nio.ByteBuffer.wrap(vmlinux)))).isPresent();
+            assertThat(BtfIndexCache.read(file, vmlinux.length, BtfIndexCache.checksum(java.nio.ByteBuffer.wrap(vmlinux)) + 1))
                     .as("another blob's key").isEmpty();
             Btf fromCache = Btf.parseLazily(vmlinux, null);
             assertThat(fromCache.types()).isEqualTo(written.types());
@@ -131,12 +131,12 @@ class BtfLazyTest {
             byte[] corrupt = kept.clone();
             corrupt[kept.length / 2] ^= 0x40;
             Files.write(file, corrupt);
-            assertThat(BtfIndexCache.read(file, vmlinux.length, BtfIndexCache.checksum(vmlinux))).isEmpty();
+            assertThat(BtfIndexCache.read(file, vmlinux.length, BtfIndexCache.checksum(java.nio.ByteBuffer.wrap(vmlinux)))).isEmpty();
             Btf rebuilt = Btf.parseLazily(vmlinux, null);
             assertIndexMatchesScan(rebuilt);
             assertThat(Files.readAllBytes(file)).as("written anew").isEqualTo(kept);
             Files.write(file, java.util.Arrays.copyOf(kept, 40));
-            assertThat(BtfIndexCache.read(file, vmlinux.length, BtfIndexCache.checksum(vmlinux))).isEmpty();
+            assertThat(BtfIndexCache.read(file, vmlinux.length, BtfIndexCache.checksum(java.nio.ByteBuffer.wrap(vmlinux)))).isEmpty();
             assertThat(Btf.parseLazily(vmlinux, null).idsByName("task_struct")).isEqualTo(written.idsByName("task_struct"));
             try (var files = Files.list(dir)) {
                 assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left")
@@ -154,6 +154,100 @@ class BtfLazyTest {
                 System.setProperty(BtfIndexCache.PROPERTY, before);
             }
         }
+    }
+
+    /**
+     * The running kernel's BTF is kept with its index under the kernel's build id and found again without reading
+     * the kernel's: the file is not written again; a kept copy that does not start with the kernel's bytes, or a
+     * corrupt file, is written anew with the kernel's bytes.
+     */
+    @Test
+    void theRunningKernelsBtfIsKeptUnderItsBuildIdAndFoundWithoutReadingTheKernels(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        assumeTrue(Files.isReadable(VMLINUX), "no " + VMLINUX);
+        java.util.Optional<String> buildId = BtfIndexCache.runningBuildId();
+        assumeTrue(buildId.isPresent(), "the kernel has no build id in " + BtfIndexCache.KERNEL_NOTES);
+        byte[] kernel = Files.readAllBytes(VMLINUX);
+        Path file = BtfIndexCache.kernelFile(dir, buildId.get(), kernel.length);
+        String before = System.getProperty(BtfIndexCache.PROPERTY);
+        System.setProperty(BtfIndexCache.PROPERTY, dir.toString());
+        try {
+            Btf read = Btf.readRunningKernel();
+            try (var files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString())).as("one file, no temporary one")
+                        .containsExactly(file.getFileName().toString());
+            }
+            assertThat(keptCopy(file, kernel.length)).isEqualTo(kernel);
+            Object written = fileKey(file);
+
+            Btf kept = Btf.readRunningKernel();
+            assertThat(fileKey(file)).as("found, not written again").isEqualTo(written);
+            assertThat(kept.typeCount()).isEqualTo(read.typeCount());
+            assertThat(kept.idsByName("task_struct")).isNotEmpty().isEqualTo(read.idsByName("task_struct"));
+            int task = kept.id("task_struct", Struct.class);
+            assertThat(kept.type(task)).isEqualTo(read.type(task));
+            assertIndexMatchesScan(kept);
+
+            // a valid file (its CRC32C matches) whose copy is not the kernel's bytes: not used, written anew
+            BtfIndexCache.Kept good = BtfIndexCache.readCopy(file, kernel.length).orElseThrow();
+            byte[] other = kernel.clone();
+            other[100] ^= 0x01;
+            BtfIndexCache.write(file, kernel.length, BtfIndexCache.checksum(ByteBuffer.wrap(other)), good.index(),
+                    ByteBuffer.wrap(other));
+            assertThat(keptCopy(file, kernel.length)).isEqualTo(other);
+            Object stale = fileKey(file);
+            assertThat(Btf.readRunningKernel().typeCount()).isEqualTo(read.typeCount());
+            assertThat(fileKey(file)).isNotEqualTo(stale);
+            assertThat(keptCopy(file, kernel.length)).isEqualTo(kernel);
+
+            // a corrupt file (moved into place, as a writer would): not used, written anew
+            byte[] corrupt = Files.readAllBytes(file);
+            corrupt[corrupt.length - 10] ^= 0x40;
+            Path tmp = dir.resolve("corrupt.tmp");
+            Files.write(tmp, corrupt);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertThat(BtfIndexCache.readCopy(file, kernel.length)).isEmpty();
+            assertThat(Btf.readRunningKernel().idsByName("task_struct")).isEqualTo(read.idsByName("task_struct"));
+            assertThat(keptCopy(file, kernel.length)).isEqualTo(kernel);
+
+            System.setProperty(BtfIndexCache.PROPERTY, "false");
+            Files.delete(file);
+            assertThat(Btf.readRunningKernel().typeCount()).isEqualTo(read.typeCount());
+            assertThat(file).doesNotExist();
+        } finally {
+            if (before == null) {
+                System.clearProperty(BtfIndexCache.PROPERTY);
+            } else {
+                System.setProperty(BtfIndexCache.PROPERTY, before);
+            }
+        }
+    }
+
+    private static byte[] keptCopy(Path file, int length) {
+        ByteBuffer copy = BtfIndexCache.readCopy(file, length).orElseThrow().copy().orElseThrow();
+        byte[] bytes = new byte[copy.capacity()];
+        copy.get(0, bytes);
+        return bytes;
+    }
+
+    private static Object fileKey(Path file) throws java.io.IOException {
+        return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    }
+
+    /** The build id is the GNU note's descriptor; other notes before it are skipped, a truncated one ends the walk. */
+    @Test
+    void theBuildIdIsTheGnuNoteAmongTheKernelsNotes() {
+        ByteBuffer notes = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
+        notes.putInt(4).putInt(4).putInt(6).put("Xen\0".getBytes(StandardCharsets.US_ASCII)).putInt(0x01020304);
+        notes.putInt(4).putInt(5).putInt(3).put("GNU\0".getBytes(StandardCharsets.US_ASCII))
+                .put(new byte[] {(byte) 0xde, (byte) 0xad, 0x00, 0x0f, 0x10}).put(new byte[3]);
+        byte[] both = java.util.Arrays.copyOf(notes.array(), notes.position());
+        assertThat(BtfIndexCache.buildId(both)).contains("dead000f10");
+        assertThat(BtfIndexCache.buildId(java.util.Arrays.copyOf(both, 20))).as("only the first note").isEmpty();
+        assertThat(BtfIndexCache.buildId(java.util.Arrays.copyOf(both, both.length - 4))).as("truncated").isEmpty();
+        assertThat(BtfIndexCache.buildId(new byte[0])).isEmpty();
+        both[32] = (byte) 'X';    // "GNU" -> "XNU": not a GNU note
+        assertThat(BtfIndexCache.buildId(both)).isEmpty();
     }
 
     /** The property names a directory, or says false (no cache) or true (the default place, not a "true" dir). */

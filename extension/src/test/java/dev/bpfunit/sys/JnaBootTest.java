@@ -1,0 +1,180 @@
+package dev.bpfunit.sys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * JnaBoot sets JNA's two properties to what JNA would use itself, without its temporary file and its ldconfig
+ * process: each value is compared with JNA's own, computed in a child JVM where nobody set it, and a child JVM
+ * whose first use of JNA is bpfunit's starts no process.
+ */
+class JnaBootTest {
+
+    private static final Path LDCONFIG = Path.of("/sbin/ldconfig");
+    /** In a child's class-loading log: the JVM started a process. */
+    private static final String STARTED_A_PROCESS = "java.lang.ProcessImpl ";
+
+    /** The dynamic linker's directories read from its cache are those of {@code ldconfig -p}, in its order. */
+    @Test
+    void theLinkersDirectoriesAreThoseLdconfigPrints() throws Exception {
+        assumeTrue(Files.isExecutable(LDCONFIG) && Files.isReadable(JnaBoot.LD_SO_CACHE), "no ldconfig or its cache");
+        Process p = new ProcessBuilder(LDCONFIG.toString(), "-p").redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Set<String> printed = new LinkedHashSet<>();
+        for (String line : lines) {      // as JNA reads them
+            int start = line.indexOf(" => ");
+            int end = line.lastIndexOf('/');
+            if (start != -1 && end != -1 && start < end) {
+                printed.add(line.substring(start + 4, end));
+            }
+        }
+        assertThat(printed).isNotEmpty();
+        assertThat(JnaBoot.ldconfigDirectories(JnaBoot.LD_SO_CACHE)).contains(List.copyOf(printed));
+    }
+
+    /** x86-64 here, and arm64 as JNA names it (JNA's Platform told os.arch=aarch64 in the child). */
+    @Test
+    void thePlatformPathIsTheOneJnaComputes() throws Exception {
+        assumeTrue(Platform.isLinux() && Files.isReadable(JnaBoot.LD_SO_CACHE), "not Linux with glibc's cache");
+        for (String arch : List.of("amd64", "aarch64")) {
+            String out = child(List.of("-Dos.arch=" + arch, "-Xlog:class+load=info"), PlatformPathMain.class,
+                    JnaBoot.keptDispatchLibrary().orElseThrow().toString());
+            assertThat(out).as("JNA alone starts a process (ldconfig)").contains(STARTED_A_PROCESS);
+            String jnas = out.lines().filter(l -> l.startsWith("platform=")).findFirst().orElseThrow()
+                    .substring("platform=".length());
+            Optional<String> ours = JnaBoot.platformPath(arch.equals("amd64") ? "x86-64" : "aarch64", "64",
+                    JnaBoot.LD_SO_CACHE);
+            assertThat(ours).as(arch).contains(jnas);
+        }
+        assertThat(JnaBoot.platformPath("x86-64", "32", JnaBoot.LD_SO_CACHE)).as("32-bit JVM").isEmpty();
+        assertThat(JnaBoot.platformPath("ppc64le", "64", JnaBoot.LD_SO_CACHE)).as("unknown layout").isEmpty();
+    }
+
+    @Test
+    void aCacheInAnotherFormatOrTruncatedIsNotRead(@TempDir Path dir) throws IOException {
+        Path old = dir.resolve("old");
+        Files.write(old, "ld.so-1.7.0\0\0\0\0\0".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(JnaBoot.ldconfigDirectories(old)).isEmpty();
+        assertThat(JnaBoot.ldconfigDirectories(dir.resolve("missing"))).isEmpty();
+        assumeTrue(Files.isReadable(JnaBoot.LD_SO_CACHE), "no " + JnaBoot.LD_SO_CACHE);
+        byte[] cache = Files.readAllBytes(JnaBoot.LD_SO_CACHE);
+        Path truncated = dir.resolve("truncated");
+        Files.write(truncated, java.util.Arrays.copyOf(cache, 60));
+        assertThat(JnaBoot.ldconfigDirectories(truncated)).isEmpty();
+        assertThat(JnaBoot.platformPath("x86-64", "64", truncated)).isEmpty();
+    }
+
+    /** Kept once, found again (same file), written anew when it differs from the jar's library. */
+    @Test
+    void jnasLibraryIsKeptOnceAndCheckedAgainstTheJars(@TempDir Path dir) throws IOException {
+        String before = System.getProperty("bpfunit.jna.cache");
+        System.setProperty("bpfunit.jna.cache", dir.toString());
+        try {
+            byte[] jar = jarsLibrary();
+            Path kept = JnaBoot.keptDispatchLibrary().orElseThrow();
+            Path file = kept.resolve(System.mapLibraryName("jnidispatch"));
+            assertThat(kept.getParent()).isEqualTo(dir);
+            assertThat(Files.readAllBytes(file)).isEqualTo(jar);
+            Object written = key(file);
+            assertThat(JnaBoot.keptDispatchLibrary()).contains(kept);
+            assertThat(key(file)).as("found, not written again").isEqualTo(written);
+
+            byte[] other = jar.clone();
+            other[other.length / 2] ^= 1;
+            Path tmp = dir.resolve("other.tmp");
+            Files.write(tmp, other);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            assertThat(JnaBoot.keptDispatchLibrary()).contains(kept);
+            assertThat(Files.readAllBytes(file)).as("written anew").isEqualTo(jar);
+
+            System.setProperty("bpfunit.jna.cache", "false");
+            assertThat(JnaBoot.keptDispatchLibrary()).isEmpty();
+        } finally {
+            if (before == null) {
+                System.clearProperty("bpfunit.jna.cache");
+            } else {
+                System.setProperty("bpfunit.jna.cache", before);
+            }
+        }
+    }
+
+    /**
+     * In a JVM where bpfunit is the first to use JNA, JNA loads the kept library and takes the platform path
+     * JnaBoot set, and works: the child makes a system call through JNA.
+     */
+    @Test
+    void jnaStartsFromTheKeptLibraryWithThePlatformPathSet(@TempDir Path dir) throws Exception {
+        String out = child(List.of("-Dbpfunit.jna.cache=" + dir, "-Xlog:class+load=info"), FirstUseMain.class);
+        assertThat(out).as("no process started (JNA's ldconfig)").doesNotContain(STARTED_A_PROCESS);
+        Path kept = JnaBoot.keptDispatchLibrary().orElseThrow().getFileName();
+        assertThat(out).containsPattern("pid=[1-9][0-9]*")
+                .contains("jnidispatch.path=" + dir.resolve(kept).resolve(System.mapLibraryName("jnidispatch")));
+        if (Platform.isLinux() && Files.isReadable(JnaBoot.LD_SO_CACHE)) {
+            assertThat(out).contains("platform=" + JnaBoot.platformPath(Platform.ARCH,
+                    System.getProperty("sun.arch.data.model"), JnaBoot.LD_SO_CACHE).orElseThrow());
+        }
+    }
+
+    private static byte[] jarsLibrary() throws IOException {
+        String resource = "com/sun/jna/" + Platform.RESOURCE_PREFIX + "/" + System.mapLibraryName("jnidispatch");
+        try (InputStream in = Platform.class.getClassLoader().getResourceAsStream(resource)) {
+            assertThat(in).as(resource).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    private static Object key(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    }
+
+    private static String child(List<String> options, Class<?> main, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(options);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    /** Child JVM: JNA alone computes its platform path (JNA's library from the parent's kept copy). */
+    public static final class PlatformPathMain {
+        public static void main(String[] args) throws IOException {
+            // os.arch may name another architecture here: load this machine's library, kept by the parent
+            System.setProperty(JnaBoot.BOOT_PATH, args[0]);
+            NativeLibrary.getProcess();
+            System.out.println("platform=" + System.getProperty(JnaBoot.PLATFORM_PATH));
+        }
+    }
+
+    /** Child JVM: bpfunit's first system call, then what JNA was started with. */
+    public static final class FirstUseMain {
+        public static void main(String[] args) {
+            System.out.println("pid=" + Libc.getpid());
+            System.out.println("jnidispatch.path=" + System.getProperty("jnidispatch.path"));
+            System.out.println("platform=" + System.getProperty(JnaBoot.PLATFORM_PATH));
+        }
+    }
+}
