@@ -1,5 +1,6 @@
 package dev.bpfunit.btf;
 
+import dev.bpfunit.cache.UserCache;
 import dev.bpfunit.rawelf.ElfFile;
 import dev.bpfunit.rawelf.ElfFormatException;
 import dev.bpfunit.rawelf.ElfSection;
@@ -123,6 +124,9 @@ public final class Btf {
         int checksum = BtfIndexCache.checksum(data);
         Path file = BtfIndexCache.file(cacheDir.get(), length, checksum);
         return BtfIndexCache.read(file, length, checksum).flatMap(kept -> fromIndex(parser, kept)).orElseGet(() -> {
+            if (!UserCache.writable(cacheDir.get())) {
+                return build(parser, base, true);    // nothing kept: the index is built when first asked
+            }
             Btf btf = buildIndexed(parser);
             BtfIndexCache.write(file, length, checksum, ((RawNameIndex) btf.names).export(), null);
             return btf;
@@ -662,8 +666,8 @@ public final class Btf {
 
     /**
      * The running kernel's BTF. With the cache on ({@link BtfIndexCache}) and the kernel's build id known: from the
-     * kernel's kept file (its index and a copy of its BTF, mapped into memory) when that file is valid and starts
-     * with the bytes the kernel gives; else read from {@code /sys/kernel/btf/vmlinux} and kept for the next JVM.
+     * kernel's kept file (its index and a copy of its BTF, mapped into memory) when that file is valid and its copy's
+     * first and last pages are the kernel's; else read from {@code /sys/kernel/btf/vmlinux} and kept for the next JVM.
      */
     static Btf readRunningKernel() {
         Optional<Path> dir = BtfIndexCache.directory();
@@ -678,18 +682,14 @@ public final class Btf {
             return read(VMLINUX);
         }
         Path file = BtfIndexCache.kernelFile(dir.get(), buildId.get(), (int) size);
+        Optional<Btf> kept = fromKernelFile(file, (int) size);
+        if (kept.isPresent()) {
+            return kept.get();
+        }
+        if (!UserCache.writable(dir.get())) {
+            return read(VMLINUX);    // nowhere to keep it: an index kept by the BTF's checksum, if there is one
+        }
         try {
-            Optional<BtfIndexCache.Kept> kept = BtfIndexCache.readCopy(file, (int) size);
-            if (kept.isPresent()) {
-                ByteBuffer copy = kept.get().copy().orElseThrow();
-                byte[] start = readStart(VMLINUX, 4096);
-                if (copy.slice(0, start.length).equals(ByteBuffer.wrap(start))) {
-                    Optional<Btf> btf = fromIndex(parser(copy, null), kept.get().index());
-                    if (btf.isPresent()) {
-                        return btf.get();
-                    }
-                }
-            }
             ByteBuffer data = ByteBuffer.wrap(readBytes(VMLINUX));
             Btf btf = buildIndexed(parser(data, null));
             BtfIndexCache.write(file, data.capacity(), BtfIndexCache.checksum(data), ((RawNameIndex) btf.names).export(),
@@ -699,6 +699,30 @@ public final class Btf {
             throw new BtfException("cannot read BTF file " + VMLINUX + ": " + e.getMessage(), e);
         } catch (BtfException e) {
             throw new BtfException(VMLINUX + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The running kernel's BTF from its kept file: empty when there is none, it is not valid, its copy's first or
+     * last page is not the kernel's, or its index does not fit the copy.
+     */
+    private static Optional<Btf> fromKernelFile(Path file, int size) {
+        Optional<BtfIndexCache.Kept> kept = BtfIndexCache.readCopy(file, size);
+        if (kept.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            ByteBuffer copy = kept.get().copy().orElseThrow();
+            int page = Math.min(4096, size);
+            for (int at : new int[] {0, size - page}) {
+                byte[] kernels = readRange(VMLINUX, at, page);
+                if (kernels.length != page || !copy.slice(at, page).equals(ByteBuffer.wrap(kernels))) {
+                    return Optional.empty();
+                }
+            }
+            return fromIndex(parser(copy, null), kept.get().index());
+        } catch (IOException | BtfException e) {
+            return Optional.empty();    // read and kept anew
         }
     }
 
@@ -734,10 +758,11 @@ public final class Btf {
         return n == data.length ? data : java.util.Arrays.copyOf(data, n);
     }
 
-    /** The first {@code max} bytes of a file (fewer if it is shorter). */
-    private static byte[] readStart(Path file, int max) throws IOException {
+    /** {@code length} bytes of a file from {@code offset} (fewer if it ends first). */
+    private static byte[] readRange(Path file, long offset, int length) throws IOException {
         try (java.io.InputStream in = new java.io.FileInputStream(file.toFile())) {
-            return in.readNBytes(max);
+            in.skipNBytes(offset);
+            return in.readNBytes(length);
         }
     }
 

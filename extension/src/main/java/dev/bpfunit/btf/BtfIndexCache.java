@@ -18,14 +18,15 @@ import java.util.zip.CRC32C;
  * a JVM does not walk the kernel's 100 000-odd types (in a cold JVM that walk runs in the interpreter). Two kinds
  * of file:
  * <ul>
- *   <li>{@code btf-<length>-<crc32c>.idx}, the index of any BTF blob, keyed by the blob's length and CRC32C, so a
+ *   <li>{@code btf-<length>-<crc32c>-v2.idx}, the index of any BTF blob, keyed by the blob's length and CRC32C, so a
  *       new kernel (or any other BTF) gets its own file;</li>
- *   <li>{@code vmlinux-<build id>-<length>.idx}, the running kernel's: its index and a copy of its BTF, keyed by the
- *       kernel's GNU build id, so that a JVM finds both without reading the 5 MB of {@code /sys/kernel/btf/vmlinux}
- *       (the kernel formats each 4 KiB read) or computing its checksum.</li>
+ *   <li>{@code vmlinux-<build id>-<length>-v2.idx}, the running kernel's: its index and a copy of its BTF, keyed by the
+ *       kernel's GNU build id, so that a JVM finds both without reading {@code /sys/kernel/btf/vmlinux} (the kernel
+ *       gives 4 KiB a read: 1,300 reads of a 5 MB BTF), its copy checked against the kernel's first and last page.</li>
  * </ul>
- * A file is mapped into memory, not read: a load touches the few pages of the types and names it looks up. A file
- * whose header, size or payload CRC32C does not match is ignored and written anew. Files are written to a temporary
+ * A file is mapped into memory: its pages are those of the page cache, with no copy into the heap (a young JVM's
+ * heap pays a page fault for each new page); on 9p, NFS or SMB, where each mapped page is a request of its own, it
+ * is read whole instead. A file whose header, size or payload CRC32C does not match is ignored and written anew. Files are written to a temporary
  * name and moved into place, never rewritten in place, so a reader never sees half of one and a mapping stays valid.
  * A cache that cannot be read or written is only slower.
  *
@@ -35,7 +36,7 @@ import java.util.zip.CRC32C;
 final class BtfIndexCache {
 
     /** The system property naming the cache directory, or {@code false} for no cache. */
-    static final String PROPERTY = "bpfunit.btf.cache";
+    static final String PROPERTY = UserCache.BTF_PROPERTY;
     /** BTF smaller than this is walked, not cached: object BTF and small modules cost less than a file. */
     static final int MIN_BYTES = 256 * 1024;
 
@@ -47,6 +48,8 @@ final class BtfIndexCache {
     private static final long MAGIC = 0x5842544655465042L;  // "BPFUBTFX" read little-endian
     private static final int VERSION = 2;
     private static final int HEADER = 32;
+    /** The files' ending, with their format's version: bpfunit versions of other formats keep files of their own. */
+    private static final String SUFFIX = "-v" + VERSION + ".idx";
 
     /** A blob's type offsets and the arrays of its raw-name index; read-only views of a mapped file, or arrays. */
     record Index(IntBuffer offsets, IntBuffer heads, IntBuffer next, IntBuffer nameStart, IntBuffer nameLength,
@@ -62,7 +65,7 @@ final class BtfIndexCache {
 
     /** The cache directory, or empty when turned off. */
     static Optional<Path> directory() {
-        return UserCache.directory(PROPERTY, "btf");
+        return UserCache.btf();
     }
 
     /**
@@ -119,12 +122,12 @@ final class BtfIndexCache {
 
     /** The file for a blob of this length and checksum. */
     static Path file(Path dir, int length, int checksum) {
-        return dir.resolve("btf-" + length + "-" + hex8(checksum) + ".idx");
+        return dir.resolve("btf-" + length + "-" + hex8(checksum) + SUFFIX);
     }
 
     /** The file for the running kernel's BTF of this length, by the kernel's build id (hex). */
     static Path kernelFile(Path dir, String buildId, int length) {
-        return dir.resolve("vmlinux-" + buildId + "-" + length + ".idx");
+        return dir.resolve("vmlinux-" + buildId + "-" + length + SUFFIX);
     }
 
     /** Eight hex digits (not {@code String.format}: its classes cost a cold JVM milliseconds). */
@@ -150,7 +153,8 @@ final class BtfIndexCache {
             if (size < HEADER || size > Integer.MAX_VALUE) {
                 return Optional.empty();
             }
-            raw = channel.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+            raw = (onNetworkFileSystem(file) ? readWhole(channel, (int) size)
+                    : channel.map(FileChannel.MapMode.READ_ONLY, 0, size)).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException | SecurityException | UnsupportedOperationException e) {
             return Optional.empty();
         }
@@ -181,6 +185,30 @@ final class BtfIndexCache {
                 raw.getInt(16), copy));
     }
 
+    /**
+     * Whether the file lies on 9p (a kernel-matrix guest's share of the host's cache), NFS or SMB: there a mapping
+     * fetches each page with a request of its own (in an emulated guest, 2 s for checking a kernel's file), so the
+     * file is read whole, a request per megabyte or so, instead.
+     */
+    private static boolean onNetworkFileSystem(Path file) {
+        try {
+            String type = Files.getFileStore(file).type();
+            return type.equals("9p") || type.startsWith("nfs") || type.equals("cifs") || type.equals("smb3");
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    private static ByteBuffer readWhole(FileChannel channel, int size) throws IOException {
+        ByteBuffer raw = ByteBuffer.allocate(size);
+        while (raw.hasRemaining()) {
+            if (channel.read(raw) < 0) {
+                throw new IOException("the file ended after " + raw.position() + " of its " + size + " bytes");
+            }
+        }
+        return raw.clear();
+    }
+
     private static IntBuffer ints(ByteBuffer raw, int at, int count) {
         return raw.slice(at, 4 * count).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().asReadOnlyBuffer();
     }
@@ -190,6 +218,9 @@ final class BtfIndexCache {
      * read-only home, a full disk) is ignored.
      */
     static void write(Path file, int length, int checksum, Index index, ByteBuffer copy) {
+        if (!UserCache.writable(file.getParent())) {
+            return;
+        }
         int n = index.offsets().capacity();
         int h = index.heads().capacity();
         long size = HEADER + 4L * (5L * n + h) + (copy == null ? 0 : length);

@@ -15,7 +15,62 @@ import java.util.Optional;
  */
 public final class UserCache {
 
+    /**
+     * The system property that places the kernel BTF cache (the running kernel's BTF and the name indexes of big BTF
+     * files): a directory, {@code false} for none, unset or {@code true} for {@code btf} in {@link #root()}.
+     */
+    public static final String BTF_PROPERTY = "bpfunit.btf.cache";
+    /** The system property that places the kept copies of JNA's native library, as {@link #BTF_PROPERTY} does. */
+    public static final String JNA_PROPERTY = "bpfunit.jna.cache";
+
     private UserCache() {
+    }
+
+    /** The kernel BTF cache's directory ({@link #BTF_PROPERTY}), or empty when it is off. */
+    public static Optional<Path> btf() {
+        return directory(BTF_PROPERTY, "btf");
+    }
+
+    /** The directory of JNA's kept native library ({@link #JNA_PROPERTY}), or empty when it is off. */
+    public static Optional<Path> jna() {
+        return directory(JNA_PROPERTY, "jna");
+    }
+
+    /**
+     * The caches a test JVM in a guest or container may share with this JVM, by the system property that places
+     * each: the kernel BTF cache (its files are keyed by each kernel's build id or by the BTF's checksum, so
+     * kernels do not mix) and JNA's library copies (by the library's checksum). A guest mounts each directory
+     * writable at the same path and its JVM is given the property, so its first CO-RE load maps the kernel's BTF
+     * kept by an earlier run instead of reading and indexing it under emulation. Only directories that exist or
+     * could be created are listed.
+     */
+    public static java.util.Map<String, Path> sharedWithGuests() {
+        java.util.Map<String, Path> shared = new java.util.LinkedHashMap<>();
+        btf().filter(UserCache::created).ifPresent(dir -> shared.put(BTF_PROPERTY, dir.toAbsolutePath()));
+        jna().filter(UserCache::created).ifPresent(dir -> shared.put(JNA_PROPERTY, dir.toAbsolutePath()));
+        return shared;
+    }
+
+    private static boolean created(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            return Files.isDirectory(dir) && Files.isWritable(dir);
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether a file could be written in {@code dir}: the directory, or the nearest of its parents that exists, is
+     * writable (not on a read-only mount, say). Lets a writer skip preparing bytes no write would keep.
+     */
+    public static boolean writable(Path dir) {
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                return Files.isDirectory(p) && Files.isWritable(p);
+            }
+        }
+        return false;
     }
 
     /** {@code ${XDG_CACHE_HOME:-~/.cache}/bpfunit}; empty when neither the variable nor {@code user.home} is set. */

@@ -79,7 +79,7 @@ final class JnaBoot {
      * different from the jar's; empty when there is no cache or the library cannot be read or kept.
      */
     static Optional<Path> keptDispatchLibrary() {
-        Optional<Path> root = UserCache.directory("bpfunit.jna.cache", "jna");
+        Optional<Path> root = UserCache.jna();
         if (root.isEmpty()) {
             return Optional.empty();
         }

@@ -188,17 +188,19 @@ class BtfLazyTest {
             assertThat(kept.type(task)).isEqualTo(read.type(task));
             assertIndexMatchesScan(kept);
 
-            // a valid file (its CRC32C matches) whose copy is not the kernel's bytes: not used, written anew
-            BtfIndexCache.Kept good = BtfIndexCache.readCopy(file, kernel.length).orElseThrow();
-            byte[] other = kernel.clone();
-            other[100] ^= 0x01;
-            BtfIndexCache.write(file, kernel.length, BtfIndexCache.checksum(ByteBuffer.wrap(other)), good.index(),
-                    ByteBuffer.wrap(other));
-            assertThat(keptCopy(file, kernel.length)).isEqualTo(other);
-            Object stale = fileKey(file);
-            assertThat(Btf.readRunningKernel().typeCount()).isEqualTo(read.typeCount());
-            assertThat(fileKey(file)).isNotEqualTo(stale);
-            assertThat(keptCopy(file, kernel.length)).isEqualTo(kernel);
+            // a valid file (its CRC32C matches) whose copy's first or last page is not the kernel's: written anew
+            for (int changed : new int[] {100, kernel.length - 100}) {
+                BtfIndexCache.Kept good = BtfIndexCache.readCopy(file, kernel.length).orElseThrow();
+                byte[] other = kernel.clone();
+                other[changed] ^= 0x01;
+                BtfIndexCache.write(file, kernel.length, BtfIndexCache.checksum(ByteBuffer.wrap(other)), good.index(),
+                        ByteBuffer.wrap(other));
+                assertThat(keptCopy(file, kernel.length)).isEqualTo(other);
+                Object stale = fileKey(file);
+                assertThat(Btf.readRunningKernel().typeCount()).isEqualTo(read.typeCount());
+                assertThat(fileKey(file)).as("byte %d changed", changed).isNotEqualTo(stale);
+                assertThat(keptCopy(file, kernel.length)).isEqualTo(kernel);
+            }
 
             // a corrupt file (moved into place, as a writer would): not used, written anew
             byte[] corrupt = Files.readAllBytes(file);

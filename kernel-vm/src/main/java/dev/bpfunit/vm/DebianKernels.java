@@ -1,5 +1,6 @@
 package dev.bpfunit.vm;
 
+import dev.bpfunit.cache.UserCache;
 import java.io.IOException;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.Files;
@@ -55,9 +56,8 @@ public final class DebianKernels {
 
     /** {@code ${XDG_CACHE_HOME:-~/.cache}/bpfunit}. */
     static Path userCacheDir() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("bpfunit");
+        return UserCache.root().orElseThrow(() -> new VmException("neither XDG_CACHE_HOME nor user.home is set:"
+                + " nowhere to keep kernels and saved guests; set XDG_CACHE_HOME"));
     }
 
     /** The directory kernels are cached in. */

@@ -1,5 +1,6 @@
 package dev.bpfunit.vm;
 
+import dev.bpfunit.cache.UserCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -259,8 +260,12 @@ final class KernelRun {
         Consumer<String> output = verbose ? line -> System.out.println(target.label() + " " + line) : line -> { };
         Path cwd = Path.of("").toAbsolutePath();
         List<String> classpath = HostClasspath.entries();
-        List<String> jvmArgs = List.of("-D" + GuestLauncher.GUEST_PROPERTY + "=" + target.value(),
-                "-Djava.io.tmpdir=/tmp");
+        List<String> jvmArgs = new ArrayList<>(List.of("-D" + GuestLauncher.GUEST_PROPERTY + "=" + target.value(),
+                "-Djava.io.tmpdir=/tmp"));
+        // the kernel BTF and JNA caches, shared writable: a guest's JVMs map the BTF of its kernel kept by an
+        // earlier run (keyed by the kernel's build id) instead of reading and indexing it under emulation
+        Map<String, Path> caches = UserCache.sharedWithGuests();
+        caches.forEach((property, cacheDir) -> jvmArgs.add("-D" + property + "=" + cacheDir));
         List<String> args = List.of(request.toString(), events.toString());
         CompletableFuture<VmResult> run;
         if (target.container()) {
@@ -276,6 +281,9 @@ final class KernelRun {
             if (objects.isPresent()) {
                 spec = spec.withWritableDir(objects.get());
             }
+            for (Path cacheDir : caches.values()) {
+                spec = spec.withWritableDir(cacheDir);
+            }
             ContainerSpec finalSpec = spec.withWritableDir(dir);
             run = CompletableFuture.supplyAsync(() -> backends.runContainer(finalSpec, output));
         } else {
@@ -289,9 +297,13 @@ final class KernelRun {
             String vmClasspath = String.join(":", classData.map(GuestCds.Archive::classpath).orElse(classpath));
             List<String> flags = KernelMatrixEngine.guestFlags(config, backends.accelerator());
             List<String> command = GuestJava.command(flags, vmJvmArgs, vmClasspath, GuestLauncher.class.getName(), args);
-            VmSpec spec = VmSpec.of(image, command).withWorkingDir(cwd).withTimeout(timeout).withWritableDir(dir)
+            VmSpec shared = VmSpec.of(image, command).withWorkingDir(cwd).withTimeout(timeout).withWritableDir(dir)
                     .withMemory(KernelMatrixEngine.setting(config, BpfKernels.MEMORY).orElse("2G")).withCpus(cpus)
                     .withExtraModules(GuestInit.fixtureModules(image));
+            for (Path cacheDir : caches.values()) {
+                shared = shared.withWritableDir(cacheDir);
+            }
+            VmSpec spec = shared;
             // in a saved guest, a JVM saved with it takes the run (no JVM start, no cold discovery)
             boolean residentWanted = KernelMatrixEngine.setting(config, BpfKernels.RESIDENT)
                     .map(v -> v.strip().equalsIgnoreCase("true")).orElse(false);
