@@ -27,7 +27,7 @@ import java.util.zip.CRC32;
  *   <li>{@code jna.platform.library.path}: the directories JNA would compute itself, the same list in the same
  *       order, with the dynamic linker's directories read from {@code /etc/ld.so.cache} instead of from a
  *       {@code /sbin/ldconfig -p} process, which JNA starts in every JVM. Only for the layouts whose value is
- *       known here (64-bit Linux, x86-64 and arm64, glibc's cache format 1.1); anywhere else JNA runs ldconfig.</li>
+ *       known here (64-bit Linux, x86-64 and arm64, a glibc cache with format 1.1); elsewhere JNA runs ldconfig.</li>
  * </ul>
  * Every class of this package that uses a JNA type calls {@link #prepare()} first in its static initializer
  * ({@code ArchitectureTest} checks it), since any of them may be the first to touch JNA. Nothing here fails a
@@ -42,6 +42,10 @@ final class JnaBoot {
     static final Path LD_SO_CACHE = Path.of("/etc/ld.so.cache");
 
     private static final String NEW_CACHE_MAGIC = "glibc-ld.so.cache1.1";
+    private static final String OLD_CACHE_MAGIC = "ld.so-1.7.0";
+    /** The old format's header: its magic, padded, and its count of 12-byte entries. */
+    private static final int OLD_CACHE_HEADER = 16;
+    private static final int OLD_CACHE_ENTRY = 12;
     private static final int NEW_CACHE_HEADER = 48;
     private static final int NEW_CACHE_ENTRY = 24;
 
@@ -143,10 +147,15 @@ final class JnaBoot {
         return existing.isEmpty() ? Optional.empty() : Optional.of(String.join(java.io.File.pathSeparator, existing));
     }
 
+    private static boolean startsWith(byte[] raw, int at, String magic) {
+        return at + magic.length() <= raw.length
+                && new String(raw, at, magic.length(), StandardCharsets.ISO_8859_1).equals(magic);
+    }
+
     /**
      * The directories of the libraries {@code ldconfig -p} prints (each library's path up to its last '/'), in its
-     * order, each once: read from glibc's cache file, format 1.1 (glibc 2.32 and later write only that); empty
-     * when the file is missing or in another format.
+     * order, each once: read from glibc's cache file, format 1.1, alone (glibc 2.32 and later) or after the old
+     * format (earlier glibc's default); empty when the file is missing, has no such part, or is cut short.
      */
     static Optional<List<String>> ldconfigDirectories(Path ldSoCache) {
         byte[] raw;
@@ -155,29 +164,34 @@ final class JnaBoot {
         } catch (IOException | SecurityException e) {
             return Optional.empty();
         }
-        if (raw.length < NEW_CACHE_HEADER || !new String(raw, 0, NEW_CACHE_MAGIC.length(), StandardCharsets.ISO_8859_1)
-                .equals(NEW_CACHE_MAGIC)) {
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
+        long start = 0;
+        if (startsWith(raw, 0, OLD_CACHE_MAGIC) && raw.length >= OLD_CACHE_HEADER) {
+            // glibc before 2.32 by default: the old format, then the new one at the next 8-byte boundary
+            start = (OLD_CACHE_HEADER + Integer.toUnsignedLong(b.getInt(12)) * OLD_CACHE_ENTRY + 7) & ~7L;
+        }
+        if (start + NEW_CACHE_HEADER > raw.length || !startsWith(raw, (int) start, NEW_CACHE_MAGIC)) {
             return Optional.empty();
         }
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
-        long count = Integer.toUnsignedLong(b.getInt(20));
-        if (NEW_CACHE_HEADER + count * NEW_CACHE_ENTRY > raw.length) {
+        long count = Integer.toUnsignedLong(b.getInt((int) start + 20));
+        if (start + NEW_CACHE_HEADER + count * NEW_CACHE_ENTRY > raw.length) {
             return Optional.empty();
         }
         Set<String> dirs = new LinkedHashSet<>();
         for (int i = 0; i < count; i++) {
-            int value = b.getInt(NEW_CACHE_HEADER + i * NEW_CACHE_ENTRY + 8);
-            if (value < 0 || value >= raw.length) {
+            // string offsets count from the new format's header
+            long value = start + Integer.toUnsignedLong(b.getInt((int) start + NEW_CACHE_HEADER + i * NEW_CACHE_ENTRY + 8));
+            if (value >= raw.length) {
                 return Optional.empty();
             }
-            int end = value;
+            int end = (int) value;
             while (end < raw.length && raw[end] != 0) {
                 end++;
             }
             if (end == raw.length) {
                 return Optional.empty();
             }
-            String path = new String(raw, value, end - value, StandardCharsets.UTF_8);
+            String path = new String(raw, (int) value, end - (int) value, StandardCharsets.UTF_8);
             int slash = path.lastIndexOf('/');
             if (slash > 0) {
                 dirs.add(path.substring(0, slash));

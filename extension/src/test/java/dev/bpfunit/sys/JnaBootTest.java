@@ -7,6 +7,8 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,6 +83,47 @@ class JnaBootTest {
         Files.write(truncated, java.util.Arrays.copyOf(cache, 60));
         assertThat(JnaBoot.ldconfigDirectories(truncated)).isEmpty();
         assertThat(JnaBoot.platformPath("x86-64", "64", truncated)).isEmpty();
+    }
+
+    /** Both layouts of glibc's cache: format 1.1 alone (glibc 2.32+) and after the old format (glibc 2.31 and older). */
+    @Test
+    void theNewFormatIsReadAloneOrAfterTheOldOne(@TempDir Path dir) throws IOException {
+        List<String> libraries = List.of("/lib/x86_64-linux-gnu/libc.so.6", "/usr/local/lib/libfoo.so.1",
+                "/lib/x86_64-linux-gnu/libm.so.6", "/libroot.so");
+        Path alone = dir.resolve("alone");
+        Files.write(alone, newFormat(libraries));
+        assertThat(JnaBoot.ldconfigDirectories(alone))
+                .contains(List.of("/lib/x86_64-linux-gnu", "/usr/local/lib"));
+
+        ByteBuffer old = ByteBuffer.allocate(16 + 3 * 12 + 4).order(ByteOrder.nativeOrder());
+        old.put("ld.so-1.7.0".getBytes(StandardCharsets.US_ASCII)).position(12);
+        old.putInt(3);    // three 12-byte entries (their strings are not read), then padding to 8 bytes
+        byte[] compat = new byte[old.capacity() + newFormat(libraries).length];
+        System.arraycopy(old.array(), 0, compat, 0, old.capacity());
+        byte[] fresh = newFormat(libraries);
+        System.arraycopy(fresh, 0, compat, old.capacity(), fresh.length);
+        Path both = dir.resolve("compat");
+        Files.write(both, compat);
+        assertThat(JnaBoot.ldconfigDirectories(both)).isEqualTo(JnaBoot.ldconfigDirectories(alone));
+
+        Files.write(both, java.util.Arrays.copyOf(compat, compat.length - 3));
+        assertThat(JnaBoot.ldconfigDirectories(both)).as("a string cut short").isEmpty();
+    }
+
+    /** glibc's cache format 1.1: header, 24-byte entries, strings (offsets from the header's start). */
+    private static byte[] newFormat(List<String> libraries) {
+        byte[] strings = String.join("\0", libraries).concat("\0").getBytes(StandardCharsets.UTF_8);
+        int table = 48 + 24 * libraries.size();
+        ByteBuffer b = ByteBuffer.allocate(table + strings.length).order(ByteOrder.nativeOrder());
+        b.put("glibc-ld.so.cache1.1".getBytes(StandardCharsets.US_ASCII)).putInt(libraries.size())
+                .putInt(strings.length);
+        int offset = table;
+        for (int i = 0; i < libraries.size(); i++) {
+            b.putInt(48 + 24 * i, 0x303).putInt(48 + 24 * i + 4, offset).putInt(48 + 24 * i + 8, offset);
+            offset += libraries.get(i).getBytes(StandardCharsets.UTF_8).length + 1;
+        }
+        b.put(table, strings);
+        return b.array();
     }
 
     /** Kept once, found again (same file), written anew when it differs from the jar's library. */
