@@ -148,11 +148,7 @@ class BtfLazyTest {
             assertThat(Btf.parseLazily(vmlinux, null).typeCount()).isEqualTo(written.typeCount());
             assertThat(file).doesNotExist();
         } finally {
-            if (before == null) {
-                System.clearProperty(BtfIndexCache.PROPERTY);
-            } else {
-                System.setProperty(BtfIndexCache.PROPERTY, before);
-            }
+            dev.bpfunit.TestProperties.restore(BtfIndexCache.PROPERTY, before);
         }
     }
 
@@ -217,11 +213,7 @@ class BtfLazyTest {
             assertThat(Btf.readRunningKernel().typeCount()).isEqualTo(read.typeCount());
             assertThat(file).doesNotExist();
         } finally {
-            if (before == null) {
-                System.clearProperty(BtfIndexCache.PROPERTY);
-            } else {
-                System.setProperty(BtfIndexCache.PROPERTY, before);
-            }
+            dev.bpfunit.TestProperties.restore(BtfIndexCache.PROPERTY, before);
         }
     }
 
@@ -266,11 +258,7 @@ class BtfLazyTest {
             System.setProperty(BtfIndexCache.PROPERTY, "/tmp/btf-index");
             assertThat(BtfIndexCache.directory()).contains(Path.of("/tmp/btf-index"));
         } finally {
-            if (before == null) {
-                System.clearProperty(BtfIndexCache.PROPERTY);
-            } else {
-                System.setProperty(BtfIndexCache.PROPERTY, before);
-            }
+            dev.bpfunit.TestProperties.restore(BtfIndexCache.PROPERTY, before);
         }
     }
 

@@ -39,16 +39,8 @@ class UserCacheTest {
             System.setProperty(UserCache.JNA_PROPERTY, " TRUE ");
             assertThat(UserCache.jna()).isEqualTo(UserCache.root().map(r -> r.resolve("jna")));
         } finally {
-            restore(UserCache.BTF_PROPERTY, btf);
-            restore(UserCache.JNA_PROPERTY, jna);
-        }
-    }
-
-    private static void restore(String property, String value) {
-        if (value == null) {
-            System.clearProperty(property);
-        } else {
-            System.setProperty(property, value);
+            dev.bpfunit.TestProperties.restore(UserCache.BTF_PROPERTY, btf);
+            dev.bpfunit.TestProperties.restore(UserCache.JNA_PROPERTY, jna);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
+import dev.bpfunit.cache.UserCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -129,8 +130,8 @@ class JnaBootTest {
     /** Kept once, found again (same file), written anew when it differs from the jar's library. */
     @Test
     void jnasLibraryIsKeptOnceAndCheckedAgainstTheJars(@TempDir Path dir) throws IOException {
-        String before = System.getProperty("bpfunit.jna.cache");
-        System.setProperty("bpfunit.jna.cache", dir.toString());
+        String before = System.getProperty(UserCache.JNA_PROPERTY);
+        System.setProperty(UserCache.JNA_PROPERTY, dir.toString());
         try {
             byte[] jar = jarsLibrary();
             Path kept = JnaBoot.keptDispatchLibrary().orElseThrow();
@@ -149,14 +150,10 @@ class JnaBootTest {
             assertThat(JnaBoot.keptDispatchLibrary()).contains(kept);
             assertThat(Files.readAllBytes(file)).as("written anew").isEqualTo(jar);
 
-            System.setProperty("bpfunit.jna.cache", "false");
+            System.setProperty(UserCache.JNA_PROPERTY, "false");
             assertThat(JnaBoot.keptDispatchLibrary()).isEmpty();
         } finally {
-            if (before == null) {
-                System.clearProperty("bpfunit.jna.cache");
-            } else {
-                System.setProperty("bpfunit.jna.cache", before);
-            }
+            dev.bpfunit.TestProperties.restore(UserCache.JNA_PROPERTY, before);
         }
     }
 
@@ -166,7 +163,7 @@ class JnaBootTest {
      */
     @Test
     void jnaStartsFromTheKeptLibraryWithThePlatformPathSet(@TempDir Path dir) throws Exception {
-        String out = child(List.of("-Dbpfunit.jna.cache=" + dir, "-Xlog:class+load=info"), FirstUseMain.class);
+        String out = child(List.of("-D" + UserCache.JNA_PROPERTY + "=" + dir, "-Xlog:class+load=info"), FirstUseMain.class);
         assertThat(out).as("no process started (JNA's ldconfig)").doesNotContain(STARTED_A_PROCESS);
         Path kept = JnaBoot.keptDispatchLibrary().orElseThrow().getFileName();
         assertThat(out).containsPattern("pid=[1-9][0-9]*")
