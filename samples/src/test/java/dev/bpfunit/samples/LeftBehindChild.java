@@ -50,5 +50,7 @@ final class LeftBehindChild {
         System.out.println("READY " + made);
         System.out.flush();
         Thread.sleep(600_000);
+        // reachable until the JVM is killed: a GC would let the Cleaners close what the program no longer reaches
+        java.lang.ref.Reference.reachabilityFence(List.of(xdp, tc, cg, sk, cgroup, veth, socket));
     }
 }

@@ -19,9 +19,14 @@ public final class LiveChildMain {
     public static void main(String[] args) throws InterruptedException {
         List<Integer> progs = new ArrayList<>();
         List<Integer> links = new ArrayList<>();
+        // kept reachable until the JVM is killed: an object the program no longer reaches is closed by its
+        // Cleaner at the next GC, which would detach its links while the parent still looks at them
+        List<Object> alive = new ArrayList<>();
         for (String object : args) {
             BpfObject obj = BpfObject.loader(Path.of(object)).global("filter_pid", Triggers.pid()).load();
+            alive.add(obj);
             for (Link l : obj.attachAll()) {
+                alive.add(l);
                 progs.add(l.program().info().id());
                 l.id().ifPresent(links::add);
             }
@@ -31,6 +36,7 @@ public final class LiveChildMain {
         System.out.println("ready");
         System.out.flush();
         Thread.sleep(600_000);     // until killed; the parent never lets it get here
+        java.lang.ref.Reference.reachabilityFence(alive);
     }
 
     private static String join(List<Integer> ids) {
