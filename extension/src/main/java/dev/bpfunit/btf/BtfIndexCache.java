@@ -199,8 +199,9 @@ final class BtfIndexCache {
         }
     }
 
+    /** The file in native memory: the running kernel's BTF is kept for the JVM's life, and not on its heap. */
     private static ByteBuffer readWhole(FileChannel channel, int size) throws IOException {
-        ByteBuffer raw = ByteBuffer.allocate(size);
+        ByteBuffer raw = ByteBuffer.allocateDirect(size);
         while (raw.hasRemaining()) {
             if (channel.read(raw) < 0) {
                 throw new IOException("the file ended after " + raw.position() + " of its " + size + " bytes");
