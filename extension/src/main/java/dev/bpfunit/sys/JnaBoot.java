@@ -23,7 +23,8 @@ import java.util.zip.CRC32;
  *   <li>{@code jna.boot.library.path}: a copy of JNA's native library, unpacked from the JNA jar on the class path
  *       once and kept in {@code ~/.cache/bpfunit/jna/<crc32>-<size>/} (checked against the jar's bytes each time).
  *       Without it JNA unpacks the library to a new temporary file in every JVM. If the copy cannot be loaded (a
- *       {@code noexec} home), JNA goes on to unpack its own as before.</li>
+ *       {@code noexec} home), JNA goes on to unpack its own as before. This one is set only while JNA's
+ *       {@code Native} class starts, which {@link #prepare()} then does, and cleared after.</li>
  *   <li>{@code jna.platform.library.path}: the directories JNA would compute itself, the same list in the same
  *       order, with the dynamic linker's directories read from {@code /etc/ld.so.cache} instead of from a
  *       {@code /sbin/ldconfig -p} process, which JNA starts in every JVM. Only for the layouts whose value is
@@ -54,7 +55,10 @@ final class JnaBoot {
     private JnaBoot() {
     }
 
-    /** Sets the two properties once per JVM (class loader), before JNA's first use; never throws. */
+    /**
+     * Sets the two properties once per JVM (class loader), before JNA's first use, and starts JNA; throws only what
+     * JNA's own start throws (its library cannot be loaded), as the caller's first use of JNA would have.
+     */
     static void prepare() {
         if (prepared) {
             return;
@@ -64,16 +68,29 @@ final class JnaBoot {
                 return;
             }
             prepared = true;
+            Optional<Path> kept = Optional.empty();
             try {
-                if (System.getProperty(BOOT_PATH) == null) {
-                    keptDispatchLibrary().ifPresent(dir -> System.setProperty(BOOT_PATH, dir.toString()));
-                }
                 if (System.getProperty(PLATFORM_PATH) == null && Platform.isLinux()) {
                     platformPath(Platform.ARCH, System.getProperty("sun.arch.data.model"), LD_SO_CACHE)
                             .ifPresent(path -> System.setProperty(PLATFORM_PATH, path));
                 }
+                kept = System.getProperty(BOOT_PATH) == null ? keptDispatchLibrary() : Optional.empty();
             } catch (RuntimeException | LinkageError e) {
                 // JNA starts as it always did
+            }
+            if (kept.isPresent()) {
+                System.setProperty(BOOT_PATH, kept.get().toString());
+                try {
+                    // JNA reads the property once, as its Native class starts: start it now, then take the property
+                    // back, so that another JNA in this JVM (another class loader, another version, which would
+                    // refuse this library) does not find it. A JNA that cannot start throws here what its first use
+                    // would have (UnsatisfiedLinkError), for the caller.
+                    Class.forName("com.sun.jna.Native", true, Platform.class.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    // no JNA: the caller's first use of it says so
+                } finally {
+                    System.clearProperty(BOOT_PATH);
+                }
             }
         }
     }

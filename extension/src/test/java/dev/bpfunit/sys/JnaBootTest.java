@@ -169,7 +169,7 @@ class JnaBootTest {
         String out = child(List.of("-D" + UserCache.JNA_PROPERTY + "=" + dir, "-Xlog:class+load=info"), FirstUseMain.class);
         assertThat(out).as("no process started (JNA's ldconfig)").doesNotContain(STARTED_A_PROCESS);
         Path kept = JnaBoot.keptDispatchLibrary().orElseThrow().getFileName();
-        assertThat(out).containsPattern("pid=[1-9][0-9]*")
+        assertThat(out).containsPattern("pid=[1-9][0-9]*").contains("boot path afterwards=null")
                 .contains("jnidispatch.path=" + dir.resolve(kept).resolve(System.mapLibraryName("jnidispatch")));
         if (Platform.isLinux() && Files.isReadable(JnaBoot.LD_SO_CACHE)) {
             assertThat(out).contains("platform=" + JnaBoot.platformPath(Platform.ARCH,
@@ -218,6 +218,7 @@ class JnaBootTest {
             System.out.println("pid=" + Libc.getpid());
             System.out.println("jnidispatch.path=" + System.getProperty("jnidispatch.path"));
             System.out.println("platform=" + System.getProperty(JnaBoot.PLATFORM_PATH));
+            System.out.println("boot path afterwards=" + System.getProperty(JnaBoot.BOOT_PATH));
         }
     }
 }
