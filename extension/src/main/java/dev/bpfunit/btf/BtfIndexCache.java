@@ -216,12 +216,9 @@ final class BtfIndexCache {
 
     /**
      * Keeps the index for this blob (and, given {@code copy}, the blob itself: a kernel's file); a failure (a
-     * read-only home, a full disk) is ignored.
+     * full disk) is ignored. Callers ask {@link UserCache#writable} first, before they build what they keep.
      */
     static void write(Path file, int length, int checksum, Index index, ByteBuffer copy) {
-        if (!UserCache.writable(file.getParent())) {
-            return;
-        }
         int n = index.offsets().capacity();
         int h = index.heads().capacity();
         long size = HEADER + 4L * (5L * n + h) + (copy == null ? 0 : length);

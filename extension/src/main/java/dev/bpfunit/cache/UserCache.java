@@ -101,7 +101,8 @@ public final class UserCache {
         Path tmp = null;
         try {
             Files.createDirectories(file.getParent());
-            tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+            // hidden, so that nothing listing the directory takes it for a kept file
+            tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
             Files.write(tmp, bytes);
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

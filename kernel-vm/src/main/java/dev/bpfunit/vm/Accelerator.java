@@ -1,5 +1,6 @@
 package dev.bpfunit.vm;
 
+import dev.bpfunit.cache.UserCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ public enum Accelerator {
         Accelerator result = choose(probe(qemu, KVM), probe(qemu, TCG));
         if (!bootId.isEmpty()) {
             // not kept: the probe runs again next time
-            FileTrees.keep(cacheFile, (bootId + " " + result.name() + "\n").getBytes(StandardCharsets.UTF_8));
+            UserCache.keep(cacheFile, (bootId + " " + result.name() + "\n").getBytes(StandardCharsets.UTF_8));
         }
         return result;
     }

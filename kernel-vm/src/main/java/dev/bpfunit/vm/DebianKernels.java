@@ -145,7 +145,7 @@ public final class DebianKernels {
         List<String> packages = run.stdoutText().lines().map(String::trim).filter(l -> IMAGE.matcher(l).matches())
                 .sorted().toList();
         if (header.isPresent() && run.exitCode() == 0) {
-            FileTrees.keep(listing, (header.get() + "\n" + packages.stream().map(p -> p + "\n")
+            UserCache.keep(listing, (header.get() + "\n" + packages.stream().map(p -> p + "\n")
                     .collect(java.util.stream.Collectors.joining())).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return packages;

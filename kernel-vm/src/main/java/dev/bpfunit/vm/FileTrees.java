@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Deleting the temporary directories this module makes, and writing the files it keeps in its caches. */
+/** Deleting the temporary directories this module makes. */
 final class FileTrees {
     private FileTrees() {
     }
@@ -26,27 +26,6 @@ final class FileTrees {
             });
         } catch (IOException ignored) {
             // the tree vanished while being walked
-        }
-    }
-
-    /**
-     * Writes {@code bytes} to {@code file} through a temporary file in its directory (created if needed) and a
-     * rename, so that a reader sees the old file or the whole new one; best effort, for a cache: what cannot be
-     * written is worked out again next time.
-     */
-    static void keep(Path file, byte[] bytes) {
-        Path tmp = null;
-        try {
-            Files.createDirectories(file.getParent());
-            tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException e) {
-            // not kept
-        } finally {
-            deleteQuietly(tmp);
         }
     }
 }

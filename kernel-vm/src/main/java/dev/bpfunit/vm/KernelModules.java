@@ -1,5 +1,6 @@
 package dev.bpfunit.vm;
 
+import dev.bpfunit.cache.UserCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -261,7 +262,7 @@ final class KernelModules {
         byte[] elf = HostTools.output(List.of(xz ? "xz" : "zstd", "-dcq", file.toString()),
                 "decompressing kernel module " + file, xz ? "xz-utils" : "zstd");
         if (cached != null) {
-            FileTrees.keep(cached, elf);
+            UserCache.keep(cached, elf);
         }
         return elf;
     }
