@@ -95,6 +95,7 @@ public final class KernelMatrixEngine implements TestEngine {
         ConfigurationParameters config = request.getConfigurationParameters();
         List<MatrixTarget> configured = configuredKernels(config);
         boolean all = classesSetting(config);
+        residentSetting(config); // a wrong value fails here, not once the guests run
         List<DiscoverySelector> selectors = new ArrayList<>();
         Map<String, MatrixTarget> onlyKernelOf = new LinkedHashMap<>();
         for (DiscoverySelector selector : request.getSelectorsByType(DiscoverySelector.class)) {
@@ -240,6 +241,21 @@ public final class KernelMatrixEngine implements TestEngine {
             return List.of(new MatrixTarget(fallback.get()));
         }
         return List.of();
+    }
+
+    /**
+     * From which run of a machine its saved guest holds the launcher JVM ({@link ResidentJvm}), as
+     * {@link BpfKernels#RESIDENT} says: {@code auto} (the default) from the second, {@code true} from the first,
+     * {@code false} never.
+     */
+    static Optional<ResidentJvm.When> residentSetting(ConfigurationParameters config) {
+        String value = setting(config, BpfKernels.RESIDENT).orElse("auto");
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> Optional.of(ResidentJvm.When.SECOND_RUN);
+            case "true" -> Optional.of(ResidentJvm.When.FIRST_RUN);
+            case "false" -> Optional.empty();
+            default -> throw new VmException(BpfKernels.RESIDENT + " is '" + value + "': set it to auto, true or false");
+        };
     }
 
     private static boolean classesSetting(ConfigurationParameters config) {

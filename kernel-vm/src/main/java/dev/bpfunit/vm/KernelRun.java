@@ -305,10 +305,10 @@ final class KernelRun {
             }
             VmSpec spec = shared;
             // in a saved guest, a JVM saved with it takes the run (no JVM start, no cold discovery)
-            boolean residentWanted = KernelMatrixEngine.setting(config, BpfKernels.RESIDENT)
-                    .map(v -> v.strip().equalsIgnoreCase("true")).orElse(false);
-            Optional<ResidentJvm> resident = residentWanted && backends.accelerator() == Accelerator.TCG
+            Optional<ResidentJvm.When> residentFrom = KernelMatrixEngine.residentSetting(config);
+            Optional<ResidentJvm> resident = residentFrom.isPresent() && backends.accelerator() == Accelerator.TCG
                     ? ResidentJvm.forLauncher(flags, jvmArgs, classpath, cwd, spec.environment(), request, events)
+                            .map(jvm -> jvm.from(residentFrom.get()))
                     : Optional.empty();
             run = CompletableFuture.supplyAsync(() -> backends.runVm(spec, resident, output));
         }

@@ -32,9 +32,22 @@ import java.util.TreeMap;
  * @param environment its environment
  * @param layer       the host files it runs from
  * @param handOff     what the run hands it ({@link GuestLauncher#resident})
+ * @param when        from which run of a machine its saved guest has the JVM
  */
 record ResidentJvm(List<String> command, Path workingDir, Map<String, String> environment, GuestLayer layer,
-                   Properties handOff) {
+                   Properties handOff, When when) {
+    /** From which run of a machine (its kernel, memory, CPUs and initramfs, and this JVM's files) the JVM is saved. */
+    enum When {
+        /** From the first: that run boots, starts the JVM, warms it up and saves the guest with it (20-25 s under TCG). */
+        FIRST_RUN,
+        /**
+         * From the second: the first run saves the guest without the JVM (as a guest without one is saved, in 3-5 s)
+         * and runs the command as usual; a run that finds that snapshot saves the guest again with the JVM, and later
+         * runs restore that one. A cache that is not kept from one run to the next (a CI job's) never pays for it.
+         */
+        SECOND_RUN
+    }
+
     /** The start script's path in the initramfs. */
     static final String START = "resident/start";
     /** The file the JVM creates once it is warm, in the initramfs. */
@@ -54,7 +67,14 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
     /** Where {@code /init} mounts the host's root, the root the JVM moves into. */
     static final String HOST_ROOT = "/newroot";
 
+    /** A JVM saved from a machine's first run ({@link When#FIRST_RUN}). */
+    ResidentJvm(List<String> command, Path workingDir, Map<String, String> environment, GuestLayer layer,
+                Properties handOff) {
+        this(command, workingDir, environment, layer, handOff, When.FIRST_RUN);
+    }
+
     ResidentJvm {
+        Objects.requireNonNull(when, "when");
         command = List.copyOf(command);
         // sorted: the start script, and so the snapshot's key, must not follow a map's iteration order
         environment = Collections.unmodifiableMap(new TreeMap<>(environment));
@@ -107,6 +127,11 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
         handOff.setProperty(REQUEST_FILE, requestFile.toAbsolutePath().toString());
         handOff.setProperty(EVENTS_FILE, eventFile.toAbsolutePath().toString());
         return Optional.of(new ResidentJvm(command, cwd, environment, layer, handOff));
+    }
+
+    /** This JVM, saved from the machine's run that {@code when} says. */
+    ResidentJvm from(When when) {
+        return new ResidentJvm(command, workingDir, environment, layer, handOff, when);
     }
 
     /** The script that starts the JVM in the initramfs ({@link #START}). */

@@ -378,11 +378,18 @@ public final class VmRunner {
         VmResult.Start fromSnapshot(VmSnapshots store, Path qmpSocket) throws IOException, InterruptedException {
             String key = key();
             Optional<VmSnapshots.Snapshot> saved = store.find(key);
+            if (saved.isEmpty() && resident.isPresent() && resident.get().when() == ResidentJvm.When.SECOND_RUN
+                    && !store.contains(VmSnapshots.key(command, ""))) {
+                // the machine's first run: saved without the JVM; the run that finds that snapshot saves it with one
+                resident = Optional.empty();
+                key = key();
+                saved = store.find(key);
+            }
             boolean savedNow = false;
             for (int attempt = 1; saved.isEmpty(); attempt++) {
                 VmSnapshots.Saving saving;
                 try {
-                    saving = store.saving(key);
+                    saving = store.saving(key, resident.map(r -> r.layer().manifest()).orElse(""));
                 } catch (IOException e) {
                     return bootWithoutSaving("cannot save guests in " + store.dir() + " (" + e + ")");
                 }

@@ -38,8 +38,9 @@ import java.util.stream.Stream;
  * <p>A snapshot is keyed by everything that makes the machine: QEMU (its path, size and modification time), the
  * accelerator and CPU model, memory, CPUs, the kernel image, the initramfs's bytes, the kernel command line (but
  * {@code lpj=}) and the shares' tags and modes. The store keeps the {@link #KEPT} most recently used snapshots (a
- * sparse memory file holding the 100 MB or so a booted guest wrote, and about 0.5 MB of devices' state) and deletes
- * older ones. A snapshot QEMU cannot load is deleted and the guest boots. Only TCG guests use snapshots (a KVM guest
+ * sparse memory file holding the 100 MB or so a booted guest wrote, and about 0.5 MB of devices' state), of them at
+ * most {@link #KEPT_RESIDENT} with a resident JVM (about 600 MB each: its JDK and jars are in the guest's memory), and
+ * deletes older ones. A snapshot QEMU cannot load is deleted and the guest boots. Only TCG guests use snapshots (a KVM guest
  * boots in about a second); {@link #PROPERTY} {@code =false} turns them off.
  */
 final class VmSnapshots {
@@ -51,10 +52,14 @@ final class VmSnapshots {
     static final String READY_MARKER = "bpfunit-vm: ---- ready to be saved ----";
     /** How many snapshots the store keeps (each holds the memory the guest had written: tens of MB). */
     static final int KEPT = 8;
+    /** How many of those may hold a {@link ResidentJvm} (about 600 MB each). */
+    static final int KEPT_RESIDENT = 3;
     /** Changes whenever what a guest does before {@link #READY_MARKER} changes in a way the key does not see. */
     private static final String FORMAT = "3";
     private static final String DEVICES = "devices";
     private static final String MEMORY = "memory";
+    /** In a snapshot with a resident JVM: the {@link GuestLayer#manifest()} of its files. */
+    private static final String LAYER = "layer";
     /** In the name of a directory a guest is being saved to. */
     private static final String PARTIAL_INFIX = "saving-";
     /** The id of the guest's RAM backend: part of the machine (the RAM block's name in the saved state). */
@@ -154,12 +159,18 @@ final class VmSnapshots {
         }
     }
 
+    /** Whether the store has a saved guest for {@code key} (without marking it used). */
+    boolean contains(String key) {
+        Snapshot snapshot = new Snapshot(dir.resolve(key));
+        return Files.isRegularFile(snapshot.devices()) && Files.isRegularFile(snapshot.memory());
+    }
+
     /** The saved guest for {@code key}, if the store has one; marks it used. */
     Optional<Snapshot> find(String key) {
-        Snapshot snapshot = new Snapshot(dir.resolve(key));
-        if (!Files.isRegularFile(snapshot.devices()) || !Files.isRegularFile(snapshot.memory())) {
+        if (!contains(key)) {
             return Optional.empty();
         }
+        Snapshot snapshot = new Snapshot(dir.resolve(key));
         try {
             Files.setLastModifiedTime(snapshot.dir(), FileTime.fromMillis(System.currentTimeMillis()));
         } catch (IOException ignored) {
@@ -178,9 +189,21 @@ final class VmSnapshots {
 
     /** A directory for saving the guest {@code key} names, in the store (on the same filesystem). */
     Saving saving(String key) throws IOException {
+        return saving(key, "");
+    }
+
+    /**
+     * A directory for saving the guest {@code key} names with a resident JVM whose files {@code layer} (a
+     * {@link GuestLayer#manifest()}, empty for none) lists: kept with it, it marks the snapshot as one of the
+     * {@link #KEPT_RESIDENT}.
+     */
+    Saving saving(String key, String layer) throws IOException {
         Files.createDirectories(dir);
         Snapshot files = new Snapshot(Files.createTempDirectory(dir, key + "-" + PARTIAL_INFIX));
         Files.createFile(files.memory());
+        if (!layer.isEmpty()) {
+            Files.writeString(files.dir().resolve(LAYER), layer);
+        }
         return new Saving(key, files);
     }
 
@@ -274,8 +297,9 @@ final class VmSnapshots {
     }
 
     /**
-     * Deletes all but the {@link #KEPT} most recently used snapshots, directories of saves that began over an hour
-     * ago and never completed, and files older than an hour (older bpfunit versions kept snapshots as files).
+     * Deletes all but the {@link #KEPT} most recently used snapshots (and all but the {@link #KEPT_RESIDENT} most
+     * recently used of those with a resident JVM), directories of saves that began over an hour ago and never
+     * completed, and files older than an hour (older bpfunit versions kept snapshots as files).
      */
     void prune() {
         List<Path> snapshots = new ArrayList<>();
@@ -297,8 +321,16 @@ final class VmSnapshots {
                 }
             }
             snapshots.sort(Comparator.comparingLong(VmSnapshots::modified).reversed());
-            for (Path old : snapshots.subList(Math.min(KEPT, snapshots.size()), snapshots.size())) {
-                FileTrees.deleteQuietly(old);
+            int kept = 0;
+            int keptResident = 0;
+            for (Path snapshot : snapshots) {
+                boolean resident = Files.exists(snapshot.resolve(LAYER));
+                if (kept < KEPT && (!resident || keptResident < KEPT_RESIDENT)) {
+                    kept++;
+                    keptResident += resident ? 1 : 0;
+                } else {
+                    FileTrees.deleteQuietly(snapshot);
+                }
             }
         } catch (IOException ignored) {
             // pruning is best effort; another run may be pruning too

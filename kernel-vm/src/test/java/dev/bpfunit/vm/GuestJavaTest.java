@@ -6,10 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.ConfigurationParameters;
 
 class GuestJavaTest {
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -31,31 +28,13 @@ class GuestJavaTest {
     void configuredFlagsReplaceTheDefaultOnes() {
         assertThat(GuestJava.flags(Accelerator.TCG)).isEqualTo(GuestJava.TCG_FLAGS);
         assertThat(GuestJava.flags(Accelerator.KVM)).isEmpty();
-        assertThat(KernelMatrixEngine.guestFlags(config(Map.of()), Accelerator.TCG)).isEqualTo(GuestJava.TCG_FLAGS);
-        List<String> flags = KernelMatrixEngine.guestFlags(config(Map.of(BpfKernels.JVM, " -XX:+UseG1GC  -Xss1m ")),
-                Accelerator.TCG);
+        assertThat(KernelMatrixEngine.guestFlags(TestConfigurationParameters.of(Map.of()), Accelerator.TCG))
+                .isEqualTo(GuestJava.TCG_FLAGS);
+        List<String> flags = KernelMatrixEngine.guestFlags(
+                TestConfigurationParameters.of(Map.of(BpfKernels.JVM, " -XX:+UseG1GC  -Xss1m ")), Accelerator.TCG);
         assertThat(flags).containsExactly("-XX:+UseG1GC", "-Xss1m");
         assertThat(GuestJava.command(flags, List.of("-Dx=1"), "/a.jar", "x.Main", List.of()))
                 .containsExactly(JAVA, "-XX:+UseG1GC", "-Xss1m", "-Dx=1", "-cp", "/a.jar", "x.Main");
-    }
-
-    private static ConfigurationParameters config(Map<String, String> values) {
-        return new ConfigurationParameters() {
-            @Override
-            public Optional<String> get(String key) {
-                return Optional.ofNullable(values.get(key));
-            }
-
-            @Override
-            public Optional<Boolean> getBoolean(String key) {
-                return get(key).map(Boolean::parseBoolean);
-            }
-
-            @Override
-            public Set<String> keySet() {
-                return values.keySet();
-            }
-        };
     }
 
     @Test

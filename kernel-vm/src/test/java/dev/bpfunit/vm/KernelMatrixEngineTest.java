@@ -20,6 +20,7 @@ import dev.bpfunit.vm.fixtures.GuestPanics;
 import dev.bpfunit.vm.fixtures.GuestPasses;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,9 +36,14 @@ class KernelMatrixEngineTest {
     @TempDir
     Path runs;
 
+    /**
+     * The engine on {@code testClass}; its guests without a resident JVM (with the default, the second run of a
+     * machine in this JVM would save one: 20-25 s, and not what these tests are about; VmRunnerTest tests it).
+     */
     private EngineTestKit.Builder kit(KernelMatrixEngine engine, Class<?> testClass) {
         return EngineTestKit.engine(engine).selectors(selectClass(testClass))
-                .configurationParameter(BpfKernels.DIR, runs.toString());
+                .configurationParameter(BpfKernels.DIR, runs.toString())
+                .configurationParameter(BpfKernels.RESIDENT, "false");
     }
 
     @Test
@@ -93,6 +99,22 @@ class KernelMatrixEngineTest {
                 .hasMessage("bpfunit.kernels.classes is 'some': set it to annotated or all");
     }
 
+    /** A resident launcher JVM from a machine's second run by default; from its first, or never, when asked. */
+    @Test
+    void theResidentSettingSaysFromWhichRunAGuestHoldsTheLauncherJvm() {
+        assertThat(KernelMatrixEngine.residentSetting(TestConfigurationParameters.of(Map.of())))
+                .contains(ResidentJvm.When.SECOND_RUN);
+        assertThat(KernelMatrixEngine.residentSetting(TestConfigurationParameters.of(Map.of(BpfKernels.RESIDENT, " Auto "))))
+                .contains(ResidentJvm.When.SECOND_RUN);
+        assertThat(KernelMatrixEngine.residentSetting(TestConfigurationParameters.of(Map.of(BpfKernels.RESIDENT, "true"))))
+                .contains(ResidentJvm.When.FIRST_RUN);
+        assertThat(KernelMatrixEngine.residentSetting(TestConfigurationParameters.of(Map.of(BpfKernels.RESIDENT, "FALSE")))).isEmpty();
+        assertThatThrownBy(() -> kit(new KernelMatrixEngine(), GuestOutcomes.class)
+                .configurationParameter(BpfKernels.RESIDENT, "yes").discover())
+                .rootCause().isInstanceOf(VmException.class)
+                .hasMessage("bpfunit.kernels.resident is 'yes': set it to auto, true or false");
+    }
+
     /** A real guest (the container: the host's kernel) runs the class; each outcome comes back as it was. */
     @Test
     void replaysEachOutcomeOfARealGuestRun() {
@@ -129,6 +151,7 @@ class KernelMatrixEngineTest {
         EngineExecutionResults results = EngineTestKit.engine(new KernelMatrixEngine())
                 .selectors(selectClass(GuestPasses.class))
                 .configurationParameter(BpfKernels.DIR, dir.toString())
+                .configurationParameter(BpfKernels.RESIDENT, "false") // the JVM that maps the archive starts here
                 .configurationParameter(BpfKernels.KERNELS, "6.12")
                 .configurationParameter(BpfKernels.CLASSES, "all").execute();
 

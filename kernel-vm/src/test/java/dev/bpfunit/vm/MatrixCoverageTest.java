@@ -87,6 +87,7 @@ class MatrixCoverageTest {
         EngineTestKit.engine(new KernelMatrixEngine()).selectors(selectClass(CoverageInGuest.class))
                 .configurationParameter(BpfKernels.DIR, runs.toString())
                 .configurationParameter(BpfKernels.KERNELS, kernel)
+                .configurationParameter(BpfKernels.RESIDENT, "false") // see KernelMatrixEngineTest.kit
                 .configurationParameter(BpfTest.COVERAGE, "true")
                 .configurationParameter(BpfTest.COVERAGE_DIR, reports.toString())
                 .execute().testEvents().assertStatistics(s -> s.succeeded(1).failed(0).aborted(0));

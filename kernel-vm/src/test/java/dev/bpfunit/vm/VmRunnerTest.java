@@ -172,17 +172,19 @@ class VmRunnerTest {
     }
 
     /**
-     * A resident launcher JVM: the first run boots, starts it from the initramfs layer, saves the guest with it and
-     * hands it the run once restored; the next run restores the same machine (the hand-off is not part of it) and hands
-     * the JVM another run. The tests' classes (the working directory's class path entries) come with the hand-off.
+     * A resident launcher JVM from a machine's second run ({@link ResidentJvm.When#SECOND_RUN}, the matrix's default):
+     * the first run saves the guest without it and runs the launcher as usual; the second finds that snapshot, boots,
+     * starts the JVM from the initramfs layer, saves the guest with it and hands it the run once restored; the third
+     * restores that machine (the hand-off is not part of it) and hands the JVM another run. The tests' classes (the
+     * working directory's class path entries) come with the hand-off.
      */
     @Test
-    void savesAResidentLauncherJvmWithTheGuestAndHandsItEachRun(@TempDir Path temp) throws IOException {
+    void savesAResidentLauncherJvmWithTheGuestFromItsSecondRunAndHandsItEachRun(@TempDir Path temp) throws IOException {
         VmRunner saving = runner.withSnapshots(new VmSnapshots(temp.resolve("snapshots")));
         Assumptions.assumeTrue(VmSnapshots.enabled(saving.accelerator()), "KVM guests boot, with no resident JVM");
         // the tests' classes are the working directory's: the resident JVM starts without them
         Path work = Path.of(GuestPasses.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        for (String name : List.of("first", "second")) {
+        for (String name : List.of("first", "second", "third")) {
             Path results = Files.createDirectory(temp.resolve(name));
             Path request = results.resolve("request.properties");
             Path events = results.resolve("events.txt");
@@ -197,17 +199,26 @@ class VmRunnerTest {
                             List.of(request.toString(), events.toString())))
                     .withWorkingDir(work).withWritableDir(results).withTimeout(TIMEOUT);
             Optional<ResidentJvm> resident = ResidentJvm.forLauncher(GuestJava.flags(saving.accelerator()), jvmArgs,
-                    HostClasspath.entries(), work, spec.environment(), request, events);
+                    HostClasspath.entries(), work, spec.environment(), request, events)
+                    .map(jvm -> jvm.from(ResidentJvm.When.SECOND_RUN));
             assertThat(resident).as("the launcher lies outside the working directory").isPresent();
 
             VmResult result = saving.run(spec, resident, output::add);
 
             assertThat(result.succeeded()).as(result.describe()).isTrue();
-            assertThat(result.start()).isEqualTo(name.equals("first") ? VmResult.Start.SAVED : VmResult.Start.RESTORED);
+            assertThat(result.start()).isEqualTo(name.equals("third") ? VmResult.Start.RESTORED : VmResult.Start.SAVED);
             String text = Files.readString(events);
             assertThat(text).as(result.describe()).contains("FINISHED\t[engine:junit-jupiter]/[class:"
                     + GuestPasses.class.getName() + "]/[method:passes()]\tSUCCESSFUL");
-            assertThat(text).contains("\tresident JVM: hand-off → discovery done ");
+            if (name.equals("first")) {
+                assertThat(text).doesNotContain("resident JVM");
+            } else {
+                assertThat(text).contains("\tresident JVM: hand-off → discovery done ");
+            }
+        }
+        try (var saved = Files.list(temp.resolve("snapshots"))) {
+            assertThat(saved.filter(Files::isDirectory).map(dir -> Files.exists(dir.resolve("layer"))))
+                    .as("the guest saved without the JVM and the one saved with it").containsExactlyInAnyOrder(false, true);
         }
     }
 

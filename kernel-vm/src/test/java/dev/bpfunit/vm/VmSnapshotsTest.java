@@ -108,6 +108,37 @@ class VmSnapshotsTest {
         assertThat(store.dir().resolve("k0")).doesNotExist();
     }
 
+    /** Saved guests with a resident JVM (about 600 MB each) are kept fewer, the most recently used of them. */
+    @Test
+    void keepsFewerSnapshotsWithAResidentJvm() throws IOException {
+        VmSnapshots store = new VmSnapshots(temp.resolve("snapshots"));
+        long now = System.currentTimeMillis();
+        int resident = VmSnapshots.KEPT_RESIDENT + 2;
+        for (int i = 0; i < resident + 2; i++) {
+            String key = (i < resident ? "r" : "p") + i;
+            VmSnapshots.Saving saving = store.saving(key, i < resident ? "f usr/lib/jvm/x 1 2\n" : "");
+            Files.writeString(saving.devices(), "devices");
+            // moved into place as commit does, without its pruning
+            Path snapshot = Files.move(saving.files().dir(), store.dir().resolve(key));
+            Files.setLastModifiedTime(snapshot, FileTime.fromMillis(now - (100 - i) * 60_000L));
+        }
+        assertThat(store.contains("r0")).isTrue();
+        long r0 = Files.getLastModifiedTime(store.dir().resolve("r0")).toMillis();
+        assertThat(Files.getLastModifiedTime(store.dir().resolve("r0")).toMillis()).as("contains does not mark it used")
+                .isEqualTo(r0);
+
+        store.prune();
+
+        try (Stream<Path> files = Files.list(store.dir())) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("r2", "r3", "r4", "p5", "p6");
+        }
+        assertThat(store.contains("r0")).isFalse();
+        assertThat(store.find("r4")).isPresent();
+        assertThat(store.dir().resolve("r4").resolve("layer")).hasContent("f usr/lib/jvm/x 1 2\n");
+        assertThat(store.dir().resolve("p6").resolve("layer")).doesNotExist();
+    }
+
     @Test
     void aSnapshotIsFoundOnlyOnceCommittedWholeAndTheFirstOfTwoSavesIsKept() throws IOException {
         VmSnapshots store = new VmSnapshots(temp.resolve("snapshots"));
