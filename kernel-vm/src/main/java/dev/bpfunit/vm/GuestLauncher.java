@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.lang.reflect.Method;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -117,8 +119,8 @@ public final class GuestLauncher {
      * The resident JVM ({@link ResidentJvm}), started in the guest before it is saved: warms up (runs
      * {@link GuestWarmUp} through the launcher, as the class-data training does), creates {@code readyFile} and
      * waits for a line on {@code requestPipe}: the hand-off file's path, given after the restore once the host is
-     * mounted. Then it moves into the host's root and working directory, loads the class path entries it was not
-     * started with through a class loader of their own and runs the request as {@link #run} does.
+     * mounted. Then it moves into the host's root and working directory, adds the class path entries it was not
+     * started with ({@link #testsLoader}) and runs the request as {@link #run} does.
      */
     static void resident(Path readyFile, Path requestPipe) throws IOException {
         warmUp();
@@ -149,11 +151,35 @@ public final class GuestLauncher {
             }
         }
         System.setProperty("java.class.path", classpath);
-        ClassLoader tests = new URLClassLoader("bpfunit-guest-tests", added.toArray(URL[]::new),
-                GuestLauncher.class.getClassLoader());
-        Thread.currentThread().setContextClassLoader(tests);
+        Thread.currentThread().setContextClassLoader(testsLoader(added));
         run(Path.of(required(handOff, ResidentJvm.REQUEST_FILE)), Path.of(required(handOff, ResidentJvm.EVENTS_FILE)),
                 new JvmTimes(handedOver));
+    }
+
+    /**
+     * The class loader of the class path entries the resident JVM was started without ({@code urls}): the application
+     * class loader itself, with them appended to its path as an agent's {@code appendToSystemClassLoaderSearch} does
+     * (through {@code appendToClassPathForInstrumentation}, opened to this launcher by
+     * {@link ResidentJvm#JVM_FLAGS}), so the tests' classes are where they are in a JVM started with them:
+     * {@code ClassLoader.getSystemClassLoader()} and {@code Class.forName} from a library's class find them. A JVM
+     * that does not let it (started without that flag, or a JDK without that method) gets a loader of their own, a
+     * child of the application class loader.
+     */
+    static ClassLoader testsLoader(List<URL> urls) {
+        ClassLoader system = ClassLoader.getSystemClassLoader();
+        try {
+            Method append = system.getClass()
+                    .getDeclaredMethod("appendToClassPathForInstrumentation", String.class);
+            append.setAccessible(true);
+            for (URL url : urls) {
+                append.invoke(system, Path.of(url.toURI()).toString());
+            }
+            return system;
+        } catch (ReflectiveOperationException | RuntimeException | URISyntaxException e) {
+            System.err.println("bpfunit-vm: the resident JVM loads the tests' classes through a class loader of their"
+                    + " own (" + e + ")");
+            return new URLClassLoader("bpfunit-guest-tests", urls.toArray(URL[]::new), system);
+        }
     }
 
     private static String required(Properties handOff, String key) throws IOException {

@@ -18,8 +18,9 @@ import java.util.TreeMap;
  * copied into its initramfs ({@link GuestLayer}: the JDK, the libraries it maps, the launcher's class path outside
  * the working directory), lets it warm up ({@link GuestLauncher#RESIDENT}) and saves it with the kernel. A restored
  * guest then hands it the run ({@link #HAND_OFF} in the run directory): it moves into the host's root
- * ({@code chroot}, {@code chdir}), takes the working directory's class path entries (the tests' classes) through a
- * class loader of their own and runs the request: no JVM start and no cold discovery under TCG.
+ * ({@code chroot}, {@code chdir}), appends the working directory's class path entries (the tests' classes) to the
+ * application class loader's path and runs the request: no JVM start and no cold discovery under TCG. Which run of
+ * a machine saves it is {@link When}.
  *
  * <p>Only saved guests have one (a guest that boots runs {@link VmSpec#command()} as usual), so a run's spec gives
  * both. Everything that shapes the JVM (its command line, environment, working directory and the layer's files) is
@@ -64,6 +65,11 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
     static final String CLASSPATH = "classpath";
     static final String REQUEST_FILE = "request";
     static final String EVENTS_FILE = "events";
+    /**
+     * The JVM's own flags: {@link GuestLauncher#testsLoader} appends the tests' class path entries to the application
+     * class loader's, which it may only do with {@code jdk.internal.loader} opened to it.
+     */
+    static final List<String> JVM_FLAGS = List.of("--add-opens=java.base/jdk.internal.loader=ALL-UNNAMED");
     /** Where {@code /init} mounts the host's root, the root the JVM moves into. */
     static final String HOST_ROOT = "/newroot";
 
@@ -118,7 +124,9 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
                     + e + ")");
             return Optional.empty();
         }
-        List<String> command = GuestJava.command(flags, jvmArgs, String.join(":", resident),
+        List<String> residentArgs = new ArrayList<>(JVM_FLAGS);
+        residentArgs.addAll(jvmArgs);
+        List<String> command = GuestJava.command(flags, residentArgs, String.join(":", resident),
                 GuestLauncher.class.getName(), List.of(GuestLauncher.RESIDENT, READY, REQUEST));
         Properties handOff = new Properties();
         handOff.setProperty(ROOT, HOST_ROOT);

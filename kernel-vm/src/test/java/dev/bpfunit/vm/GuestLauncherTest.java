@@ -2,12 +2,14 @@ package dev.bpfunit.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bpfunit.vm.fixtures.GuestClassPath;
 import dev.bpfunit.vm.fixtures.GuestPasses;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +58,7 @@ class GuestLauncherTest {
     /**
      * A resident launcher (started without the tests' classes, as a saved guest's is): warms up, says it is ready,
      * takes the hand-off from its pipe, moves into the hand-off's root ({@code /} here) and working directory, loads
-     * the tests' classes through a loader of their own and runs the request.
+     * the tests' classes, appended to the application class loader's path, and runs the request.
      */
     @Test
     void aResidentLauncherTakesItsRunFromTheHandOff() throws Exception {
@@ -68,7 +70,9 @@ class GuestLauncherTest {
         Path pipe = tmp.resolve("request");
         assertThat(new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor()).isZero();
         Path work = Files.createDirectory(tmp.resolve("work"));
-        List<String> command = GuestJava.command(Accelerator.TCG, List.of("-Dbpfunit.guest=resident-test"),
+        List<String> jvmArgs = new ArrayList<>(ResidentJvm.JVM_FLAGS);
+        jvmArgs.add("-Dbpfunit.guest=resident-test");
+        List<String> command = GuestJava.command(Accelerator.TCG, jvmArgs,
                 String.join(":", own), GuestLauncher.class.getName(),
                 List.of(GuestLauncher.RESIDENT, ready.toString(), pipe.toString()));
         Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
@@ -82,7 +86,7 @@ class GuestLauncherTest {
 
             Path request = tmp.resolve("request.properties");
             Properties settings = new Properties();
-            settings.setProperty(GuestLauncher.CLASSES, GuestPasses.class.getName());
+            settings.setProperty(GuestLauncher.CLASSES, GuestPasses.class.getName() + "," + GuestClassPath.class.getName());
             try (Writer out = Files.newBufferedWriter(request, StandardCharsets.UTF_8)) {
                 settings.store(out, null);
             }
@@ -104,6 +108,8 @@ class GuestLauncherTest {
             String text = Files.readString(events);
             assertThat(text).contains("FINISHED\t[engine:junit-jupiter]/[class:" + GuestPasses.class.getName()
                     + "]/[method:passes()]\tSUCCESSFUL");
+            assertThat(text).contains("FINISHED\t[engine:junit-jupiter]/[class:" + GuestClassPath.class.getName()
+                    + "]/[method:isOnTheApplicationClassLoadersPath()]\tSUCCESSFUL");
             assertThat(text).containsPattern(GuestLauncher.JVM_TIMES
                     + "\tresident JVM: hand-off → discovery done \\d+\\.\\d s, first test \\d+\\.\\d s");
             assertThat(text).as("the warm-up's events are not the run's").doesNotContain("GuestWarmUp");
