@@ -378,9 +378,11 @@ public final class VmRunner {
         VmResult.Start fromSnapshot(VmSnapshots store, Path qmpSocket) throws IOException, InterruptedException {
             String key = key();
             Optional<VmSnapshots.Snapshot> saved = store.find(key);
-            if (saved.isEmpty() && resident.isPresent() && resident.get().when() == ResidentJvm.When.SECOND_RUN
-                    && !store.contains(VmSnapshots.key(command, ""))) {
-                // the machine's first run: saved without the JVM; the run that finds that snapshot saves it with one
+            if (saved.isEmpty() && resident.isPresent() && (store.refused(key)
+                    || (resident.get().when() == ResidentJvm.When.SECOND_RUN
+                    && !store.contains(VmSnapshots.key(command, ""))))) {
+                // the machine's first run: saved without the JVM, and the run that finds that snapshot saves it with
+                // one; or a JVM that could not start in this machine before: not tried again
                 resident = Optional.empty();
                 key = key();
                 saved = store.find(key);
@@ -405,12 +407,14 @@ public final class VmRunner {
                     return bootWithoutSaving("cannot start a guest to save in " + store.dir() + " (QEMU: "
                             + qemuErrors() + ")");
                 } else if (resident.isPresent() && current.residentFailed()) {
-                    // a JVM that cannot start in the bare guest must not cost the run: the guest is saved without it
+                    // a JVM that cannot start in the bare guest must not cost the run, nor the next ones: the guest is
+                    // saved without it, and later runs of this machine do not try it again
                     System.err.println("bpfunit-vm: " + current.console.initError() + "; the guest is saved without"
-                            + " a resident JVM and runs the command as usual (-D" + BpfKernels.RESIDENT
-                            + "=false skips trying)");
+                            + " a resident JVM and runs the command as usual, and later runs of this machine do not"
+                            + " try one again (-D" + BpfKernels.RESIDENT + "=false skips trying)");
                     current.kill();
                     Files.deleteIfExists(qmpSocket);
+                    store.refuse(key);
                     resident = Optional.empty();
                     key = key();
                     saved = store.find(key);

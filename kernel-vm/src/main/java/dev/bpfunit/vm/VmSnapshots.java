@@ -60,6 +60,13 @@ final class VmSnapshots {
     private static final String MEMORY = "memory";
     /** In a snapshot with a resident JVM: the {@link GuestLayer#manifest()} of its files. */
     private static final String LAYER = "layer";
+    /**
+     * The name ending of a file that says the machine of its key (with a resident JVM) cannot be saved: its JVM ended
+     * before it was ready ({@link #refuse}).
+     */
+    private static final String REFUSED = ".refused";
+    /** How long a {@link #REFUSED} file is kept: a machine's key changes with its JDK, jars and flags anyway. */
+    private static final Duration REFUSAL_KEPT = Duration.ofDays(7);
     /** In the name of a directory a guest is being saved to. */
     private static final String PARTIAL_INFIX = "saving-";
     /** The id of the guest's RAM backend: part of the machine (the RAM block's name in the saved state). */
@@ -163,6 +170,24 @@ final class VmSnapshots {
     boolean contains(String key) {
         Snapshot snapshot = new Snapshot(dir.resolve(key));
         return Files.isRegularFile(snapshot.devices()) && Files.isRegularFile(snapshot.memory());
+    }
+
+    /**
+     * Records that the machine {@code key} names cannot be saved (its resident JVM ended before it was ready), so
+     * that later runs of it do not boot to try again; best effort.
+     */
+    void refuse(String key) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(key + REFUSED), "the resident JVM ended before it was ready\n");
+        } catch (IOException ignored) {
+            // a store that cannot be written tries again next time
+        }
+    }
+
+    /** Whether {@link #refuse} was said of {@code key} (in the last {@link #REFUSAL_KEPT}). */
+    boolean refused(String key) {
+        return Files.isRegularFile(dir.resolve(key + REFUSED));
     }
 
     /** The saved guest for {@code key}, if the store has one; marks it used. */
@@ -299,13 +324,21 @@ final class VmSnapshots {
     /**
      * Deletes all but the {@link #KEPT} most recently used snapshots (and all but the {@link #KEPT_RESIDENT} most
      * recently used of those with a resident JVM), directories of saves that began over an hour ago and never
-     * completed, and files older than an hour (older bpfunit versions kept snapshots as files).
+     * completed, {@link #refuse refusals} older than {@link #REFUSAL_KEPT}, and other files older than an hour
+     * (older bpfunit versions kept snapshots as files).
      */
     void prune() {
         List<Path> snapshots = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             long hourAgo = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+            long refusalsSince = System.currentTimeMillis() - REFUSAL_KEPT.toMillis();
             for (Path file : (Iterable<Path>) files::iterator) {
+                if (file.getFileName().toString().endsWith(REFUSED)) {
+                    if (modified(file) < refusalsSince) {
+                        FileTrees.deleteQuietly(file);
+                    }
+                    continue;
+                }
                 if (!Files.isDirectory(file)) {
                     // a snapshot is a directory; a file here is a snapshot of an older bpfunit (<key>.memory and
                     // <key>.devices side by side, about 110 MB a pair) that no key names any more

@@ -222,7 +222,10 @@ class VmRunnerTest {
         }
     }
 
-    /** A resident JVM that cannot start in the bare guest costs one boot: the guest is saved without it and runs. */
+    /**
+     * A resident JVM that cannot start in the bare guest costs one boot: the guest is saved without it and runs, and
+     * later runs of the machine restore that guest without trying the JVM again.
+     */
     @Test
     void aResidentJvmThatCannotStartLeavesTheGuestSavedWithoutIt(@TempDir Path temp) throws IOException {
         VmRunner saving = runner.withSnapshots(new VmSnapshots(temp.resolve("snapshots")));
@@ -238,6 +241,14 @@ class VmRunnerTest {
 
         assertThat(result.succeeded()).as(result.describe()).isTrue();
         assertThat(result.start()).isEqualTo(VmResult.Start.SAVED);
+        assertThat(output).containsExactly("ran as usual");
+
+        // the next run of the machine does not boot to try the JVM again: it restores the guest saved without it
+        output.clear();
+        VmResult next = saving.run(spec, Optional.of(failing), output::add);
+
+        assertThat(next.succeeded()).as(next.describe()).isTrue();
+        assertThat(next.start()).isEqualTo(VmResult.Start.RESTORED);
         assertThat(output).containsExactly("ran as usual");
     }
 

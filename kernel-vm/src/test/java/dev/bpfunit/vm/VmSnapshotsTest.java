@@ -139,6 +139,26 @@ class VmSnapshotsTest {
         assertThat(store.dir().resolve("p6").resolve("layer")).doesNotExist();
     }
 
+    /** A machine whose resident JVM could not start is remembered for a week, so its runs do not boot to try again. */
+    @Test
+    void remembersAMachineThatCannotBeSavedWithItsJvm() throws IOException {
+        VmSnapshots store = new VmSnapshots(temp.resolve("snapshots"));
+        assertThat(store.refused("abc")).isFalse();
+        store.refuse("abc");
+        store.refuse("old");
+        assertThat(store.refused("abc")).isTrue();
+        assertThat(store.contains("abc")).as("no saved guest").isFalse();
+        Path old = store.dir().resolve("old.refused");
+        Files.setLastModifiedTime(old, FileTime.fromMillis(System.currentTimeMillis() - 8 * 24 * 3_600_000L));
+        Files.setLastModifiedTime(store.dir().resolve("abc.refused"),
+                FileTime.fromMillis(System.currentTimeMillis() - 2 * 3_600_000L));
+
+        store.prune();
+
+        assertThat(store.refused("abc")).as("two hours old").isTrue();
+        assertThat(store.refused("old")).as("eight days old").isFalse();
+    }
+
     @Test
     void aSnapshotIsFoundOnlyOnceCommittedWholeAndTheFirstOfTwoSavesIsKept() throws IOException {
         VmSnapshots store = new VmSnapshots(temp.resolve("snapshots"));
