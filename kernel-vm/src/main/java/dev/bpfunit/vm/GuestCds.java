@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -55,6 +57,8 @@ final class GuestCds {
     private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
     private static final Duration DUMP_TIMEOUT = Duration.ofMinutes(5);
     private static final int KEEP = 4;
+    /** One monitor per cache entry, for the threads of this JVM ({@link #prepare}). */
+    private static final Map<Path, Object> IN_THIS_JVM = new ConcurrentHashMap<>();
 
     private GuestCds() {
     }
@@ -90,30 +94,40 @@ final class GuestCds {
                     + BpfKernels.JFR + "=" + training.getProperty(BpfKernels.JFR, "false"));
             Path dir = cache.resolve(key);
             Files.createDirectories(dir);
-            try (FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
-                Path archive = dir.resolve("guest.jsa");
-                Path failed = dir.resolve("failed.txt");
-                if (Files.isRegularFile(failed)) {
-                    log.accept("no class-data archive for the guests (" + Files.readString(failed).strip()
-                            + "; from an earlier try, " + failed + ")");
-                    return Optional.empty();
-                }
-                Layout layout = layout(classpath, dir);
-                if (!Files.isRegularFile(archive)) {
-                    Optional<String> why = dump(java, flags, layout, training, dir, archive);
-                    if (why.isPresent()) {
-                        Files.writeString(failed, why.get() + "\n");
-                        log.accept("no class-data archive for the guests: " + why.get());
-                        return Optional.empty();
-                    }
-                }
-                prune(cache, dir);
-                return Optional.of(new Archive(archive, layout.classpath()));
+            // a file lock keeps other JVMs out, the monitor other threads of this one (two guests saved at once
+            // want the same archive; a second lock of the same file in one JVM throws)
+            synchronized (IN_THIS_JVM.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> new Object())) {
+                return prepareLocked(dir, java, flags, classpath, training, log);
             }
         } catch (IOException | RuntimeException e) {
             log.accept("no class-data archive for the guests: " + e);
             return Optional.empty();
+        }
+    }
+
+    /** {@link #prepare} in the cache entry {@code dir}, which this thread alone in this JVM works on. */
+    private static Optional<Archive> prepareLocked(Path dir, Path java, List<String> flags, List<String> classpath,
+                                                   Properties training, Consumer<String> log) throws IOException {
+        try (FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+            Path archive = dir.resolve("guest.jsa");
+            Path failed = dir.resolve("failed.txt");
+            if (Files.isRegularFile(failed)) {
+                log.accept("no class-data archive for the guests (" + Files.readString(failed).strip()
+                        + "; from an earlier try, " + failed + ")");
+                return Optional.empty();
+            }
+            Layout layout = layout(classpath, dir);
+            if (!Files.isRegularFile(archive)) {
+                Optional<String> why = dump(java, flags, layout, training, dir, archive);
+                if (why.isPresent()) {
+                    Files.writeString(failed, why.get() + "\n");
+                    log.accept("no class-data archive for the guests: " + why.get());
+                    return Optional.empty();
+                }
+            }
+            prune(dir.getParent(), dir);
+            return Optional.of(new Archive(archive, layout.classpath()));
         }
     }
 

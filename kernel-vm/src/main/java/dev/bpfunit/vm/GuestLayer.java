@@ -77,6 +77,16 @@ final class GuestLayer {
         builder.build().writeTo(out);
     }
 
+    /**
+     * Adds the host file {@code source} at {@code path} (relative to the archive's root), outside the manifest: for
+     * what is made from the layer's own files (the JVM's class-data archive, dumped from its jars and JDK) and so
+     * changes only with them.
+     */
+    GuestLayer derivedFile(String path, Path source) {
+        builder.fileCopiedFrom(path, source, 0444);
+        return this;
+    }
+
     /** Adds an empty directory at {@code dir}'s path (a working directory that only needs to exist). */
     GuestLayer directory(Path dir) {
         String path = relative(dir);

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -19,7 +20,9 @@ import java.util.zip.GZIPOutputStream;
  * gzip-compressed "newc" cpio archive, the format the kernel unpacks into its initial root filesystem.
  *
  * <p>Paths are relative to the archive root ({@code "bin/busybox"}, no leading slash); missing parent
- * directories are added. Every entry is owned by root with mtime 0, so the same content gives the same bytes.
+ * directories are added. Every entry is owned by root with mtime 0, so the same content gives the same bytes, but a
+ * file {@linkplain Builder#fileCopiedFrom copied from the host}, which keeps its modification time (a class-data
+ * archive checks its jars' times).
  */
 public final class Initramfs {
     static final String NEWC_MAGIC = "070701";
@@ -33,9 +36,10 @@ public final class Initramfs {
      * One archive member; {@code data} is the file content or the symlink target, unless {@code source} names the host
      * file whose {@code size} bytes are copied when the archive is written (large files are not held in memory).
      */
-    record Entry(String path, int mode, byte[] data, int rdevMajor, int rdevMinor, Path source, long size) {
+    record Entry(String path, int mode, byte[] data, int rdevMajor, int rdevMinor, Path source, long size,
+                 long mtime) {
         Entry(String path, int mode, byte[] data, int rdevMajor, int rdevMinor) {
-            this(path, mode, data, rdevMajor, rdevMinor, null, data.length);
+            this(path, mode, data, rdevMajor, rdevMinor, null, data.length, 0);
         }
     }
 
@@ -104,8 +108,8 @@ public final class Initramfs {
         byte[] nameBytes = (name + '\0').getBytes(StandardCharsets.UTF_8);
         int nlink = (mode & 0170000) == S_IFDIR ? 2 : 1;
         StringBuilder header = new StringBuilder(110).append(NEWC_MAGIC);
-        long[] fields = {ino, mode, 0, 0, nlink, 0, entry.size(), 0, 0, entry.rdevMajor(), entry.rdevMinor(),
-                nameBytes.length, 0};
+        long[] fields = {ino, mode, 0, 0, nlink, entry.mtime(), entry.size(), 0, 0, entry.rdevMajor(),
+                entry.rdevMinor(), nameBytes.length, 0};
         for (long field : fields) {
             header.append(String.format("%08x", field));
         }
@@ -164,13 +168,13 @@ public final class Initramfs {
         }
 
         /**
-         * Adds the host file {@code source}, copied when the archive is written rather than read now (it must not
-         * change in between).
+         * Adds the host file {@code source} with its modification time (whole seconds), copied when the archive is
+         * written rather than read now (it must not change in between).
          */
         public Builder fileCopiedFrom(String path, Path source, int permissions) {
             try {
                 return add(new Entry(normalize(path), S_IFREG | (permissions & 07777), new byte[0], 0, 0, source,
-                        Files.size(source)));
+                        Files.size(source), Files.getLastModifiedTime(source).to(TimeUnit.SECONDS)));
             } catch (IOException e) {
                 throw new VmException("cannot read " + source + " for the initramfs: " + e.getMessage(), e);
             }

@@ -303,6 +303,11 @@ public final class KernelMatrixEngine implements TestEngine {
         listener.executionFinished(engine, TestExecutionResult.successful());
     }
 
+    /** Whether the VM guests' JVMs get class-data archives, as {@link BpfKernels#CDS} says (default: yes). */
+    static boolean classDataWanted(ConfigurationParameters config) {
+        return setting(config, BpfKernels.CDS).map(Boolean::parseBoolean).orElse(true);
+    }
+
     /**
      * The VM guests' class-data archive ({@link GuestCds}), dumped once for all of them before they start: none when
      * every kernel is the container, when {@link BpfKernels#CDS} is {@code false}, or when the guests would not see
@@ -310,7 +315,7 @@ public final class KernelMatrixEngine implements TestEngine {
      */
     private Optional<GuestCds.Archive> classData(List<MatrixDescriptor> kernels, ConfigurationParameters config) {
         List<MatrixDescriptor> vms = kernels.stream().filter(k -> !k.target().container()).toList();
-        if (vms.isEmpty() || !setting(config, BpfKernels.CDS).map(Boolean::parseBoolean).orElse(true)) {
+        if (vms.isEmpty() || !classDataWanted(config)) {
             return Optional.empty();
         }
         java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();

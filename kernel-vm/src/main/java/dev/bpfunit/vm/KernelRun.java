@@ -307,7 +307,9 @@ final class KernelRun {
             // in a saved guest, a JVM saved with it takes the run (no JVM start, no cold discovery)
             Optional<ResidentJvm.When> residentFrom = KernelMatrixEngine.residentSetting(config);
             Optional<ResidentJvm> resident = residentFrom.isPresent() && backends.accelerator() == Accelerator.TCG
-                    ? ResidentJvm.forLauncher(flags, jvmArgs, classpath, cwd, spec.environment(), request, events)
+                    ? ResidentJvm.forLauncher(flags, jvmArgs, classpath, cwd, spec.environment(), request, events,
+                                    KernelMatrixEngine.classDataWanted(config)
+                                            ? Optional.of(runsDir(config).resolve("cds")) : Optional.empty())
                             .map(jvm -> jvm.from(residentFrom.get()))
                     : Optional.empty();
             run = CompletableFuture.supplyAsync(() -> backends.runVm(spec, resident, output));

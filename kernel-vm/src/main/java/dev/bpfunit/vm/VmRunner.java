@@ -450,6 +450,9 @@ public final class VmRunner {
             }
             Path withLayer = command.initrd().resolveSibling("initramfs-resident.cpio");
             if (!Files.exists(withLayer)) {
+                // its class-data archive, dumped now if the cache has none: only a guest saved with the JVM needs it
+                resident.get().classData().get()
+                        .ifPresent(archive -> resident.get().layer().derivedFile(ResidentJvm.ARCHIVE, archive));
                 Files.copy(command.initrd(), withLayer);
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(withLayer,
                         StandardOpenOption.APPEND), 1 << 16)) {

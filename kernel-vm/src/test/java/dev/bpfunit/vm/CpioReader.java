@@ -7,7 +7,7 @@ import java.util.List;
 
 /** Test helper: parses a newc cpio archive back into its entries, checking magic, alignment and the trailer. */
 final class CpioReader {
-    record Member(String name, int mode, int nlink, int rdevMajor, int rdevMinor, byte[] data) {
+    record Member(String name, int mode, int nlink, int rdevMajor, int rdevMinor, byte[] data, long mtime) {
     }
 
     private CpioReader() {
@@ -47,7 +47,7 @@ final class CpioReader {
                 }
                 return members;
             }
-            members.add(new Member(name, (int) f[1], (int) f[4], (int) f[9], (int) f[10], data));
+            members.add(new Member(name, (int) f[1], (int) f[4], (int) f[9], (int) f[10], data, f[5]));
         }
     }
 

@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
@@ -149,6 +152,34 @@ class GuestCdsTest {
         assertThat(GuestCds.prepare(cache, java, List.of(), List.of(tmp.resolve("c").toString()), training,
                 lines::add)).isEmpty();
         assertThat(lines).hasSize(2).last().asString().contains("from an earlier try");
+    }
+
+    /**
+     * Two threads of one JVM asking for the same archive at once (two guests saved with resident JVMs): one makes it,
+     * the other waits and takes what the first did, neither refused by the file lock the first holds.
+     */
+    @Test
+    void twoThreadsAskingForTheSameArchiveTakeTurns() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("jdk/bin"));
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\nsleep 1\necho '[0.004s][error][cds] cannot dump'\nexit 1\n");
+        java.toFile().setExecutable(true);
+        Path cache = tmp.resolve("cache");
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        Properties training = new Properties();
+        training.setProperty(GuestLauncher.CLASSES, "");
+        List<String> classpath = List.of(Files.writeString(tmp.resolve("lib.jar"), "a jar").toString());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            var first = pool.submit(() -> GuestCds.prepare(cache, java, List.of(), classpath, training, lines::add));
+            var second = pool.submit(() -> GuestCds.prepare(cache, java, List.of(), classpath, training, lines::add));
+            assertThat(first.get()).isEmpty();
+            assertThat(second.get()).isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(lines).hasSize(2).noneMatch(l -> l.contains("OverlappingFileLockException"))
+                .anyMatch(l -> l.contains("cannot dump")).anyMatch(l -> l.contains("from an earlier try"));
     }
 
     /**

@@ -54,6 +54,30 @@ class GuestLayerTest {
                 .contains("f " + relative(real.resolve("libz.so.1.2.13")) + " 4 ");
     }
 
+    /**
+     * A copied file keeps its modification time (a class-data archive checks its jars' times), a file made by
+     * bpfunit has none; a derived file (the JVM's class-data archive) lies where it is put, outside the manifest.
+     */
+    @Test
+    void copiedFilesKeepTheirTimesAndADerivedFileIsNotInTheManifest() throws IOException {
+        Path jar = tmp.resolve("a.jar");
+        Files.writeString(jar, "jar");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(1_700_000_000_000L));
+        Path archive = tmp.resolve("launcher.jsa");
+        Files.writeString(archive, "archive");
+
+        GuestLayer layer = new GuestLayer().include(jar);
+        String manifest = layer.manifest();
+        layer.derivedFile(ResidentJvm.ARCHIVE, archive);
+
+        Map<String, CpioReader.Member> members = members(layer);
+        assertThat(members.get(relative(jar)).mtime()).isEqualTo(1_700_000_000L);
+        assertThat(members.get(GuestLayer.MARKER).mtime()).isZero();
+        assertThat(new String(members.get(ResidentJvm.ARCHIVE).data(), StandardCharsets.UTF_8)).isEqualTo("archive");
+        assertThat(members.get(ResidentJvm.ARCHIVE).mode()).isEqualTo(0100444);
+        assertThat(layer.manifest()).isEqualTo(manifest);
+    }
+
     @Test
     void theManifestChangesWithAFileAndAFileChangedWhileWritingFailsTheArchive() throws IOException {
         Path jar = tmp.resolve("a.jar");
