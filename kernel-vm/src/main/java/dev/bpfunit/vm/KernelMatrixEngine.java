@@ -319,7 +319,7 @@ public final class KernelMatrixEngine implements TestEngine {
             return Optional.empty();
         }
         java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();
-        java.nio.file.Path cache = KernelRun.runsDir(config).resolve("cds");
+        java.nio.file.Path cache = KernelRun.classDataCache(config);
         Optional<java.nio.file.Path> hidden = VmRunner.shadowedTop(cache);
         if (hidden.isPresent() && !hidden.equals(VmRunner.shadowedTop(cwd))) {
             System.out.println("bpfunit kernel matrix: no class-data archive for the guests: its cache " + cache

@@ -211,6 +211,11 @@ final class KernelRun {
                 .toAbsolutePath().normalize();
     }
 
+    /** Where the guests' class-data archives are kept ({@link GuestCds}): {@code cds} in the {@link #runsDir}. */
+    static Path classDataCache(ConfigurationParameters config) {
+        return runsDir(config).resolve("cds");
+    }
+
     /** Every configuration parameter (and {@code bpfunit.*} system property) the guest's engines should see. */
     static Properties guestSettings(ConfigurationParameters config) {
         Properties p = new Properties();
@@ -309,7 +314,7 @@ final class KernelRun {
             Optional<ResidentJvm> resident = residentFrom.isPresent() && backends.accelerator() == Accelerator.TCG
                     ? ResidentJvm.forLauncher(flags, jvmArgs, classpath, cwd, spec.environment(), request, events,
                                     KernelMatrixEngine.classDataWanted(config)
-                                            ? Optional.of(runsDir(config).resolve("cds")) : Optional.empty())
+                                            ? Optional.of(classDataCache(config)) : Optional.empty())
                             .map(jvm -> jvm.from(residentFrom.get()))
                     : Optional.empty();
             run = CompletableFuture.supplyAsync(() -> backends.runVm(spec, resident, output));

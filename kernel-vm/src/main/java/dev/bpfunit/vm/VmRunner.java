@@ -391,7 +391,7 @@ public final class VmRunner {
             for (int attempt = 1; saved.isEmpty(); attempt++) {
                 VmSnapshots.Saving saving;
                 try {
-                    saving = store.saving(key, resident.map(r -> r.layer().manifest()).orElse(""));
+                    saving = store.saving(key, layerManifest());
                 } catch (IOException e) {
                     return bootWithoutSaving("cannot save guests in " + store.dir() + " (" + e + ")");
                 }
@@ -437,7 +437,12 @@ public final class VmRunner {
 
         /** The snapshot key of this machine, with the resident JVM's files when it has one. */
         private String key() throws IOException {
-            return VmSnapshots.key(command, resident.map(r -> r.layer().manifest()).orElse(""));
+            return VmSnapshots.key(command, layerManifest());
+        }
+
+        /** The resident JVM's files ({@link GuestLayer#manifest()}), {@code ""} without one. */
+        private String layerManifest() {
+            return resident.map(r -> r.layer().manifest()).orElse("");
         }
 
         /**

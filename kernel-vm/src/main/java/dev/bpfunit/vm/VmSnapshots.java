@@ -185,7 +185,7 @@ final class VmSnapshots {
         }
     }
 
-    /** Whether {@link #refuse} was said of {@code key} (in the last {@link #REFUSAL_KEPT}). */
+    /** Whether {@link #refuse} was said of {@code key} (and {@link #prune} has not deleted it since). */
     boolean refused(String key) {
         return Files.isRegularFile(dir.resolve(key + REFUSED));
     }
