@@ -123,7 +123,7 @@ public final class GuestLauncher {
      * started with ({@link #testsLoader}) and runs the request as {@link #run} does.
      */
     static void resident(Path readyFile, Path requestPipe) throws IOException {
-        warmUp();
+        int trained = warmUp();
         Files.writeString(readyFile, "ready\n");
         String handOffFile;
         try (BufferedReader in = Files.newBufferedReader(requestPipe, StandardCharsets.UTF_8)) {
@@ -153,7 +153,7 @@ public final class GuestLauncher {
         System.setProperty("java.class.path", classpath);
         Thread.currentThread().setContextClassLoader(testsLoader(added));
         run(Path.of(required(handOff, ResidentJvm.REQUEST_FILE)), Path.of(required(handOff, ResidentJvm.EVENTS_FILE)),
-                new JvmTimes(handedOver));
+                new JvmTimes(handedOver, trained));
     }
 
     /**
@@ -192,10 +192,11 @@ public final class GuestLauncher {
 
     /**
      * What the resident JVM does before it is saved: binds its native calls (JNA's library unpacked and loaded), then
-     * runs {@link GuestWarmUp} through a launcher session, as the training run's end, its events thrown away; with
-     * {@link #GUEST_PROPERTY} set to {@link #TRAINING} meanwhile.
+     * runs {@link GuestWarmUp} through a launcher session, as the training run's end, its events thrown away, and
+     * discovers the run's tests when the initramfs holds a {@link ResidentJvm#TRAINING_FILE}
+     * ({@link #discoverTraining}); with {@link #GUEST_PROPERTY} set to {@link #TRAINING} meanwhile.
      */
-    private static void warmUp() {
+    private static int warmUp() {
         ProcessRoot.bindNativeCalls();
         String guest = System.getProperty(GUEST_PROPERTY);
         System.setProperty(GUEST_PROPERTY, TRAINING);
@@ -206,11 +207,105 @@ public final class GuestLauncher {
                 runWarmUp(launcher, writer, Map.of());
             }
         } finally {
-            if (guest == null) {
-                System.clearProperty(GUEST_PROPERTY);
-            } else {
-                System.setProperty(GUEST_PROPERTY, guest);
+            restoreProperty(guest);
+        }
+        Path training = Path.of(ResidentJvm.TRAINING_FILE);
+        if (!Files.isRegularFile(training)) {
+            return 0;
+        }
+        System.setProperty(GUEST_PROPERTY, TRAINING);
+        try {
+            return discoverTraining(training);
+        } finally {
+            restoreProperty(guest);
+        }
+    }
+
+    /** Sets {@link #GUEST_PROPERTY} back to {@code guest}, or clears it when that is null. */
+    private static void restoreProperty(String guest) {
+        if (guest == null) {
+            System.clearProperty(GUEST_PROPERTY);
+        } else {
+            System.setProperty(GUEST_PROPERTY, guest);
+        }
+    }
+
+    /**
+     * The resident JVM's training ({@link ResidentJvm.Training}): discovers the classes {@code file} names, loaded
+     * from its jars by a class loader of their own (a child of the application class loader, dropped afterwards), with
+     * the engines it names; then deletes the training's files, whose memory the saved guest need not keep. Best
+     * effort: a class that cannot be loaded is left out, and a discovery that fails only says so on stderr.
+     *
+     * @return how many classes it discovered: 0 when the discovery failed
+     */
+    static int discoverTraining(Path file) {
+        Properties training;
+        try {
+            training = request(file);
+        } catch (IOException e) {
+            System.err.println("bpfunit-vm: the resident JVM's training is not readable: " + e);
+            deleteQuietly(file);
+            return 0;
+        }
+        List<Path> jars = new ArrayList<>();
+        for (String jar : training.getProperty(ResidentJvm.TRAINING_CLASSPATH, "").split(":")) {
+            if (!jar.isBlank()) {
+                jars.add(Path.of(jar));
             }
+        }
+        Thread thread = Thread.currentThread();
+        ClassLoader context = thread.getContextClassLoader();
+        try (URLClassLoader loader = new URLClassLoader("bpfunit-resident-training", urls(jars),
+                ClassLoader.getSystemClassLoader())) {
+            thread.setContextClassLoader(loader);
+            LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request();
+            int classes = 0;
+            for (String name : training.getProperty(CLASSES, "").split(",")) {
+                if (name.isBlank()) {
+                    continue;
+                }
+                try {
+                    request.selectors(DiscoverySelectors.selectClass(Class.forName(name.strip(), false, loader)));
+                    classes++;
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // its discovery after the hand-off says what is wrong with it
+                }
+            }
+            if (classes > 0) {
+                try (LauncherSession session = sessionWithoutMatrix(false, engines(training))) {
+                    session.getLauncher().discover(request.build());
+                }
+            }
+            return classes;
+        } catch (IOException | RuntimeException | LinkageError e) {
+            System.err.println("bpfunit-vm: the resident JVM's discovery of the tests before it is saved failed: " + e);
+            return 0;
+        } finally {
+            thread.setContextClassLoader(context);
+            for (Path jar : jars) {
+                deleteQuietly(jar);
+            }
+            deleteQuietly(file);
+        }
+    }
+
+    private static URL[] urls(List<Path> files) {
+        URL[] urls = new URL[files.size()];
+        for (int i = 0; i < urls.length; i++) {
+            try {
+                urls[i] = files.get(i).toUri().toURL();
+            } catch (java.net.MalformedURLException e) {
+                throw new IllegalArgumentException("not a class path entry: " + files.get(i), e);
+            }
+        }
+        return urls;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // the file's memory stays in the saved guest
         }
     }
 
@@ -417,18 +512,25 @@ public final class GuestLauncher {
         private final Instant main = Instant.now();
         /** When a resident JVM was handed its run; null in a JVM started for the run. */
         private final Instant handedOver;
+        /** How many test classes a resident JVM discovered before it was saved ({@link #discoverTraining}). */
+        private final int trained;
         private Instant discovered;
         private Instant firstTest;
 
         JvmTimes() {
             start = ProcessHandle.current().info().startInstant();
             handedOver = null;
+            trained = 0;
         }
 
-        /** The times of a resident JVM handed its run at {@code handedOver}. */
-        JvmTimes(Instant handedOver) {
+        /**
+         * The times of a resident JVM handed its run at {@code handedOver}, which discovered {@code trained} test
+         * classes before it was saved.
+         */
+        JvmTimes(Instant handedOver, int trained) {
             start = Optional.empty();
             this.handedOver = handedOver;
+            this.trained = trained;
         }
 
         void discovered() {
@@ -441,11 +543,15 @@ public final class GuestLauncher {
             }
         }
 
-        /** {@code JVM start → main 1.4 s, discovery done 9.2 s, first test 10.1 s}; from main when /proc said nothing. */
+        /**
+         * {@code JVM start → main 1.4 s, discovery done 9.2 s, first test 10.1 s}; from main when /proc said nothing;
+         * for a resident JVM {@code resident JVM (60 test classes discovered before it was saved): hand-off → ...}.
+         */
         @Override
         public String toString() {
             if (handedOver != null) {
-                return "resident JVM: hand-off → discovery done " + (discovered == null ? "-"
+                return "resident JVM" + (trained == 0 ? "" : " (" + trained + " test " + (trained == 1 ? "class" : "classes")
+                        + " discovered before it was saved)") + ": hand-off → discovery done " + (discovered == null ? "-"
                         : seconds(handedOver, discovered)) + ", first test " + (firstTest == null ? "-"
                         : seconds(handedOver, firstTest));
             }

@@ -2,6 +2,7 @@ package dev.bpfunit.vm;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,9 +38,10 @@ import java.util.function.Supplier;
  * @param when        from which run of a machine its saved guest has the JVM
  * @param classData   its class-data archive, dumped on the host when a guest is saved with it (empty when it has none
  *                    or cannot be made: the JVM then starts without, {@code -Xshare:auto})
+ * @param training    what it discovers before it is saved, besides its warm-up test
  */
 record ResidentJvm(List<String> command, Path workingDir, Map<String, String> environment, GuestLayer layer,
-                   Properties handOff, When when, Supplier<Optional<Path>> classData) {
+                   Properties handOff, When when, Supplier<Optional<Path>> classData, Training training) {
     /** From which run of a machine (its kernel, memory, CPUs and initramfs, and this JVM's files) the JVM is saved. */
     enum When {
         /** From the first: that run boots, starts the JVM, warms it up and saves the guest with it (20-25 s under TCG). */
@@ -81,16 +83,92 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
     static final String ARCHIVE = "resident/launcher.jsa";
     /** Where {@code /init} mounts the host's root, the root the JVM moves into. */
     static final String HOST_ROOT = "/newroot";
+    /**
+     * The training file in the initramfs of a guest saved with the JVM ({@link Training}): the classes to discover
+     * ({@link GuestLauncher#CLASSES}), the engines ({@link GuestLauncher#ENGINES}) and their class path
+     * ({@link #TRAINING_CLASSPATH}); absent when there is nothing to discover.
+     */
+    static final String TRAINING_FILE = "/resident/training.properties";
+    /** The training file's key for the class path of the classes to discover: jars in {@link #TRAINING_JARS}. */
+    static final String TRAINING_CLASSPATH = "classpath";
+    /** Where the initramfs holds the training's jars. */
+    static final String TRAINING_JARS = "/resident/training/";
+
+    /**
+     * What the JVM discovers before it is saved, after its warm-up (issue 16): the run's test classes, from their class
+     * path inside the working directory (which the JVM is not started with: it comes with each run's hand-off), packed
+     * into jars copied into the initramfs, and loaded by a class loader the JVM drops afterwards. A restored guest's
+     * JVM then discovers the tests with the classes they use from the libraries' jars loaded, their annotations' proxy
+     * classes made and the discovery's code compiled: under TCG that was most of its discovery (5.5-6.3 s for the
+     * samples' 60 classes). What changes in the tests after the save only makes the next discovery do more of it
+     * again, so the training is not part of the machine's key ({@link GuestLayer#derivedFile}).
+     *
+     * @param classPath the run's class path entries inside the working directory (class directories and jars)
+     * @param request   the run's request file ({@link GuestLauncher}), read for its classes and engines when the
+     *                  guest is saved
+     */
+    record Training(List<Path> classPath, Path request) {
+        /** Nothing to discover: the warm-up only. */
+        static final Training NONE = new Training(List.of(), null);
+
+        Training {
+            classPath = List.copyOf(classPath);
+        }
+
+        /**
+         * Adds the training to {@code layer}: each class directory's classes packed into a jar in {@code dir}, each
+         * jar as it is, and the {@link #TRAINING_FILE} naming them; nothing when there are no classes to discover.
+         */
+        void addTo(GuestLayer layer, Path dir) throws IOException {
+            if (request == null || !Files.isRegularFile(request)) {
+                return;
+            }
+            Properties run = new Properties();
+            try (var in = Files.newBufferedReader(request, StandardCharsets.UTF_8)) {
+                run.load(in);
+            }
+            String classes = run.getProperty(GuestLauncher.CLASSES, "").strip();
+            if (classes.isEmpty()) {
+                return;
+            }
+            Files.createDirectories(dir);
+            List<String> jars = new ArrayList<>();
+            for (Path entry : classPath) {
+                Path jar;
+                if (Files.isDirectory(entry)) {
+                    jar = dir.resolve("classes-" + jars.size() + ".jar");
+                    GuestCds.pack(entry, jar);
+                } else if (Files.isRegularFile(entry)) {
+                    jar = entry;
+                } else {
+                    continue;
+                }
+                String path = TRAINING_JARS + jars.size() + ".jar";
+                layer.derivedFile(path, jar);
+                jars.add(path);
+            }
+            Properties training = new Properties();
+            training.setProperty(GuestLauncher.CLASSES, classes);
+            training.setProperty(GuestLauncher.ENGINES, run.getProperty(GuestLauncher.ENGINES, ""));
+            training.setProperty(TRAINING_CLASSPATH, String.join(":", jars));
+            Path file = dir.resolve("training.properties");
+            try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                training.store(out, "bpfunit resident JVM: what it discovers before it is saved");
+            }
+            layer.derivedFile(TRAINING_FILE, file);
+        }
+    }
 
     /** A JVM saved from a machine's first run ({@link When#FIRST_RUN}), without a class-data archive. */
     ResidentJvm(List<String> command, Path workingDir, Map<String, String> environment, GuestLayer layer,
                 Properties handOff) {
-        this(command, workingDir, environment, layer, handOff, When.FIRST_RUN, Optional::empty);
+        this(command, workingDir, environment, layer, handOff, When.FIRST_RUN, Optional::empty, Training.NONE);
     }
 
     ResidentJvm {
         Objects.requireNonNull(when, "when");
         Objects.requireNonNull(classData, "classData");
+        Objects.requireNonNull(training, "training");
         command = List.copyOf(command);
         // sorted: the start script, and so the snapshot's key, must not follow a map's iteration order
         environment = Collections.unmodifiableMap(new TreeMap<>(environment));
@@ -122,10 +200,13 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
                                              Path requestFile, Path eventFile, Optional<Path> classDataCache) {
         Path cwd = workingDir.toAbsolutePath().normalize();
         List<String> resident = new ArrayList<>();
+        List<Path> inWorkingDir = new ArrayList<>();
         for (String entry : classpath) {
             Path path = Path.of(entry).toAbsolutePath().normalize();
             if (!path.startsWith(cwd) && Files.exists(path)) {
                 resident.add(path.toString());
+            } else if (Files.exists(path)) {
+                inWorkingDir.add(path);
             }
         }
         Optional<Path> launcher = codeSource();
@@ -169,12 +250,13 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
         handOff.setProperty(CLASSPATH, String.join(":", classpath));
         handOff.setProperty(REQUEST_FILE, requestFile.toAbsolutePath().toString());
         handOff.setProperty(EVENTS_FILE, eventFile.toAbsolutePath().toString());
-        return Optional.of(new ResidentJvm(command, cwd, environment, layer, handOff, When.FIRST_RUN, classData));
+        return Optional.of(new ResidentJvm(command, cwd, environment, layer, handOff, When.FIRST_RUN, classData,
+                new Training(inWorkingDir, requestFile.toAbsolutePath())));
     }
 
     /** This JVM, saved from the machine's run that {@code when} says. */
     ResidentJvm from(When when) {
-        return new ResidentJvm(command, workingDir, environment, layer, handOff, when, classData);
+        return new ResidentJvm(command, workingDir, environment, layer, handOff, when, classData, training);
     }
 
     /** The script that starts the JVM in the initramfs ({@link #START}). */

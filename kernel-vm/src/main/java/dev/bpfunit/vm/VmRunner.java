@@ -458,6 +458,12 @@ public final class VmRunner {
                 // its class-data archive, dumped now if the cache has none: only a guest saved with the JVM needs it
                 resident.get().classData().get()
                         .ifPresent(archive -> resident.get().layer().derivedFile(ResidentJvm.ARCHIVE, archive));
+                try {
+                    resident.get().training().addTo(resident.get().layer(), withLayer.resolveSibling("training"));
+                } catch (IOException | RuntimeException e) {
+                    System.err.println("bpfunit-vm: the resident JVM is saved without discovering the tests first"
+                            + " (cannot pack their classes: " + e + ")");
+                }
                 Files.copy(command.initrd(), withLayer);
                 try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(withLayer,
                         StandardOpenOption.APPEND), 1 << 16)) {

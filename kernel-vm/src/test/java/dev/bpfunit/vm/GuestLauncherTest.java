@@ -1,6 +1,7 @@
 package dev.bpfunit.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bpfunit.vm.fixtures.GuestClassPath;
 import dev.bpfunit.vm.fixtures.GuestPasses;
@@ -116,6 +117,45 @@ class GuestLauncherTest {
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    /**
+     * A resident JVM's training before its guest is saved ({@link ResidentJvm.Training}): the classes the training
+     * file names, from its jars, through a loader of their own (not the application class loader's, which gets the
+     * run's classes after the hand-off), a class that is not there left out, and the files deleted afterwards.
+     */
+    @Test
+    void discoversTheTrainingsClassesFromItsJarsAndDeletesThem() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("src/trained"));
+        Files.writeString(source.resolve("OnlyInTraining.java"), """
+                package trained;
+                class OnlyInTraining {
+                    @org.junit.jupiter.api.Test
+                    void runsNowhere() {
+                    }
+                }
+                """);
+        Path classes = Files.createDirectories(tmp.resolve("classes"));
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        assertThat(javac.run(null, null, null, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"),
+                source.resolve("OnlyInTraining.java").toString())).isZero();
+        Path jar = tmp.resolve("training-0.jar");
+        GuestCds.pack(classes, jar);
+        Path file = tmp.resolve("training.properties");
+        Properties training = new Properties();
+        training.setProperty(GuestLauncher.CLASSES, "trained.OnlyInTraining, trained.NotThere");
+        training.setProperty(GuestLauncher.ENGINES, "junit-jupiter");
+        training.setProperty(ResidentJvm.TRAINING_CLASSPATH, jar.toString());
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            training.store(out, null);
+        }
+
+        assertThat(GuestLauncher.discoverTraining(file)).isEqualTo(1);
+
+        assertThat(jar).doesNotExist();
+        assertThat(file).doesNotExist();
+        assertThatThrownBy(() -> Class.forName("trained.OnlyInTraining", false, ClassLoader.getSystemClassLoader()))
+                .as("the application class loader never saw it").isInstanceOf(ClassNotFoundException.class);
     }
 
     @Test

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -76,6 +78,52 @@ class GuestLayerTest {
         assertThat(new String(members.get(ResidentJvm.ARCHIVE).data(), StandardCharsets.UTF_8)).isEqualTo("archive");
         assertThat(members.get(ResidentJvm.ARCHIVE).mode()).isEqualTo(0100444);
         assertThat(layer.manifest()).isEqualTo(manifest);
+    }
+
+    /**
+     * The resident JVM's training: the run's class directories packed into jars and its jars as they are, at
+     * {@link ResidentJvm#TRAINING_JARS}, with the training file naming them, the classes and the engines; none of it
+     * in the manifest (the snapshot's key). A request without classes adds nothing.
+     */
+    @Test
+    void theTrainingAddsTheRunsClassesOutsideTheManifest() throws IOException {
+        Path classes = Files.createDirectories(tmp.resolve("target/test-classes/pkg"));
+        Files.write(classes.resolve("SomeTest.class"), new byte[] {(byte) 0xca, (byte) 0xfe});
+        Files.writeString(classes.resolve("data.txt"), "a resource");
+        Path dependency = tmp.resolve("target/dep.jar");
+        Files.writeString(dependency, "jar");
+        Path request = tmp.resolve("request.properties");
+        Files.writeString(request, GuestLauncher.CLASSES + "=pkg.SomeTest,pkg.OtherTest\n"
+                + GuestLauncher.ENGINES + "=junit-jupiter\n");
+        GuestLayer layer = new GuestLayer().directory(tmp);
+        String manifest = layer.manifest();
+
+        new ResidentJvm.Training(List.of(tmp.resolve("target/test-classes"), dependency), request)
+                .addTo(layer, tmp.resolve("packed"));
+
+        Map<String, CpioReader.Member> members = members(layer);
+        Properties training = new Properties();
+        training.load(new java.io.StringReader(new String(members.get(relative(Path.of(ResidentJvm.TRAINING_FILE)))
+                .data(), StandardCharsets.UTF_8)));
+        assertThat(training.getProperty(GuestLauncher.CLASSES)).isEqualTo("pkg.SomeTest,pkg.OtherTest");
+        assertThat(training.getProperty(GuestLauncher.ENGINES)).isEqualTo("junit-jupiter");
+        assertThat(training.getProperty(ResidentJvm.TRAINING_CLASSPATH))
+                .isEqualTo(ResidentJvm.TRAINING_JARS + "0.jar:" + ResidentJvm.TRAINING_JARS + "1.jar");
+        try (var jar = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(
+                members.get(relative(Path.of(ResidentJvm.TRAINING_JARS + "0.jar"))).data()))) {
+            assertThat(jar.getNextEntry().getName()).as("classes only").isEqualTo("pkg/SomeTest.class");
+            assertThat(jar.getNextEntry()).isNull();
+        }
+        assertThat(new String(members.get(relative(Path.of(ResidentJvm.TRAINING_JARS + "1.jar"))).data(),
+                StandardCharsets.UTF_8)).isEqualTo("jar");
+        assertThat(layer.manifest()).isEqualTo(manifest);
+
+        Files.writeString(request, GuestLauncher.CLASSES + "=\n");
+        GuestLayer empty = new GuestLayer().directory(tmp);
+        new ResidentJvm.Training(List.of(tmp.resolve("target/test-classes")), request).addTo(empty, tmp.resolve("none"));
+        assertThat(members(empty)).doesNotContainKey(relative(Path.of(ResidentJvm.TRAINING_FILE)));
+        ResidentJvm.Training.NONE.addTo(empty, tmp.resolve("none"));
+        assertThat(members(empty)).doesNotContainKey(relative(Path.of(ResidentJvm.TRAINING_FILE)));
     }
 
     @Test
