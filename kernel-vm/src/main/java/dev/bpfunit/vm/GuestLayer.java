@@ -80,7 +80,8 @@ final class GuestLayer {
     /**
      * Adds the host file {@code source} at {@code path} (relative to the archive's root), outside the manifest: for
      * what is made from the layer's own files (the JVM's class-data archive, dumped from its jars and JDK) and so
-     * changes only with them.
+     * changes only with them, and for what only warms the JVM up before the save ({@link ResidentJvm.Training}), which
+     * a restored guest does not depend on.
      */
     GuestLayer derivedFile(String path, Path source) {
         builder.fileCopiedFrom(path, source, 0444);
