@@ -5,11 +5,15 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -152,11 +156,24 @@ final class GuestLayer {
                 }
             }
         }
+        // each library directory's links, read once: a JVM maps tens of libraries from a directory of thousands
+        Map<Path, Map<Path, List<Path>>> linksByDir = new HashMap<>();
         for (Path file : mapped) {
             include(file);
             bind(file);
             if (file.getFileName().toString().contains(".so")) {
-                includeLinksTo(file);
+                Map<Path, List<Path>> links = linksByDir.get(file.getParent());
+                if (links == null) {
+                    links = linksByTarget(file.getParent());
+                    linksByDir.put(file.getParent(), links);
+                }
+                Path real = file.toRealPath();
+                String stem = libraryStem(real.getFileName().toString());
+                for (Path link : links.getOrDefault(real, List.of())) {
+                    if (link.getFileName().toString().startsWith(stem)) {
+                        include(link);
+                    }
+                }
             }
         }
         bind(executable);
@@ -180,28 +197,28 @@ final class GuestLayer {
     }
 
     /** The links in {@code library}'s directory that resolve to it (its soname and development names). */
-    private void includeLinksTo(Path library) throws IOException {
-        Path real = library.toRealPath();
-        try (Stream<Path> siblings = Files.list(library.getParent())) {
-            for (Path sibling : (Iterable<Path>) siblings::iterator) {
-                if (Files.isSymbolicLink(sibling) && sibling.getFileName().toString().startsWith(
-                        libraryStem(real.getFileName().toString()))) {
-                    try {
-                        if (sibling.toRealPath().equals(real)) {
-                            include(sibling);
-                        }
-                    } catch (IOException dangling) {
-                        // a broken link is not how the loader finds this library
-                    }
-                }
-            }
-        }
-    }
-
     /** {@code libz} of {@code libz.so.1.2.13}. */
     private static String libraryStem(String name) {
         int so = name.indexOf(".so");
         return so < 0 ? name : name.substring(0, so);
+    }
+
+    /** The symbolic links in {@code dir} with {@code .so} in their name, by the real path they resolve to. */
+    private static Map<Path, List<Path>> linksByTarget(Path dir) throws IOException {
+        Map<Path, List<Path>> links = new HashMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, entry -> entry.getFileName().toString()
+                .contains(".so"))) {
+            for (Path entry : entries) {
+                if (Files.isSymbolicLink(entry)) {
+                    try {
+                        links.computeIfAbsent(entry.toRealPath(), target -> new ArrayList<>()).add(entry);
+                    } catch (IOException dangling) {
+                        // a broken link is not how the loader finds a library
+                    }
+                }
+            }
+        }
+        return links;
     }
 
     private void include(Path path, int depth) throws IOException {
