@@ -204,7 +204,8 @@ public final class GuestLauncher {
             Launcher launcher = session.getLauncher();
             EventWriter writer = new EventWriter(new BufferedWriter(Writer.nullWriter()), new JvmTimes());
             for (int round = 0; round < WARM_UP_ROUNDS; round++) {
-                runWarmUp(launcher, writer, Map.of());
+                // the later rounds capture the output, as Maven Surefire's runs ask (OUTPUT_CAPTURE)
+                runWarmUp(launcher, writer, round == 0 ? Map.of() : OUTPUT_CAPTURE);
             }
         } finally {
             restoreProperty(guest);
@@ -314,6 +315,13 @@ public final class GuestLauncher {
         launcher.execute(launcher.discover(LauncherDiscoveryRequestBuilder.request()
                 .selectors(DiscoverySelectors.selectClass(WARM_UP)).configurationParameters(parameters).build()), writer);
     }
+
+    /**
+     * The configuration parameters by which JUnit's launcher captures the tests' output (Maven Surefire sets them, so
+     * the guests' runs have them): its output interception, set up again for each run, is part of the warm-up.
+     */
+    private static final Map<String, String> OUTPUT_CAPTURE = Map.of("junit.platform.output.capture.stdout", "true",
+            "junit.platform.output.capture.stderr", "true");
 
     /** How often the resident JVM runs its warm-up test before it is saved. */
     private static final int WARM_UP_ROUNDS = 3;

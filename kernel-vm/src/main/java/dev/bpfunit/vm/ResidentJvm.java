@@ -99,9 +99,10 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
      * path inside the working directory (which the JVM is not started with: it comes with each run's hand-off), packed
      * into jars copied into the initramfs, and loaded by a class loader the JVM drops afterwards. A restored guest's
      * JVM then discovers the tests with the classes they use from the libraries' jars loaded, their annotations' proxy
-     * classes made and the discovery's code compiled (the samples' 53 classes, restored: 4.2-4.9 s from the hand-off
-     * to the end of discovery instead of 5.5-6.3 s). What changes in the tests after the save only leaves the next
-     * discovery more of that work, so the training is not part of the machine's key ({@link GuestLayer#derivedFile}).
+     * classes made and the discovery's code compiled (the samples' 53 classes: 3.6-4.6 s from the hand-off to the end
+     * of discovery in the run that saves the guest instead of 6.4-6.9 s; restored 4.2-6.0 s, within the spread of
+     * 5.2-6.3 s without). What changes in the tests after the save only leaves the next discovery more of that work,
+     * so the training is not part of the machine's key ({@link GuestLayer#derivedFile}).
      *
      * @param classPath the run's class path entries inside the working directory (class directories and jars)
      * @param request   the run's request file ({@link GuestLauncher}), read for its classes and engines when the

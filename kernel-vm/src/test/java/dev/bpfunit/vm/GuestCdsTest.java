@@ -215,9 +215,17 @@ class GuestCdsTest {
         // the training run discovered the class and reported its test skipped, without running it
         assertThat(Files.readString(archive.file().resolveSibling("training-events.txt")))
                 .contains("SKIPPED\t[engine:junit-jupiter]/[class:" + GuestPasses.class.getName() + "]/[method:passes()]");
+        // then ran the warm-up, whose test with bpfunit's extension passed where BPF works (skipped elsewhere)
+        String bpfWarmUp = "[engine:junit-jupiter]/[class:" + GuestWarmUp.class.getName()
+                + "]/[nested-class:WithBpfExtension]";
+        assertThat(Files.readString(archive.file().resolveSibling("training-events.txt")))
+                .contains(dev.bpfunit.Features.unavailableReason().isEmpty()
+                        ? "FINISHED\t" + bpfWarmUp + "/[method:probesTheKernel()]\tSUCCESSFUL"
+                        : "SKIPPED\t" + bpfWarmUp);
         // and parsed the object its @BpfTest class names, so the parser's classes are in the archive
         assertThat(archivedClasses(archive)).contains(GuestPasses.class.getName(), "dev.bpfunit.elf.ObjectReader",
-                "dev.bpfunit.btf.BtfExt", "dev.bpfunit.spec.ProgramSpec", "com.sun.jna.Native");
+                "dev.bpfunit.btf.BtfExt", "dev.bpfunit.spec.ProgramSpec", "com.sun.jna.Native",
+                "dev.bpfunit.junit.BpfExtension");
         long dumped = Files.getLastModifiedTime(archive.file()).toMillis();
         assertThat(GuestCds.prepare(cache, JAVA, GuestJava.TCG_FLAGS, classpath, training, lines::add)).contains(archive);
         assertThat(Files.getLastModifiedTime(archive.file()).toMillis()).isEqualTo(dumped);
