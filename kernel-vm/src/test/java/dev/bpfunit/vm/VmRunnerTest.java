@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.bpfunit.vm.fixtures.GuestMappedFiles;
 import dev.bpfunit.vm.fixtures.GuestPasses;
 import java.io.IOException;
 import java.io.Writer;
@@ -190,7 +191,8 @@ class VmRunnerTest {
             Path request = results.resolve("request.properties");
             Path events = results.resolve("events.txt");
             Properties settings = new Properties();
-            settings.setProperty(GuestLauncher.CLASSES, GuestPasses.class.getName());
+            settings.setProperty(GuestLauncher.CLASSES, GuestPasses.class.getName() + ","
+                    + GuestMappedFiles.class.getName());
             try (Writer out = Files.newBufferedWriter(request, StandardCharsets.UTF_8)) {
                 settings.store(out, null);
             }
@@ -211,11 +213,15 @@ class VmRunnerTest {
             String text = Files.readString(events);
             assertThat(text).as(result.describe()).contains("FINISHED\t[engine:junit-jupiter]/[class:"
                     + GuestPasses.class.getName() + "]/[method:passes()]\tSUCCESSFUL");
+            // the files the JVM mapped are the ones at their paths: a resident JVM's own, shown over the host's
+            assertThat(text).as(result.describe()).contains("FINISHED\t[engine:junit-jupiter]/[class:"
+                    + GuestMappedFiles.class.getName() + "]/[method:theFilesThisJvmMappedAreTheOnesAtTheirPaths()]"
+                    + "\tSUCCESSFUL");
             if (name.equals("first")) {
                 assertThat(text).doesNotContain("resident JVM");
             } else {
                 // it discovered the run's class before the guest was saved (ResidentJvm.Training)
-                assertThat(text).contains("\tresident JVM (1 test class discovered before it was saved): hand-off"
+                assertThat(text).contains("\tresident JVM (2 test classes discovered before it was saved): hand-off"
                         + " → discovery done ");
             }
         }
