@@ -200,34 +200,23 @@ public final class GuestLauncher {
         ProcessRoot.bindNativeCalls();
         String guest = System.getProperty(GUEST_PROPERTY);
         System.setProperty(GUEST_PROPERTY, TRAINING);
-        try (LauncherSession session = sessionWithoutMatrix(false, Set.of())) {
-            Launcher launcher = session.getLauncher();
-            EventWriter writer = new EventWriter(new BufferedWriter(Writer.nullWriter()), new JvmTimes());
-            for (int round = 0; round < WARM_UP_ROUNDS; round++) {
-                // the later rounds capture the output, as Maven Surefire's runs ask (OUTPUT_CAPTURE)
-                runWarmUp(launcher, writer, round == 0 ? Map.of() : OUTPUT_CAPTURE);
-            }
-        } finally {
-            restoreProperty(guest);
-        }
-        Path training = Path.of(ResidentJvm.TRAINING_FILE);
-        if (!Files.isRegularFile(training)) {
-            return 0;
-        }
-        System.setProperty(GUEST_PROPERTY, TRAINING);
         try {
-            return discoverTraining(training);
+            try (LauncherSession session = sessionWithoutMatrix(false, Set.of())) {
+                Launcher launcher = session.getLauncher();
+                EventWriter writer = new EventWriter(new BufferedWriter(Writer.nullWriter()), new JvmTimes());
+                for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+                    // the later rounds capture the output, as Maven Surefire's runs ask (OUTPUT_CAPTURE)
+                    runWarmUp(launcher, writer, round == 0 ? Map.of() : OUTPUT_CAPTURE);
+                }
+            }
+            Path training = Path.of(ResidentJvm.TRAINING_FILE);
+            return Files.isRegularFile(training) ? discoverTraining(training) : 0;
         } finally {
-            restoreProperty(guest);
-        }
-    }
-
-    /** Sets {@link #GUEST_PROPERTY} back to {@code guest}, or clears it when that is null. */
-    private static void restoreProperty(String guest) {
-        if (guest == null) {
-            System.clearProperty(GUEST_PROPERTY);
-        } else {
-            System.setProperty(GUEST_PROPERTY, guest);
+            if (guest == null) {
+                System.clearProperty(GUEST_PROPERTY);
+            } else {
+                System.setProperty(GUEST_PROPERTY, guest);
+            }
         }
     }
 
@@ -245,7 +234,7 @@ public final class GuestLauncher {
             training = request(file);
         } catch (IOException e) {
             System.err.println("bpfunit-vm: the resident JVM's training is not readable: " + e);
-            deleteQuietly(file);
+            FileTrees.deleteQuietly(file);
             return 0;
         }
         List<Path> jars = new ArrayList<>();
@@ -283,10 +272,11 @@ public final class GuestLauncher {
             return 0;
         } finally {
             thread.setContextClassLoader(context);
+            // their memory need not stay in the saved guest
             for (Path jar : jars) {
-                deleteQuietly(jar);
+                FileTrees.deleteQuietly(jar);
             }
-            deleteQuietly(file);
+            FileTrees.deleteQuietly(file);
         }
     }
 
@@ -300,14 +290,6 @@ public final class GuestLauncher {
             }
         }
         return urls;
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            // the file's memory stays in the saved guest
-        }
     }
 
     /** Discovers and runs {@link GuestWarmUp} with {@code parameters}, its events to {@code writer}. */
@@ -418,7 +400,8 @@ public final class GuestLauncher {
         writer.executionFinished(node, TestExecutionResult.successful());
     }
 
-    private static Properties request(Path requestFile) throws IOException {
+    /** The properties file {@code requestFile} (a request, a hand-off, a training). */
+    static Properties request(Path requestFile) throws IOException {
         Properties request = new Properties();
         try (Reader in = Files.newBufferedReader(requestFile, StandardCharsets.UTF_8)) {
             request.load(in);

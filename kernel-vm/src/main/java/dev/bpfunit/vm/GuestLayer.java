@@ -162,18 +162,7 @@ final class GuestLayer {
             include(file);
             bind(file);
             if (file.getFileName().toString().contains(".so")) {
-                Map<Path, List<Path>> links = linksByDir.get(file.getParent());
-                if (links == null) {
-                    links = linksByTarget(file.getParent());
-                    linksByDir.put(file.getParent(), links);
-                }
-                Path real = file.toRealPath();
-                String stem = libraryStem(real.getFileName().toString());
-                for (Path link : links.getOrDefault(real, List.of())) {
-                    if (link.getFileName().toString().startsWith(stem)) {
-                        include(link);
-                    }
-                }
+                includeLinksTo(file, linksByDir);
             }
         }
         bind(executable);
@@ -196,7 +185,26 @@ final class GuestLayer {
         }
     }
 
-    /** The links in {@code library}'s directory that resolve to it (its soname and development names). */
+    /**
+     * Adds the links in {@code library}'s directory that resolve to it (its soname and development names), from
+     * {@code linksByDir}, which gets that directory's links when it has not got them yet.
+     */
+    private void includeLinksTo(Path library, Map<Path, Map<Path, List<Path>>> linksByDir) throws IOException {
+        Path dir = library.getParent();
+        Map<Path, List<Path>> links = linksByDir.get(dir);
+        if (links == null) {
+            links = linksByTarget(dir);
+            linksByDir.put(dir, links);
+        }
+        Path real = library.toRealPath();
+        String stem = libraryStem(real.getFileName().toString());
+        for (Path link : links.getOrDefault(real, List.of())) {
+            if (link.getFileName().toString().startsWith(stem)) {
+                include(link);
+            }
+        }
+    }
+
     /** {@code libz} of {@code libz.so.1.2.13}. */
     private static String libraryStem(String name) {
         int so = name.indexOf(".so");

@@ -124,10 +124,7 @@ record ResidentJvm(List<String> command, Path workingDir, Map<String, String> en
             if (request == null || !Files.isRegularFile(request)) {
                 return;
             }
-            Properties run = new Properties();
-            try (var in = Files.newBufferedReader(request, StandardCharsets.UTF_8)) {
-                run.load(in);
-            }
+            Properties run = GuestLauncher.request(request);
             String classes = run.getProperty(GuestLauncher.CLASSES, "").strip();
             if (classes.isEmpty()) {
                 return;

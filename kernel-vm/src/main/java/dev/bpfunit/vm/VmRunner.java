@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -334,6 +335,8 @@ public final class VmRunner {
         private final QemuCommand command;
         /** The JVM to save with the guest; emptied when it could not start. */
         private Optional<ResidentJvm> resident;
+        /** {@link #keyWith}'s keys by layer manifest. */
+        private final Map<String, String> keys = new HashMap<>();
         private final Path stderr;
         private final Consumer<String> output;
         private final long start;
@@ -380,7 +383,7 @@ public final class VmRunner {
             Optional<VmSnapshots.Snapshot> saved = store.find(key);
             if (saved.isEmpty() && resident.isPresent() && (store.refused(key)
                     || (resident.get().when() == ResidentJvm.When.SECOND_RUN
-                    && !store.contains(VmSnapshots.key(command, ""))))) {
+                    && !store.contains(keyWith(""))))) {
                 // the machine's first run: saved without the JVM, and the run that finds that snapshot saves it with
                 // one; or a JVM that could not start in this machine before: not tried again
                 resident = Optional.empty();
@@ -437,7 +440,20 @@ public final class VmRunner {
 
         /** The snapshot key of this machine, with the resident JVM's files when it has one. */
         private String key() throws IOException {
-            return VmSnapshots.key(command, layerManifest());
+            return keyWith(layerManifest());
+        }
+
+        /**
+         * {@link VmSnapshots#key} of this machine with {@code layer}, computed once per layer: it reads and hashes the
+         * whole initramfs, and a run asks for the same key up to three times (with and without the JVM, and again).
+         */
+        private String keyWith(String layer) throws IOException {
+            String key = keys.get(layer);
+            if (key == null) {
+                key = VmSnapshots.key(command, layer);
+                keys.put(layer, key);
+            }
+            return key;
         }
 
         /** The resident JVM's files ({@link GuestLayer#manifest()}), {@code ""} without one. */
