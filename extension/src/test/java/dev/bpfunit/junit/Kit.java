@@ -6,6 +6,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
@@ -22,8 +23,18 @@ final class Kit {
     }
 
     static EngineExecutionResults run(Class<?> fixture, Map<String, String> parameters) {
-        return EngineTestKit.engine("junit-jupiter").configurationParameters(parameters)
-                .outputDirectoryCreator(new TempOutput()).selectors(selectClass(fixture)).execute();
+        return run(parameters, selectClass(fixture));
+    }
+
+    /** Runs what the selectors pick; the directory its published files went to is deleted when the run is over. */
+    static EngineExecutionResults run(Map<String, String> parameters, DiscoverySelector... selectors) {
+        TempOutput output = new TempOutput();
+        try {
+            return EngineTestKit.engine("junit-jupiter").configurationParameters(parameters)
+                    .outputDirectoryCreator(output).selectors(selectors).execute();
+        } finally {
+            output.delete();
+        }
     }
 
     /** Asserts that every test of the run passed, showing the failures' messages when not. */
@@ -52,7 +63,7 @@ final class Kit {
     }
 
     /** Where published files go in these runs: a fresh temporary directory per test descriptor. */
-    static final class TempOutput implements org.junit.platform.engine.OutputDirectoryCreator {
+    private static final class TempOutput implements org.junit.platform.engine.OutputDirectoryCreator {
         private final java.nio.file.Path root;
 
         TempOutput() {
@@ -60,6 +71,16 @@ final class Kit {
                 root = java.nio.file.Files.createTempDirectory("bpfunit-kit");
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        void delete() {
+            try (java.util.stream.Stream<java.nio.file.Path> tree = java.nio.file.Files.walk(root)) {
+                for (java.nio.file.Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(p);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("deleting the run's output directory " + root, e);
             }
         }
 

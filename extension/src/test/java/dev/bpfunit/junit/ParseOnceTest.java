@@ -16,7 +16,6 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
 
 /**
  * The extension parses each object once per run and loads every test's fresh object from that parse: counted with
@@ -70,9 +69,8 @@ class ParseOnceTest {
     @Test
     void eachObjectIsParsedOncePerRun() {
         SEEN.clear();
-        ParseCounting.Counted<EngineExecutionResults> run = ParseCounting.count(() -> EngineTestKit
-                .engine("junit-jupiter").outputDirectoryCreator(new Kit.TempOutput())
-                .selectors(selectClass(FreshPerTest.class), selectClass(AnotherClass.class)).execute());
+        ParseCounting.Counted<EngineExecutionResults> run = ParseCounting.count(() -> Kit.run(Map.of(),
+                selectClass(FreshPerTest.class), selectClass(AnotherClass.class)));
         Kit.assertAllPassed(run.result(), 10);
         assertThat(SEEN).as("a fresh object for every test").hasSize(9);
         assertThat(run.parses()).as("parses per object in a run of 10 tests over two classes")
@@ -125,10 +123,8 @@ class ParseOnceTest {
     @Test
     void anObjectRewrittenBetweenClassesIsParsedAgain(@TempDir Path dir) {
         changing = dir.resolve("changing.bpf.o");
-        ParseCounting.Counted<EngineExecutionResults> run = ParseCounting.count(() -> EngineTestKit
-                .engine("junit-jupiter").configurationParameters(Map.of(BpfTest.OBJECTS_DIR, dir.toString()))
-                .outputDirectoryCreator(new Kit.TempOutput())
-                .selectors(selectClass(ChangedToCounter.class), selectClass(ChangedToTwoProgs.class)).execute());
+        ParseCounting.Counted<EngineExecutionResults> run = ParseCounting.count(() -> Kit.run(Map.of(BpfTest.OBJECTS_DIR, dir.toString()),
+                selectClass(ChangedToCounter.class), selectClass(ChangedToTwoProgs.class)));
         Kit.assertAllPassed(run.result(), 2);
         assertThat(run.parses()).as("same name, other bytes: parsed again").isEqualTo(Map.of("changing.bpf.o", 2));
     }
