@@ -292,15 +292,40 @@ public final class KernelMatrixEngine implements TestEngine {
             MatrixPlan plan = MatrixPlan.forHost(setting(config, BpfKernels.PARALLEL).orElse("auto"),
                     setting(config, BpfKernels.CPUS).orElse("auto"), kernels.size(), guestMiB);
             Optional<GuestCds.Archive> classData = classData(kernels, config);
+            Set<MatrixDescriptor> resident = residentKernels(kernels, config);
             if (plan.parallel() == 1 || kernels.size() == 1) {
-                kernels.forEach(k -> new KernelRun(k, listener, config, backends, plan.cpus(), coverage, classData)
-                        .execute());
+                kernels.forEach(k -> new KernelRun(k, listener, config, backends, plan.cpus(), coverage, classData,
+                        resident.contains(k)).execute());
             } else {
-                runAtOnce(kernels, synchronizedListener(listener), config, plan, coverage, classData);
+                runAtOnce(kernels, synchronizedListener(listener), config, plan, coverage, classData, resident);
             }
         }
         coverage.writeReports();
         listener.executionFinished(engine, TestExecutionResult.successful());
+    }
+
+    /**
+     * The VM kernels whose saved guests may hold a resident JVM ({@link BpfKernels#RESIDENT}): the first
+     * {@link VmSnapshots#KEPT_RESIDENT} in the order given, as many as the snapshot store keeps such guests. Were
+     * every kernel of a longer matrix allowed one, each run would save guests that push out guests the same run
+     * restored, and save those again in the next run (20–25 s each under TCG), restoring none.
+     */
+    private Set<MatrixDescriptor> residentKernels(List<MatrixDescriptor> kernels, ConfigurationParameters config) {
+        List<MatrixDescriptor> vms = kernels.stream().filter(k -> !k.target().container()).toList();
+        Set<MatrixDescriptor> allowed = new LinkedHashSet<>(vms.subList(0, Math.min(vms.size(),
+                VmSnapshots.KEPT_RESIDENT)));
+        if (allowed.size() < vms.size() && residentSetting(config).isPresent()
+                && backends.accelerator() == Accelerator.TCG) {
+            System.out.println("bpfunit kernel matrix: saved guests keep a resident JVM for the first "
+                    + VmSnapshots.KEPT_RESIDENT + " kernels (" + labels(allowed) + ": the snapshot store keeps "
+                    + VmSnapshots.KEPT_RESIDENT + " such guests, about 600 MB each); the others start a JVM in each"
+                    + " run: " + labels(vms.stream().filter(k -> !allowed.contains(k)).toList()));
+        }
+        return allowed;
+    }
+
+    private static String labels(java.util.Collection<MatrixDescriptor> kernels) {
+        return kernels.stream().map(k -> k.target().value()).collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Whether the VM guests' JVMs get class-data archives, as {@link BpfKernels#CDS} says (default: yes). */
@@ -351,7 +376,7 @@ public final class KernelMatrixEngine implements TestEngine {
     /** Runs the kernels {@code plan.parallel()} at a time, in the order given, and waits for all of them. */
     private void runAtOnce(List<MatrixDescriptor> kernels, EngineExecutionListener listener,
                            ConfigurationParameters config, MatrixPlan plan, MatrixCoverage coverage,
-                           Optional<GuestCds.Archive> classData) {
+                           Optional<GuestCds.Archive> classData, Set<MatrixDescriptor> resident) {
         ExecutorService pool = Executors.newFixedThreadPool(plan.parallel(), task -> {
             Thread thread = new Thread(task, "bpfunit-kernel-matrix");
             thread.setDaemon(true);
@@ -361,7 +386,7 @@ public final class KernelMatrixEngine implements TestEngine {
             List<Future<?>> runs = new ArrayList<>();
             for (MatrixDescriptor kernel : kernels) {
                 runs.add(pool.submit(() -> new KernelRun(kernel, listener, config, backends, plan.cpus(), coverage,
-                        classData).execute()));
+                        classData, resident.contains(kernel)).execute()));
             }
             RuntimeException first = null;
             for (Future<?> run : runs) {

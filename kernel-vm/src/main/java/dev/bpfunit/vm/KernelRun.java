@@ -127,6 +127,7 @@ final class KernelRun {
     private Duration firstTest;
 
     private final MatrixCoverage coverage;
+    private final boolean residentAllowed;
     /** The VM guests' class-data archive, if there is one. */
     private final Optional<GuestCds.Archive> classData;
     /** What the guest said of its classes and the archive ({@link GuestLauncher#CLASS_DATA}), if it did. */
@@ -136,11 +137,18 @@ final class KernelRun {
 
     KernelRun(MatrixDescriptor kernel, EngineExecutionListener listener, ConfigurationParameters config,
               Backends backends) {
-        this(kernel, listener, config, backends, VmSpec.DEFAULT_CPUS, MatrixCoverage.of(config), Optional.empty());
+        this(kernel, listener, config, backends, VmSpec.DEFAULT_CPUS, MatrixCoverage.of(config), Optional.empty(),
+                true);
     }
 
+    /**
+     * @param residentAllowed whether this kernel's saved guest may hold a resident JVM, as {@link BpfKernels#RESIDENT}
+     *                        says (the matrix allows it for as many kernels as the snapshot store keeps such guests)
+     */
     KernelRun(MatrixDescriptor kernel, EngineExecutionListener listener, ConfigurationParameters config,
-              Backends backends, int cpus, MatrixCoverage coverage, Optional<GuestCds.Archive> classData) {
+              Backends backends, int cpus, MatrixCoverage coverage, Optional<GuestCds.Archive> classData,
+              boolean residentAllowed) {
+        this.residentAllowed = residentAllowed;
         this.classData = classData;
         this.coverage = coverage;
         this.kernel = kernel;
@@ -311,7 +319,8 @@ final class KernelRun {
             VmSpec spec = shared;
             // in a saved guest, a JVM saved with it takes the run (no JVM start, no cold discovery)
             Optional<ResidentJvm.When> residentFrom = KernelMatrixEngine.residentSetting(config);
-            Optional<ResidentJvm> resident = residentFrom.isPresent() && backends.accelerator() == Accelerator.TCG
+            Optional<ResidentJvm> resident = residentFrom.isPresent() && residentAllowed
+                    && backends.accelerator() == Accelerator.TCG
                     ? ResidentJvm.forLauncher(flags, jvmArgs, classpath, cwd, spec.environment(), request, events,
                                     KernelMatrixEngine.classDataWanted(config)
                                             ? Optional.of(classDataCache(config)) : Optional.empty())

@@ -96,6 +96,36 @@ class MatrixParallelTest {
         }
     }
 
+    /**
+     * The snapshot store keeps three guests with a resident JVM: a longer matrix gives one to its first three VM
+     * kernels only, and says so (every kernel saving one would push out another every run).
+     */
+    @Test
+    void aResidentJvmForAsManyKernelsAsTheStoreKeeps() {
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(printed, true));
+        try {
+            for (String resident : List.of("auto", "false")) {
+                EngineTestKit.engine(new KernelMatrixEngine(Optional::empty, new Recording()))
+                        .selectors(selectClass(GuestPanics.class))
+                        .configurationParameter(BpfKernels.KERNELS, "6.1,container,6.12,6.6,6.18")
+                        .configurationParameter(BpfKernels.CLASSES, "all")
+                        .configurationParameter(BpfKernels.DIR, dir.toString())
+                        .configurationParameter(BpfKernels.RESIDENT, resident)
+                        .configurationParameter(BpfKernels.PARALLEL, "1")
+                        .execute();
+            }
+        } finally {
+            System.setOut(out);
+        }
+        assertThat(printed.toString().lines().filter(l -> l.contains("resident JVM")))
+                .as("one line, from the run where the setting asks for resident JVMs").containsExactly(
+                        "bpfunit kernel matrix: saved guests keep a resident JVM for the first 3 kernels (6.1, 6.12,"
+                                + " 6.6: the snapshot store keeps 3 such guests, about 600 MB each); the others start a"
+                                + " JVM in each run: 6.18");
+    }
+
     @Test
     void oneAtATimeWhenSoConfigured() {
         Recording backends = new Recording();
