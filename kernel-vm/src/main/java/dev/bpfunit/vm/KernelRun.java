@@ -135,12 +135,6 @@ final class KernelRun {
     /** What the guest said of its JVM's start-up ({@link GuestLauncher#JVM_TIMES}), if it did. */
     private String jvmTimesReport;
 
-    KernelRun(MatrixDescriptor kernel, EngineExecutionListener listener, ConfigurationParameters config,
-              Backends backends) {
-        this(kernel, listener, config, backends, VmSpec.DEFAULT_CPUS, MatrixCoverage.of(config), Optional.empty(),
-                true);
-    }
-
     /**
      * @param residentAllowed whether this kernel's saved guest may hold a resident JVM, as {@link BpfKernels#RESIDENT}
      *                        says (the matrix allows it for as many kernels as the snapshot store keeps such guests)
