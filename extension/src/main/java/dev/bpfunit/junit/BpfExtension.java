@@ -6,11 +6,11 @@ import dev.bpfunit.BpfObjectLoader;
 import dev.bpfunit.BpfProgram;
 import dev.bpfunit.Globals;
 import dev.bpfunit.TraceLog;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Executable;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +52,17 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
             Globals.class, BpfObjectLoader.class, TraceLog.class, TestClock.class, dev.bpfunit.VethPair.class,
             dev.bpfunit.NetNs.class, dev.bpfunit.Cgroup.class, dev.bpfunit.NetkitPair.class);
     private static final String CLOCK = "clock";
+    /**
+     * The types each of the extension's field and parameter annotations goes on. Anywhere else it would be ignored, or
+     * the field injected as if unannotated: an {@code @Map} on a {@code BpfProgram} field got the object's only
+     * program.
+     */
+    private static final java.util.Map<Class<? extends Annotation>, List<Class<?>>> ANNOTATED_TYPES = java.util.Map.of(
+            Program.class, List.of(BpfProgram.class),
+            Attach.class, List.of(BpfProgram.class),
+            Map.class, List.of(BpfMap.class),
+            FromObject.class, List.of(BpfObject.class, BpfProgram.class, BpfMap.class, Globals.class,
+                    BpfObjectLoader.class));
 
     /**
      * Where this process cannot use BPF (and {@link BpfTest#REQUIRE} is not set), disables each test with the
@@ -142,7 +153,9 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return INJECTABLE.contains(parameter.getParameter().getType());
+        // a parameter carrying one of the extension's annotations is its to resolve, or to refuse with the reason
+        return INJECTABLE.contains(parameter.getParameter().getType())
+                || ANNOTATED_TYPES.keySet().stream().anyMatch(parameter::isAnnotated);
     }
 
     @Override
@@ -202,6 +215,10 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
     }
 
     private static List<Field> fields(Class<?> type, Predicate<Field> scope) {
+        for (Field f : ReflectionSupport.findFields(type, f -> scope.test(f)
+                && ANNOTATED_TYPES.keySet().stream().anyMatch(f::isAnnotationPresent), HierarchyTraversalMode.TOP_DOWN)) {
+            checkAnnotationsFit(f, f.getType(), where(f));
+        }
         List<Field> fields = ReflectionSupport.findFields(type, f -> INJECTABLE.contains(f.getType()) && scope.test(f),
                 HierarchyTraversalMode.TOP_DOWN);
         for (Field f : fields) {
@@ -211,6 +228,24 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
             }
         }
         return fields;
+    }
+
+    /** Refuses an annotation of the extension on a field or parameter of a type it does not go with. */
+    private static void checkAnnotationsFit(AnnotatedElement element, Class<?> type, String where) {
+        for (java.util.Map.Entry<Class<? extends Annotation>, List<Class<?>>> fit : ANNOTATED_TYPES.entrySet()) {
+            Optional<? extends Annotation> annotation = AnnotationSupport.findAnnotation(element, fit.getKey());
+            if (annotation.isEmpty() || fit.getValue().contains(type)) {
+                continue;
+            }
+            String name = "@" + fit.getKey().getSimpleName();
+            String instead = annotation.get() instanceof Map m && type == BpfProgram.class
+                    ? ": a program is named with @Program(\"" + m.value() + "\")"
+                    : annotation.get() instanceof Program p && type == BpfMap.class
+                    ? ": a map is named with @Map(\"" + p.value() + "\")" : "";
+            throw new ExtensionConfigurationException(name + " on " + where + ", a " + type.getSimpleName() + ": "
+                    + name + " goes on " + fit.getValue().stream().map(Class::getSimpleName)
+                    .collect(java.util.stream.Collectors.joining(", ")) + " fields and parameters only" + instead);
+        }
     }
 
     private static String where(Field f) {
@@ -232,6 +267,7 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
 
     private static Object resolve(ExtensionContext context, boolean classScope, Class<?> type,
                                   AnnotatedElement element, String where) {
+        checkAnnotationsFit(element, type, where);
         if (LiveFixtures.TYPES.contains(type)) {
             return LiveFixtures.create(context, classScope, type);
         }

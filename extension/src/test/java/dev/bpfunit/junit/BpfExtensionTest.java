@@ -411,6 +411,71 @@ class BpfExtensionTest {
         Kit.assertAllPassed(Kit.run(TwoObjectsOneProgram.class), 1);
     }
 
+    @BpfTest("junit/counter.bpf.o")
+    static class MapAnnotationOnAProgram {
+        @Map("counts") BpfProgram notAMap;
+
+        @Test
+        void test() {
+        }
+    }
+
+    @BpfTest("junit/two_progs.bpf.o")
+    static class ProgramAnnotationOnAMap {
+        @Program("first") BpfMap notAProgram;
+
+        @Test
+        void test() {
+        }
+    }
+
+    @BpfTest("junit/counter.bpf.o")
+    static class MapAnnotationOnAString {
+        @Map("counts") String name;
+
+        @Test
+        void test() {
+        }
+    }
+
+    @BpfTest("junit/counter.bpf.o")
+    static class AttachOnAParameterOfAnotherType {
+        @Test
+        void test(@Attach BpfMap map) {
+        }
+    }
+
+    @BpfTest("junit/counter.bpf.o")
+    static class FromObjectOnAString {
+        @Test
+        void test(@FromObject("counter") String object) {
+        }
+    }
+
+    /**
+     * An annotation of the extension on a field or parameter of a type it does not go with is refused: before, an
+     * {@code @Map} on a {@code BpfProgram} field got the object's only program and one on a {@code String} was ignored.
+     */
+    @Test
+    void anAnnotationOnAFieldOrParameterOfAnotherTypeIsRefused() {
+        assertThat(Kit.onlyFailure(Kit.run(MapAnnotationOnAProgram.class)))
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("@Map on field MapAnnotationOnAProgram.notAMap, a BpfProgram: @Map goes on BpfMap fields"
+                        + " and parameters only: a program is named with @Program(\"counts\")");
+        assertThat(Kit.onlyFailure(Kit.run(ProgramAnnotationOnAMap.class)))
+                .hasMessage("@Program on field ProgramAnnotationOnAMap.notAProgram, a BpfMap: @Program goes on"
+                        + " BpfProgram fields and parameters only: a map is named with @Map(\"first\")");
+        assertThat(Kit.onlyFailure(Kit.run(MapAnnotationOnAString.class)))
+                .hasMessage("@Map on field MapAnnotationOnAString.name, a String: @Map goes on BpfMap fields and"
+                        + " parameters only");
+        assertThat(Kit.onlyFailure(Kit.run(AttachOnAParameterOfAnotherType.class)))
+                .hasMessage("@Attach on parameter 0 (BpfMap) of AttachOnAParameterOfAnotherType.test(), a BpfMap:"
+                        + " @Attach goes on BpfProgram fields and parameters only");
+        assertThat(Kit.onlyFailure(Kit.run(FromObjectOnAString.class)))
+                .hasMessage("@FromObject on parameter 0 (String) of FromObjectOnAString.test(), a String: @FromObject"
+                        + " goes on BpfObject, BpfProgram, BpfMap, Globals, BpfObjectLoader fields and parameters only");
+    }
+
     @Test
     void aFinalFieldIsAConfigurationError() {
         assertThat(Kit.onlyFailure(Kit.run(FinalField.class)))
