@@ -3,6 +3,7 @@ package dev.bpfunit;
 import dev.bpfunit.error.BpfException;
 import dev.bpfunit.btf.Btf;
 import dev.bpfunit.btf.BtfValue;
+import dev.bpfunit.btf.EnumType;
 import dev.bpfunit.btf.Struct;
 import dev.bpfunit.btf.Typedef;
 import dev.bpfunit.btf.Union;
@@ -12,8 +13,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
-/** Finds BTF types by name and turns a BTF-decoded struct into a Java record whose components name its fields. */
+/** Finds BTF types by name and turns BTF-decoded structs into Java records whose components name their fields. */
 final class BtfRecords {
 
     private BtfRecords() {
@@ -58,49 +60,69 @@ final class BtfRecords {
     }
 
     /**
-     * A record built from a struct value: each component takes the field of the same name, or of its snake_case
-     * spelling ({@code frameLen} from {@code frame_len}). Components may be {@code long}, {@code int},
-     * {@code short}, {@code byte}, {@code boolean}, {@code double}, their boxes, {@code String} (a char array, or an
-     * enum's enumerator name), {@code byte[]}, {@link Ipv4Address} (a 4-byte field as it lies in memory, network
-     * order) or {@link BtfValue}. Fields the record does not name are ignored.
+     * The reader of records {@code type} from values of the struct {@code typeId}: each component takes the field
+     * of the same name, or of its snake_case spelling ({@code frameLen} from {@code frame_len}). Components may be
+     * {@code long}, {@code int}, {@code short}, {@code byte}, {@code boolean}, {@code double}, their boxes,
+     * {@code String} (a char array, or an enum's enumerator name), {@code byte[]}, {@link Ipv4Address} (a 4-byte
+     * field as it lies in memory, network order) or {@link BtfValue}. Fields the record does not name are ignored.
+     *
+     * <p>Everything that does not depend on a value's bytes is checked here, before any value is read: that each
+     * component names a field, that the field's type gives the component's type, that the canonical constructor
+     * can be called. What the reader can still fail on is a value: an enum field holding no enumerator (for a
+     * {@code String} component) and the record's constructor refusing its arguments.
      */
-    static <R extends Record> R toRecord(BtfValue value, Class<R> type) {
+    static <R extends Record> Function<BtfValue, R> reader(Btf btf, int typeId, Class<R> type) {
         RecordComponent[] components = type.getRecordComponents();
-        Object[] args = new Object[components.length];
+        String[] fields = new String[components.length];
         Class<?>[] types = new Class<?>[components.length];
+        // the checks run the conversions on a value of zeros: on it each fails only for its type, except an enum's
+        // name (zero need not be an enumerator), whose only check of the type is that the field is an enum
+        BtfValue zeros = BtfValue.decode(btf, typeId, new byte[Math.toIntExact(btf.sizeOf(typeId))]);
         for (int i = 0; i < components.length; i++) {
             RecordComponent c = components[i];
             types[i] = c.getType();
-            BtfValue field = field(value, c.getName(), type);
-            try {
-                args[i] = convert(field, c.getType());
-            } catch (RuntimeException e) {
-                throw new BpfException("record " + type.getSimpleName() + "." + c.getName() + " (" + c.getType()
-                        .getSimpleName() + "): cannot take " + value.typeName() + " field of type "
-                        + field.typeName() + ": " + e.getMessage(), e);
+            fields[i] = fieldName(zeros, c.getName(), type);
+            BtfValue field = zeros.get(fields[i]);
+            if (!(types[i] == String.class && isEnum(btf, field))) {
+                convert(btf, zeros, field, c, type);
             }
         }
+        Constructor<R> ctor;
         try {
-            Constructor<R> ctor = type.getDeclaredConstructor(types);
+            ctor = type.getDeclaredConstructor(types);
             ctor.setAccessible(true);
-            return ctor.newInstance(args);
-        } catch (InvocationTargetException e) {
-            throw new BpfException("record " + type.getSimpleName() + ": its constructor threw " + e.getCause(),
-                    e.getCause());
-        } catch (ReflectiveOperationException e) {
+        } catch (ReflectiveOperationException | RuntimeException e) {
             throw new BpfException("record " + type.getSimpleName() + ": cannot call its canonical constructor: " + e,
                     e);
         }
+        return value -> {
+            Object[] args = new Object[components.length];
+            for (int i = 0; i < components.length; i++) {
+                args[i] = convert(btf, value, value.get(fields[i]), components[i], type);
+            }
+            try {
+                return ctor.newInstance(args);
+            } catch (InvocationTargetException e) {
+                throw new BpfException("record " + type.getSimpleName() + ": its constructor threw " + e.getCause(),
+                        e.getCause());
+            } catch (ReflectiveOperationException e) {
+                throw new BpfException("record " + type.getSimpleName() + ": cannot call its canonical constructor: "
+                        + e, e);
+            }
+        };
     }
 
-    private static BtfValue field(BtfValue value, String name, Class<?> type) {
+    /** The name of the field a component takes: its own, or its snake_case spelling. */
+    private static String fieldName(BtfValue value, String name, Class<?> type) {
         try {
-            return value.get(name);
+            value.get(name);
+            return name;
         } catch (RuntimeException first) {
             String snake = snake(name);
             if (!snake.equals(name)) {
                 try {
-                    return value.get(snake);
+                    value.get(snake);
+                    return snake;
                 } catch (RuntimeException ignored) {
                     // reported below with the first name
                 }
@@ -110,7 +132,21 @@ final class BtfRecords {
         }
     }
 
-    private static Object convert(BtfValue v, Class<?> t) {
+    private static Object convert(Btf btf, BtfValue struct, BtfValue field, RecordComponent c, Class<?> type) {
+        try {
+            return convert(btf, field, c.getType());
+        } catch (RuntimeException e) {
+            throw new BpfException("record " + type.getSimpleName() + "." + c.getName() + " (" + c.getType()
+                    .getSimpleName() + "): cannot take " + struct.typeName() + " field of type "
+                    + field.typeName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isEnum(Btf btf, BtfValue v) {
+        return btf.resolvedType(v.typeId()) instanceof EnumType;
+    }
+
+    private static Object convert(Btf btf, BtfValue v, Class<?> t) {
         if (t == BtfValue.class) {
             return v;
         }
@@ -143,17 +179,9 @@ final class BtfRecords {
             return new Ipv4Address(((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff));
         }
         if (t == String.class) {
-            return stringOf(v);
+            return isEnum(btf, v) ? v.asEnumName() : v.asString();
         }
         throw new BpfException("unsupported component type " + t.getName() + "; use long, int, short, byte, "
                 + "boolean, double, String, byte[], Ipv4Address or BtfValue");
-    }
-
-    private static String stringOf(BtfValue v) {
-        try {
-            return v.asEnumName();
-        } catch (RuntimeException notEnum) {
-            return v.asString();
-        }
     }
 }
