@@ -1,5 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.rawelf.ElfFile;
+
 /**
  * Why the kernel refused a program, as a type a test can name: each cause says in plain words what the
  * verifier (or the kernel before it) objected to, and what usually fixes it. {@link VerifierHints} maps the
@@ -109,6 +111,13 @@ public enum VerifierCause {
             + "CAP_BPF, 4,096 without), so the kernel refused it before verifying it",
             "split the program: tail calls (bpf_tail_call()) or bpf_loop() instead of unrolled code; "
             + "#pragma unroll on large loops multiplies the instructions"),
+    /** An instruction whose opcode this kernel does not know: refused before the verifier walked the program. */
+    UNKNOWN_OPCODE("the program has an instruction whose opcode this kernel does not know (an instruction of a "
+            + "newer instruction set than the kernel's, callx from a build without optimisation, or bytes that are "
+            + "not BPF code), so the kernel refused it before verifying it",
+            "build the object with optimisation, for an instruction set this kernel has: "
+            + ElfFile.BUILD_COMMAND + ", with no newer -mcpu= than the kernel supports (-mcpu=v4 instructions "
+            + "need 6.6+: use -mcpu=v3 before)"),
     /** A rejection bpfunit does not recognise: read the error lines. */
     OTHER("the verifier rejected the program for a reason bpfunit does not recognise",
             "read the error lines and the instructions before them");

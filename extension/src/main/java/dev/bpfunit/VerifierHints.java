@@ -1,5 +1,7 @@
 package dev.bpfunit;
 
+import dev.bpfunit.asm.Opcodes;
+import dev.bpfunit.rawelf.ElfFile;
 import dev.bpfunit.spec.ProgramType;
 import java.util.EnumSet;
 import java.util.List;
@@ -60,7 +62,8 @@ public final class VerifierHints {
             Row.of(VerifierCause.UNKNOWN_KFUNC, "kernel btf_id \\d+ is not a function|cannot find .* in kernel "
                     + "BTF|kfunc .* not found|invalid kernel function call not eliminated"),
             Row.of(VerifierCause.HELPER_NOT_ALLOWED, "unknown func \\w+#\\d+|program of this type cannot use "
-                    + "helper|calling kernel function \\w+ is not allowed|helper call is not allowed"));
+                    + "helper|calling kernel function \\w+ is not allowed|helper call is not allowed"),
+            Row.of(VerifierCause.UNKNOWN_OPCODE, "^unknown opcode [0-9a-f]{2}$"));
 
     private VerifierHints() {
     }
@@ -75,6 +78,26 @@ public final class VerifierHints {
             }
         }
         return VerifierCause.OTHER;
+    }
+
+    /**
+     * What an opcode the kernel called unknown ({@code unknown opcode 8d}) is, and for {@code callx} the fix, which
+     * is then the whole fix; for any other opcode only its fields, to which the cause's general fix is added.
+     *
+     * @return the text and whether it is the whole fix
+     */
+    static Advice unknownOpcode(int opcode) {
+        String what = String.format("opcode 0x%02x (%s)", opcode, Opcodes.describe(opcode));
+        if (opcode == Opcodes.CALLX) {
+            return new Advice(what + " is callx, a call through a register, which clang emits for helper calls "
+                    + "when it compiles without optimisation (-O0) and which no kernel accepts: compile with -O2: "
+                    + ElfFile.BUILD_COMMAND, true);
+        }
+        return new Advice(what + " is not an instruction this kernel knows", false);
+    }
+
+    /** Advice specific to one log: its text, and whether it is the whole fix or comes before the cause's fix. */
+    record Advice(String text, boolean wholeFix) {
     }
 
     private static final Set<ProgramType> PACKET_TYPES = EnumSet.of(ProgramType.XDP, ProgramType.SCHED_CLS,

@@ -46,6 +46,8 @@ public final class VerifierLog {
     private static final Pattern HELPER_NAME = Pattern.compile("(?:unknown func|cannot use helper|calling kernel "
             + "function) (\\w+)");
     private static final Pattern CALL_NAME = Pattern.compile("^call (\\w+)#");
+    private static final Pattern UNKNOWN_OPCODE = Pattern.compile("^unknown opcode ([0-9a-f]{2})$",
+            Pattern.MULTILINE);
     /** How many instructions before the failing one {@link #context()} shows. */
     static final int CONTEXT_INSTRUCTIONS = 8;
     /** How many of the log's last lines the parser reads for the path (the error is at the end). */
@@ -207,6 +209,7 @@ public final class VerifierLog {
         List<Integer> fault = new ArrayList<>();
         Optional<String> faultSource = Optional.empty();
         StringBuilder specific = new StringBuilder();
+        boolean wholeFix = false;
         switch (cause) {
             case RETURN_RANGE, POINTER_LEAK -> {
                 for (int i = steps.size() - 2; i >= 0; i--) {
@@ -264,6 +267,14 @@ public final class VerifierLog {
                     }
                 }
             }
+            case UNKNOWN_OPCODE -> {
+                Matcher m = UNKNOWN_OPCODE.matcher(all);
+                if (m.find()) {
+                    VerifierHints.Advice advice = VerifierHints.unknownOpcode(Integer.parseInt(m.group(1), 16));
+                    specific.append(advice.text());
+                    wholeFix = advice.wholeFix();
+                }
+            }
             default -> {
             }
         }
@@ -273,9 +284,9 @@ public final class VerifierLog {
         Optional<String> atFailing = fromLineInfo.isPresent() ? fromLineInfo : kernelSource;
         this.source = cause == VerifierCause.RETURN_RANGE || cause == VerifierCause.POINTER_LEAK
                 ? (faultSource.isPresent() ? faultSource : atFailing) : atFailing;
-        this.fix = specific.length() == 0 ? cause.fix() : specific.toString().contains("release it with")
-                || cause == VerifierCause.HELPER_NOT_ALLOWED && specific.indexOf(";") >= 0 ? specific.toString()
-                : specific + ". " + cause.fix();
+        boolean whole = wholeFix || specific.toString().contains("release it with")
+                || cause == VerifierCause.HELPER_NOT_ALLOWED && specific.indexOf(";") >= 0;
+        this.fix = specific.length() == 0 ? cause.fix() : whole ? specific.toString() : specific + ". " + cause.fix();
         this.hint = cause == VerifierCause.OTHER ? Optional.empty() : Optional.of(fix);
     }
 

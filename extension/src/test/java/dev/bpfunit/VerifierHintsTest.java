@@ -24,7 +24,7 @@ class VerifierHintsTest {
                 VerifierCause.GPL_ONLY, VerifierCause.READ_ONLY_WRITE, VerifierCause.CONTEXT_ACCESS,
                 VerifierCause.POINTER_ARITHMETIC, VerifierCause.POINTER_LEAK, VerifierCause.RETURN_RANGE,
                 VerifierCause.MAP_VALUE_BOUNDS, VerifierCause.INVALID_POINTER, VerifierCause.HELPER_ARGUMENT,
-                VerifierCause.UNKNOWN_KFUNC, VerifierCause.HELPER_NOT_ALLOWED);
+                VerifierCause.UNKNOWN_KFUNC, VerifierCause.HELPER_NOT_ALLOWED, VerifierCause.UNKNOWN_OPCODE);
     }
 
     @ParameterizedTest(name = "{1}")
@@ -51,6 +51,9 @@ class VerifierHintsTest {
             "POINTER_LEAK | At program exit the register R0 is not a known value (map_value)",
             "INVALID_POINTER | R1 invalid mem access 'scalar'",
             "MAP_VALUE_BOUNDS | invalid access to map value, value_size=64 off=120 size=8",
+            // every kernel's wording (6.18's, real: callx from clang -O0; d7: bswap, -mcpu=v4, before 6.6)
+            "UNKNOWN_OPCODE | unknown opcode 8d",
+            "UNKNOWN_OPCODE | unknown opcode d7",
             "OTHER | something no kernel says"})
     void recognisesEachKernelsWording(VerifierCause cause, String line) {
         assertThat(VerifierHints.causeOf(List.of(line))).isEqualTo(cause);

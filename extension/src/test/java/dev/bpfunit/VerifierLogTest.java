@@ -76,4 +76,34 @@ class VerifierLogTest {
                 .isFalse();
         assertThat(VerifierLog.refusedSize(1_000_002, 1_000_000).statisticsOnly()).isFalse();
     }
+
+    /**
+     * The 6.18 kernel's log, captured through bpfunit, of an XDP program that calls bpf_ktime_get_ns() built with
+     * clang 14 at {@code clang -O0 -g -target bpf}: without optimisation clang calls the helper through a register
+     * ({@code callx r1}, opcode 0x8d), which the kernel refuses before the verifier walks the program.
+     */
+    @Test
+    void callxFromABuildWithoutOptimisationIsToldWithItsFix() {
+        VerifierLog log = VerifierLog.parse(fixture("callx_O0-6.18.log"), false, slot -> Optional.empty());
+        assertThat(log.errorLines()).containsExactly("unknown opcode 8d");
+        assertThat(log.fix()).isEqualTo("opcode 0x8d (BPF_JMP | BPF_CALL | BPF_X) is callx, a call through a "
+                + "register, which clang emits for helper calls when it compiles without optimisation (-O0) and "
+                + "which no kernel accepts: compile with -O2: clang -O2 -g -target bpf -c prog.bpf.c -o prog.bpf.o");
+        assertThat(new VerifierException("x.bpf.o", "xdp_o0", "EINVAL", log).getMessage())
+                .contains("\n  unknown opcode 8d\n  cause: UNKNOWN_OPCODE: the program has an instruction whose "
+                        + "opcode this kernel does not know")
+                .contains("\n  fix: opcode 0x8d (BPF_JMP | BPF_CALL | BPF_X) is callx")
+                .doesNotContain("OTHER");
+    }
+
+    @Test
+    void anotherUnknownOpcodeIsTakenApartAndGetsTheGeneralFix() {
+        // the kernel's wording (verbose(env, "unknown opcode %02x\n", insn->code)) for bswap, -mcpu=v4, before 6.6
+        VerifierLog log = VerifierLog.parse("unknown opcode d7\nprocessed 0 insns (limit 1000000)\n", false,
+                slot -> Optional.empty());
+        assertThat(log.rejectionCause()).isEqualTo(VerifierCause.UNKNOWN_OPCODE);
+        assertThat(log.fix()).startsWith("opcode 0xd7 (BPF_ALU64 | BPF_END | BPF_K) is not an instruction this "
+                + "kernel knows. ").endsWith(VerifierCause.UNKNOWN_OPCODE.fix()).contains("-mcpu=")
+                .doesNotContain("callx");
+    }
 }

@@ -116,6 +116,11 @@ public final class Opcodes {
     public static final int LD_IMM64 = BPF_LD | BPF_IMM | BPF_DW;
     public static final int CALL = BPF_JMP | BPF_CALL;
     public static final int EXIT = BPF_JMP | BPF_EXIT;
+    /**
+     * {@code callx}: a call through a register, which LLVM emits for a call through a function pointer, and so for
+     * every helper call when clang compiles without optimisation ({@code -O0}); no kernel accepts it.
+     */
+    public static final int CALLX = BPF_JMP | BPF_CALL | BPF_X;
 
     public static int bpfClass(int opcode) {
         return opcode & 0x07;
@@ -136,6 +141,42 @@ public final class Opcodes {
 
     public static int source(int opcode) {
         return opcode & 0x08;
+    }
+
+    // The constants' names, indexed by their value shifted down: what describe() prints.
+    private static final String[] CLASSES = {"BPF_LD", "BPF_LDX", "BPF_ST", "BPF_STX", "BPF_ALU", "BPF_JMP",
+        "BPF_JMP32", "BPF_ALU64"};
+    private static final String[] SIZES = {"BPF_W", "BPF_H", "BPF_B", "BPF_DW"};
+    private static final String[] MODES = {"BPF_IMM", "BPF_ABS", "BPF_IND", "BPF_MEM", "BPF_MEMSX", null,
+        "BPF_ATOMIC", null};
+    private static final String[] ALU_OPS = {"BPF_ADD", "BPF_SUB", "BPF_MUL", "BPF_DIV", "BPF_OR", "BPF_AND",
+        "BPF_LSH", "BPF_RSH", "BPF_NEG", "BPF_MOD", "BPF_XOR", "BPF_MOV", "BPF_ARSH", "BPF_END", null, null};
+    private static final String[] JMP_OPS = {"BPF_JA", "BPF_JEQ", "BPF_JGT", "BPF_JGE", "BPF_JSET", "BPF_JNE",
+        "BPF_JSGT", "BPF_JSGE", "BPF_CALL", "BPF_EXIT", "BPF_JLT", "BPF_JLE", "BPF_JSLT", "BPF_JSLE", "BPF_JCOND",
+        null};
+
+    /**
+     * An opcode byte taken apart into the names of its fields, as {@code bpf_common.h} spells them: {@code
+     * BPF_JMP | BPF_CALL | BPF_X} for 0x8d, {@code BPF_LDX | BPF_MEM | BPF_W} for 0x61. A field value with no name
+     * is shown in hex ({@code BPF_ALU64 | 0xe0 | BPF_K}). It says nothing of whether a kernel accepts the opcode.
+     */
+    public static String describe(int opcode) {
+        int code = opcode & 0xff;
+        String cls = CLASSES[bpfClass(code)];
+        return switch (bpfClass(code)) {
+            case BPF_LD, BPF_LDX, BPF_ST, BPF_STX -> cls + " | " + name(MODES, mode(code) >> 5, mode(code)) + " | "
+                    + SIZES[size(code) >> 3];
+            case BPF_ALU, BPF_ALU64 -> cls + " | " + name(ALU_OPS, op(code) >> 4, op(code)) + " | "
+                    + (bpfClass(code) == BPF_ALU && op(code) == BPF_END
+                    ? (source(code) == BPF_TO_BE ? "BPF_TO_BE" : "BPF_TO_LE")
+                    : source(code) == BPF_X ? "BPF_X" : "BPF_K");
+            default -> cls + " | " + name(JMP_OPS, op(code) >> 4, op(code)) + " | "
+                    + (source(code) == BPF_X ? "BPF_X" : "BPF_K");
+        };
+    }
+
+    private static String name(String[] names, int index, int value) {
+        return names[index] != null ? names[index] : String.format("0x%02x", value);
     }
 
     /** Returns the access width in bytes of a load or store size. */

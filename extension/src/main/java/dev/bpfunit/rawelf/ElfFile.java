@@ -32,7 +32,9 @@ public final class ElfFile {
     private static final int SYM_SIZE = 24;
     private static final int REL_SIZE = 16;
     private static final int RELA_SIZE = 24;
-    private static final String BUILD_HINT = "build it with clang -O2 -g -target bpf -c prog.bpf.c -o prog.bpf.o";
+    /** How to build a BPF object from its source: what error messages tell a user to run. */
+    public static final String BUILD_COMMAND = "clang -O2 -g -target bpf -c prog.bpf.c -o prog.bpf.o";
+    private static final String BUILD_HINT = "build it with " + BUILD_COMMAND;
 
     private final String name;
     private final List<ElfSection> sections;
