@@ -4,7 +4,6 @@ import dev.bpfunit.spec.AttachType;
 import dev.bpfunit.spec.ProgramType;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.function.IntFunction;
 
 /**
  * How the kernel test-runs a program type ({@code BPF_PROG_TEST_RUN}), with everything that follows from it in
@@ -180,13 +179,28 @@ public enum RunKind {
 
     /** What a program of {@code type} returning {@code retval} means. */
     Verdict verdict(ProgramType type, int retval) {
-        IntFunction<java.util.Optional<? extends Verdict>> named = switch (type) {
-            case XDP -> XdpAction::find;
-            case SCHED_CLS, SCHED_ACT -> TcAction::find;
-            case SK_LOOKUP, CGROUP_SKB -> SkAction::find;
-            case LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL, FLOW_DISSECTOR -> BpfRetCode::find;
-            default -> r -> java.util.Optional.empty();
+        Class<? extends Verdict> named = verdictType(type);
+        if (named.isEnum()) {
+            for (Verdict v : named.getEnumConstants()) {
+                if (v.raw() == retval) {
+                    return v;
+                }
+            }
+        }
+        return new RawVerdict(type, retval);
+    }
+
+    /**
+     * The one table of which verdict names the return values of which program type: one of the enums, or
+     * {@link RawVerdict} where the type gives them no names.
+     */
+    static Class<? extends Verdict> verdictType(ProgramType type) {
+        return switch (type) {
+            case XDP -> XdpAction.class;
+            case SCHED_CLS, SCHED_ACT -> TcAction.class;
+            case SK_LOOKUP, CGROUP_SKB -> SkAction.class;
+            case LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL, FLOW_DISSECTOR -> BpfRetCode.class;
+            default -> RawVerdict.class;
         };
-        return named.apply(retval).map(Verdict.class::cast).orElseGet(() -> new RawVerdict(type, retval));
     }
 }

@@ -57,19 +57,19 @@ public record TestRun(int retval, byte[] dataIn, byte[] dataOut, byte[] contextO
 
     /** The return value as an XDP action; an error for another program type or an unknown value. */
     public XdpAction xdpAction() {
-        requireType("an XDP action", ProgramType.XDP);
+        requireVerdict("an XDP action", XdpAction.class);
         return XdpAction.of(retval);
     }
 
     /** The return value as a tc action; an error for another program type or an unknown value. */
     public TcAction tcAction() {
-        requireType("a tc action", ProgramType.SCHED_CLS, ProgramType.SCHED_ACT);
+        requireVerdict("a tc action", TcAction.class);
         return TcAction.of(retval);
     }
 
     /** The return value as {@code SK_PASS}/{@code SK_DROP} (sk_lookup, cgroup_skb). */
     public SkAction skAction() {
-        requireType("an sk_action", ProgramType.SK_LOOKUP, ProgramType.CGROUP_SKB);
+        requireVerdict("an sk_action", SkAction.class);
         return SkAction.of(retval);
     }
 
@@ -100,13 +100,23 @@ public record TestRun(int retval, byte[] dataIn, byte[] dataOut, byte[] contextO
         return SkLookupContext.decode(contextOut);
     }
 
+    private void requireVerdict(String what, Class<? extends Verdict> verdictType) {
+        if (Verdict.typeOf(type) != verdictType) {
+            throw notA(what);
+        }
+    }
+
     private void requireType(String what, ProgramType... types) {
         for (ProgramType t : types) {
             if (t == type) {
                 return;
             }
         }
-        throw new BpfException("the run was of a " + type + " program, whose result is not " + what + " (retval "
+        throw notA(what);
+    }
+
+    private BpfException notA(String what) {
+        return new BpfException("the run was of a " + type + " program, whose result is not " + what + " (retval "
                 + retval + "); use verdict() or retval()");
     }
 

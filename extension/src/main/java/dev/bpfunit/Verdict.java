@@ -20,6 +20,14 @@ public sealed interface Verdict permits XdpAction, TcAction, SkAction, BpfRetCod
         return RunKind.of(type).verdict(type, retval);
     }
 
+    /**
+     * The type of verdict a program of {@code type} returns: {@code XdpAction.class} for XDP, {@code TcAction.class}
+     * for SCHED_CLS and SCHED_ACT, ..., {@code RawVerdict.class} where the type gives its return values no names.
+     */
+    static Class<? extends Verdict> typeOf(ProgramType type) {
+        return RunKind.verdictType(type);
+    }
+
     /** Names the known values of an enum of verdicts, for messages about an unknown one. */
     static <E extends Enum<E> & Verdict> String known(Class<E> type) {
         StringBuilder b = new StringBuilder();

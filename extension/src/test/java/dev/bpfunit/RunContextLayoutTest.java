@@ -155,6 +155,21 @@ class RunContextLayoutTest {
     }
 
     @Test
+    void eachProgramTypesVerdictTypeComesFromOneTable() {
+        assertThat(Verdict.typeOf(ProgramType.XDP)).isEqualTo(XdpAction.class);
+        assertThat(Verdict.typeOf(ProgramType.SCHED_ACT)).isEqualTo(TcAction.class);
+        assertThat(Verdict.typeOf(ProgramType.CGROUP_SKB)).isEqualTo(SkAction.class);
+        assertThat(Verdict.typeOf(ProgramType.FLOW_DISSECTOR)).isEqualTo(BpfRetCode.class);
+        assertThat(Verdict.typeOf(ProgramType.SOCKET_FILTER)).isEqualTo(RawVerdict.class);
+        byte[] none = new byte[0];
+        assertThat(new TestRun(2, none, none, none, 0, 1, ProgramType.SCHED_ACT).tcAction()).isEqualTo(TcAction.SHOT);
+        assertThat(new TestRun(1, none, none, none, 0, 1, ProgramType.CGROUP_SKB).skAction()).isEqualTo(SkAction.PASS);
+        assertThatThrownBy(() -> new TestRun(2, none, none, none, 0, 1, ProgramType.XDP).tcAction())
+                .hasMessage("the run was of a XDP program, whose result is not a tc action (retval 2); use verdict() "
+                        + "or retval()");
+    }
+
+    @Test
     void codecs() throws Exception {
         assertThat(MapCodec.u32().decode(MapCodec.u32().encode(-2))).isEqualTo(-2);
         assertThat(MapCodec.u16().encode(0x1234)).containsExactly(0x34, 0x12);

@@ -1,9 +1,11 @@
 package dev.bpfunit.assertj;
 
+import dev.bpfunit.RawVerdict;
 import dev.bpfunit.TestRun;
 import dev.bpfunit.Verdict;
 import dev.bpfunit.packet.Packet;
 import dev.bpfunit.packet.PacketDiff;
+import dev.bpfunit.spec.ProgramType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,10 +40,37 @@ public abstract class AbstractTestRunAssert<SELF extends AbstractTestRunAssert<S
         isNotNull();
         Objects.requireNonNull(expected, "expected verdict");
         Verdict v = actual.verdict();
-        if (!v.equals(expected)) {
-            throwAssertionError(BpfErrors.shouldHaveVerdict(actual, describe(expected), describe(v)));
+        if (v.equals(expected)) {
+            return myself;
         }
+        ProgramType type = actual.type();
+        Class<? extends Verdict> fits = Verdict.typeOf(type);
+        boolean ofThisType = expected instanceof RawVerdict raw ? raw.type() == type : fits.isInstance(expected);
+        if (!ofThisType) {
+            String wanted = fits == RawVerdict.class ? "a plain return value (hasRetval()), since the " + type
+                    + " program that ran gives its return values no names"
+                    : "a verdict of type " + fits.getSimpleName() + ", which the " + type + " program that ran returns";
+            throwAssertionError(BpfErrors.shouldHaveVerdictOfRunType(actual, wanted, given(expected), describe(v)));
+        }
+        throwAssertionError(BpfErrors.shouldHaveVerdict(actual, describe(expected), describe(v)));
         return myself;
+    }
+
+    /** A verdict of another program type than the run's, as the mismatch message names it. */
+    private static String given(Verdict expected) {
+        if (expected instanceof RawVerdict raw) {
+            return "the return value " + raw.raw() + " of a program of type " + raw.type();
+        }
+        return expected.getClass().getSimpleName() + "." + expected.name() + " (" + expected.raw() + "), a verdict of "
+                + programsOf(expected.getClass()) + " programs";
+    }
+
+    /** The program types whose verdict is {@code verdictType}: {@code SCHED_CLS and SCHED_ACT}. */
+    private static String programsOf(Class<?> verdictType) {
+        List<String> types = Arrays.stream(ProgramType.values()).filter(t -> Verdict.typeOf(t) == verdictType)
+                .map(Enum::name).toList();
+        return types.size() < 2 ? String.join("", types)
+                : String.join(", ", types.subList(0, types.size() - 1)) + " and " + types.get(types.size() - 1);
     }
 
     /** The output data equals {@code expected}, every byte and the length. */

@@ -30,6 +30,16 @@ public final class BpfErrors {
         return new Rendered("Expecting the run " + run + "\nto end with " + expected + " but it ended with " + actual);
     }
 
+    /**
+     * The verdict asserted is not of the run's program type (an {@code XdpAction} on a tc program's run): the
+     * mismatch first, then the run and how it ended.
+     */
+    public static ErrorMessageFactory shouldHaveVerdictOfRunType(Object run, String fits, String given,
+                                                                 String actual) {
+        return new Rendered("Expecting " + fits + ",\nbut the assertion gave " + given + "\n  run: " + run
+                + "\n  it ended with " + actual);
+    }
+
     /** The output bytes differ from those expected. */
     public static ErrorMessageFactory shouldHaveData(String what, byte[] expected, byte[] actual) {
         return new Rendered("Expecting " + what + " to be as expected, but:\n" + HexDiff.render(expected, actual));

@@ -4,6 +4,9 @@ import static dev.bpfunit.assertj.BpfAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bpfunit.BpfObject;
+import dev.bpfunit.BpfRetCode;
+import dev.bpfunit.RawVerdict;
+import dev.bpfunit.TcAction;
 import dev.bpfunit.TestRun;
 import dev.bpfunit.XdpAction;
 import dev.bpfunit.spec.ProgramType;
@@ -31,6 +34,32 @@ class TestRunAssertTest {
         assertThatThrownBy(() -> assertThat(run).hasVerdict(XdpAction.PASS))
                 .hasMessage("\nExpecting the run " + run + "\nto end with PASS (2, XdpAction) but it ended with "
                         + "DROP (1, XdpAction)");
+    }
+
+    @Test
+    void aVerdictOfAnotherProgramTypeIsToldAsSuchFirst() {
+        TestRun tc = new TestRun(0, IN, IN, new byte[0], 25, 1, ProgramType.SCHED_CLS);
+        assertThat(tc).hasVerdict(TcAction.OK);
+        assertThatThrownBy(() -> assertThat(tc).hasVerdict(XdpAction.PASS)).isInstanceOf(AssertionError.class)
+                .hasMessage("\nExpecting a verdict of type TcAction, which the SCHED_CLS program that ran returns,\n"
+                        + "but the assertion gave XdpAction.PASS (2), a verdict of XDP programs\n"
+                        + "  run: " + tc + "\n  it ended with OK (0, TcAction)");
+        // a value tc gives no name is a RawVerdict of the run's type: of this type, so the usual message
+        TestRun odd = new TestRun(99, IN, IN, new byte[0], 25, 1, ProgramType.SCHED_CLS);
+        assertThatThrownBy(() -> assertThat(odd).hasVerdict(TcAction.SHOT))
+                .hasMessage("\nExpecting the run " + odd + "\nto end with SHOT (2, TcAction) but it ended with "
+                        + "99 (99, RawVerdict)");
+        assertThatThrownBy(() -> assertThat(odd).hasVerdict(XdpAction.PASS))
+                .hasMessageStartingWith("\nExpecting a verdict of type TcAction, which the SCHED_CLS program that ran "
+                        + "returns,\n");
+        TestRun filter = new TestRun(64, IN, IN, new byte[0], 25, 1, ProgramType.SOCKET_FILTER);
+        assertThatThrownBy(() -> assertThat(filter).hasVerdict(BpfRetCode.OK)).hasMessageStartingWith(
+                "\nExpecting a plain return value (hasRetval()), since the SOCKET_FILTER program that ran gives its "
+                        + "return values no names,\nbut the assertion gave BpfRetCode.OK (0), a verdict of LWT_IN, "
+                        + "LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL and FLOW_DISSECTOR programs\n");
+        assertThatThrownBy(() -> assertThat(fake(IN)).hasVerdict(new RawVerdict(ProgramType.SCHED_CLS, 1)))
+                .hasMessageStartingWith("\nExpecting a verdict of type XdpAction, which the XDP program that ran "
+                        + "returns,\nbut the assertion gave the return value 1 of a program of type SCHED_CLS\n");
     }
 
     @Test
