@@ -77,6 +77,22 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     /**
+     * As {@link #await(int, java.time.Duration)}, each record decoded as the struct named {@code typeName}
+     * ({@link #readAll(String)}); a struct the object's BTF does not have fails at once.
+     */
+    public List<BtfValue> await(int count, java.time.Duration timeout, String typeName) {
+        return Waits.atLeast(count, timeout, () -> readAll(typeName), "record", "ring buffer '" + map.name() + "'");
+    }
+
+    /**
+     * As {@link #await(int, java.time.Duration)}, each record decoded as a Java record ({@link #readAll(Class)}):
+     * a record type that does not match the struct fails at once, consuming nothing.
+     */
+    public <R extends Record> List<R> await(int count, java.time.Duration timeout, Class<R> recordType) {
+        return Waits.atLeast(count, timeout, () -> readAll(recordType), "record", "ring buffer '" + map.name() + "'");
+    }
+
+    /**
      * Every unread record decoded with {@code codec} (for example {@code MapCodec.btf(btf, typeId)}), consumed; when
      * the codec fails on one of them, none is consumed.
      */

@@ -69,6 +69,26 @@ class RingBufferDecodeTest {
         }
     }
 
+    /** The typed waits decode what they waited for; a record type that does not match fails before waiting. */
+    @Test
+    void theTypedWaitsDecodeAndCheckTheRecordTypeFirst() {
+        run("ttl_event", 2);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> events.await(3, java.time.Duration.ofSeconds(30), WrongEvent.class))
+                .hasMessageContaining("record WrongEvent component 'oldTTL'");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).as("failed without waiting")
+                .isLessThan(java.time.Duration.ofSeconds(10));
+        assertThat(events.pendingRecords()).isEqualTo(2);
+
+        List<TtlEvent> two = events.await(2, java.time.Duration.ofSeconds(5), TtlEvent.class);
+        assertThat(two).extracting(TtlEvent::seq).containsExactly(1L, 2L);
+        run("ttl_event", 1);
+        assertThat(events.await(1, java.time.Duration.ofSeconds(5), "ttl_event"))
+                .extracting(v -> v.get("seq").asLong()).containsExactly(3L);
+        assertThatThrownBy(() -> events.await(1, java.time.Duration.ofMillis(50), TtlEvent.class))
+                .hasMessage("waited 50 ms for 1 record from ring buffer 'events', got 0");
+    }
+
     @Test
     void aRecordTypeThatDoesNotMatchTheStructConsumesNothing() {
         run("ttl_event", 2);
