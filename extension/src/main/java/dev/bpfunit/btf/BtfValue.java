@@ -447,6 +447,9 @@ public final class BtfValue {
             } else if (t instanceof Int i) {
                 long v = i.isBool() && value instanceof String text ? bool(text, path) : integer(value, path);
                 checkRange(v, i.size(), i.isSigned(), i.isBool(), path);
+                if (i.size() == 8) {
+                    checkRange64(value, i.isSigned(), path);
+                }
                 put(out, offset, writeInt(v, size));
             } else if (t instanceof EnumType e) {
                 long v;
@@ -578,15 +581,7 @@ public final class BtfValue {
 
         static long integer(Object value, String path) {
             if (value instanceof String text) {
-                if (!isNumber(text)) {
-                    throw new BtfException(path + ": '" + text + "' is not an integer: give one in decimal or 0x hex");
-                }
-                String digits = text.trim().replace("_", "");
-                boolean negative = digits.startsWith("-");
-                digits = negative ? digits.substring(1) : digits;
-                BigInteger n = digits.startsWith("0x") || digits.startsWith("0X")
-                        ? new BigInteger(digits.substring(2), 16) : new BigInteger(digits);
-                value = negative ? n.negate() : n;
+                value = parse(text, path);
             }
             if (value instanceof Boolean b) {
                 return b ? 1 : 0;
@@ -602,6 +597,38 @@ public final class BtfValue {
             }
             throw new BtfException(path + ": an integer type needs a Number, Boolean, Character or numeric String, not "
                     + value.getClass().getSimpleName() + " (" + value + ")");
+        }
+
+        private static BigInteger parse(String text, String path) {
+            if (!isNumber(text)) {
+                throw new BtfException(path + ": '" + text + "' is not an integer: give one in decimal or 0x hex");
+            }
+            String digits = text.trim().replace("_", "");
+            boolean negative = digits.startsWith("-");
+            digits = negative ? digits.substring(1) : digits;
+            BigInteger n = digits.startsWith("0x") || digits.startsWith("0X")
+                    ? new BigInteger(digits.substring(2), 16) : new BigInteger(digits);
+            return negative ? n.negate() : n;
+        }
+
+        /**
+         * A 64-bit integer given as text or a BigInteger must be a number the type holds: its 64 bits would stand for
+         * another one ({@code "-1"} for a {@code __u64} is 2^64-1, 2^64-1 for an {@code __s64} is -1). A Java
+         * {@code long} is taken as the 64 bits it is, the way Java carries unsigned 64-bit values.
+         */
+        private static void checkRange64(Object value, boolean signed, String path) {
+            BigInteger n = value instanceof String text ? parse(text, path)
+                    : value instanceof BigInteger big ? big : null;
+            if (n == null) {
+                return;
+            }
+            BigInteger min = signed ? BigInteger.valueOf(Long.MIN_VALUE) : BigInteger.ZERO;
+            BigInteger max = signed ? BigInteger.valueOf(Long.MAX_VALUE) : BigInteger.ONE.shiftLeft(64).subtract(
+                    BigInteger.ONE);
+            if (n.compareTo(min) < 0 || n.compareTo(max) > 0) {
+                throw new BtfException(path + ": " + n + " does not fit " + (signed ? "a signed" : "an unsigned")
+                        + " 64-bit integer: give a value from " + min + " to " + max);
+            }
         }
 
         private static void checkRange(long v, int size, boolean signed, boolean bool, String path) {

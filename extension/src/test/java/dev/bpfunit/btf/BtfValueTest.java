@@ -111,6 +111,35 @@ class BtfValueTest {
         assertThat(BtfValue.encode(btf, statsId, globalStats)).isEqualTo(globalStats);
     }
 
+    /**
+     * A 64-bit integer given as text or a BigInteger must be a number the type holds; a Java long is taken as its
+     * 64 bits (before, {@code "-1"} set a __u64 to 2^64-1 without a word).
+     */
+    @Test
+    void sixtyFourBitIntegersFromTextMustFitTheType() {
+        int u64 = btf.id("__u64", Typedef.class);
+        byte[] ones = new byte[8];
+        java.util.Arrays.fill(ones, (byte) -1);
+
+        assertThat(BtfValue.encode(btf, u64, -1L)).as("a long's bits").isEqualTo(ones);
+        assertThat(BtfValue.encode(btf, u64, "18446744073709551615")).isEqualTo(ones);
+        assertThat(BtfValue.encode(btf, u64, "0xffff_ffff_ffff_ffff")).isEqualTo(ones);
+        assertThatThrownBy(() -> BtfValue.encode(btf, u64, "-1")).isInstanceOf(BtfException.class)
+                .hasMessage("__u64: -1 does not fit an unsigned 64-bit integer: give a value from 0 to "
+                        + "18446744073709551615");
+        assertThatThrownBy(() -> BtfValue.encode(btf, u64, java.math.BigInteger.valueOf(-5)))
+                .hasMessageContaining("-5 does not fit an unsigned 64-bit integer");
+
+        java.nio.file.Path kernel = java.nio.file.Path.of("/sys/kernel/btf/vmlinux");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(kernel), "no " + kernel);
+        Btf vmlinux = Btf.vmlinux();
+        int s64 = vmlinux.id("__s64", Typedef.class);
+        assertThat(BtfValue.encode(vmlinux, s64, "-1")).isEqualTo(ones);
+        assertThatThrownBy(() -> BtfValue.encode(vmlinux, s64, "18446744073709551615"))
+                .hasMessage("__s64: 18446744073709551615 does not fit a signed 64-bit integer: give a value from "
+                        + "-9223372036854775808 to 9223372036854775807");
+    }
+
     @Test
     void mistakesGetMessagesNamingTypesFieldsAndRanges() {
         BtfValue v = BtfValue.decode(btf, statsId, globalStats);
