@@ -1,7 +1,6 @@
 package dev.bpfunit;
 
 import dev.bpfunit.error.BpfException;
-import java.util.Arrays;
 import java.util.Optional;
 
 /** The verdict of lightweight tunnel and flow dissector programs ({@code enum bpf_ret_code}). */
@@ -30,7 +29,7 @@ public enum BpfRetCode implements Verdict {
 
     /** The verdict with this value, if it is one; see {@link #of(int)}. */
     public static Optional<BpfRetCode> find(int raw) {
-        return Arrays.stream(values()).filter(v -> v.raw == raw).findFirst();
+        return RunKind.find(BpfRetCode.class, raw);
     }
 
     /** The verdict with this value; an unknown value is refused with the list of known ones. */

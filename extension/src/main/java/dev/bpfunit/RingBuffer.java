@@ -187,7 +187,7 @@ public final class RingBuffer implements AutoCloseable {
      * discarded records stay as they were).
      */
     private synchronized <T> List<T> consume(int limit, Function<byte[], T> decode) {
-        Scan scan = scan(limit);
+        Scan scan = scan(limit, true);
         List<T> out = new ArrayList<>(scan.records().size());
         for (int i = 0; i < scan.records().size(); i++) {
             try {
@@ -207,15 +207,19 @@ public final class RingBuffer implements AutoCloseable {
         return out;
     }
 
-    /** What {@link #scan} found: the records' copies, and where the consumer would be after them. */
+    /**
+     * What {@link #scan} found: the records' copies ({@code null} each when it only counted them), and where the
+     * consumer would be after them.
+     */
     private record Scan(long start, long end, List<byte[]> records, long discarded) {
     }
 
     /**
-     * Copies up to {@code limit} submitted records from consumer_pos on without consuming them, skipping (and
-     * counting) discarded ones, and stopping at the producer's position or at a record still reserved.
+     * Copies up to {@code limit} submitted records from consumer_pos on without consuming them (with {@code copy}
+     * false, counts them), skipping (and counting) discarded ones, and stopping at the producer's position or at a
+     * record still reserved.
      */
-    private Scan scan(int limit) {
+    private Scan scan(int limit, boolean copy) {
         long start = consumer.getLong(0);
         VarHandle.acquireFence();
         long cons = start;
@@ -236,7 +240,7 @@ public final class RingBuffer implements AutoCloseable {
             if ((header & DISCARD_BIT) != 0) {
                 skipped++;
             } else {
-                records.add(producer.getBytes(page + (cons & mask) + HEADER_SIZE, length));
+                records.add(copy ? producer.getBytes(page + (cons & mask) + HEADER_SIZE, length) : null);
             }
             cons += (length + HEADER_SIZE + 7) & ~7L;
         }
@@ -257,7 +261,7 @@ public final class RingBuffer implements AutoCloseable {
      * record still reserved (the ones after it wait for it). Nothing is consumed.
      */
     public synchronized int pendingRecords() {
-        return scan(Integer.MAX_VALUE).records().size();
+        return scan(Integer.MAX_VALUE, false).records().size();
     }
 
     /** Records skipped because the program discarded them ({@code bpf_ringbuf_discard}). */

@@ -179,15 +179,23 @@ public enum RunKind {
 
     /** What a program of {@code type} returning {@code retval} means. */
     Verdict verdict(ProgramType type, int retval) {
-        Class<? extends Verdict> named = verdictType(type);
-        if (named.isEnum()) {
-            for (Verdict v : named.getEnumConstants()) {
-                if (v.raw() == retval) {
-                    return v;
+        return find(verdictType(type), retval).map(Verdict.class::cast).orElseGet(() -> new RawVerdict(type, retval));
+    }
+
+    /**
+     * The constant of the verdict enum {@code verdictType} whose value is {@code raw}; empty when none has it, or
+     * when the type is {@link RawVerdict}, which names no values.
+     */
+    static <V extends Verdict> java.util.Optional<V> find(Class<V> verdictType, int raw) {
+        V[] named = verdictType.getEnumConstants();
+        if (named != null) {
+            for (V v : named) {
+                if (v.raw() == raw) {
+                    return java.util.Optional.of(v);
                 }
             }
         }
-        return new RawVerdict(type, retval);
+        return java.util.Optional.empty();
     }
 
     /**

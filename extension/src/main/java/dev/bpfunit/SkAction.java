@@ -1,7 +1,6 @@
 package dev.bpfunit;
 
 import dev.bpfunit.error.BpfException;
-import java.util.Arrays;
 import java.util.Optional;
 
 /** The verdict of socket-level programs that allow or refuse ({@code enum sk_action}): sk_lookup, cgroup_skb (1 allows, 0 drops). */
@@ -24,7 +23,7 @@ public enum SkAction implements Verdict {
 
     /** The verdict with this value, if it is one; see {@link #of(int)}. */
     public static Optional<SkAction> find(int raw) {
-        return Arrays.stream(values()).filter(v -> v.raw == raw).findFirst();
+        return RunKind.find(SkAction.class, raw);
     }
 
     /** The verdict with this value; an unknown value is refused with the list of known ones. */

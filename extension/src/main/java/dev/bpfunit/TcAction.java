@@ -1,7 +1,6 @@
 package dev.bpfunit;
 
 import dev.bpfunit.error.BpfException;
-import java.util.Arrays;
 import java.util.Optional;
 
 /** The verdict of a tc classifier or action program ({@code TC_ACT_*} of {@code linux/pkt_cls.h}). */
@@ -40,7 +39,7 @@ public enum TcAction implements Verdict {
 
     /** The verdict with this value, if it is one; see {@link #of(int)}. */
     public static Optional<TcAction> find(int raw) {
-        return Arrays.stream(values()).filter(v -> v.raw == raw).findFirst();
+        return RunKind.find(TcAction.class, raw);
     }
 
     /** The verdict with this value; an unknown value is refused with the list of known ones. */

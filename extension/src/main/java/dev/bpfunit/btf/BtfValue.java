@@ -445,10 +445,12 @@ public final class BtfValue {
                 }
                 System.arraycopy(raw, 0, out, offset, size);
             } else if (t instanceof Int i) {
-                long v = i.isBool() && value instanceof String text ? bool(text, path) : integer(value, path);
+                // text is parsed once: the 64-bit check needs the number it names, not its 64 bits
+                Object given = value instanceof String text && !i.isBool() ? parse(text, path) : value;
+                long v = i.isBool() && value instanceof String text ? bool(text, path) : integer(given, path);
                 checkRange(v, i.size(), i.isSigned(), i.isBool(), path);
-                if (i.size() == 8) {
-                    checkRange64(value, i.isSigned(), path);
+                if (i.size() == 8 && given instanceof BigInteger n) {
+                    checkRange64(n, i.isSigned(), path);
                 }
                 put(out, offset, writeInt(v, size));
             } else if (t instanceof EnumType e) {
@@ -614,14 +616,10 @@ public final class BtfValue {
         /**
          * A 64-bit integer given as text or a BigInteger must be a number the type holds: its 64 bits would stand for
          * another one ({@code "-1"} for a {@code __u64} is 2^64-1, 2^64-1 for an {@code __s64} is -1). A Java
-         * {@code long} is taken as the 64 bits it is, the way Java carries unsigned 64-bit values.
+         * {@code long} is not checked here: it is taken as the 64 bits it is, the way Java carries unsigned 64-bit
+         * values.
          */
-        private static void checkRange64(Object value, boolean signed, String path) {
-            BigInteger n = value instanceof String text ? parse(text, path)
-                    : value instanceof BigInteger big ? big : null;
-            if (n == null) {
-                return;
-            }
+        private static void checkRange64(BigInteger n, boolean signed, String path) {
             BigInteger min = signed ? BigInteger.valueOf(Long.MIN_VALUE) : BigInteger.ZERO;
             BigInteger max = signed ? BigInteger.valueOf(Long.MAX_VALUE) : BigInteger.ONE.shiftLeft(64).subtract(
                     BigInteger.ONE);

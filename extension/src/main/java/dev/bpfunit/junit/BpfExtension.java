@@ -168,6 +168,7 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
                 + ") of " + ex.getDeclaringClass().getSimpleName() + "." + (ex instanceof java.lang.reflect.Constructor<?>
                 ? "<init>" : ex.getName()) + "()";
         try {
+            checkAnnotationsFit(parameter.getParameter(), parameter.getParameter().getType(), where);
             return resolve(context, classScope, parameter.getParameter().getType(), parameter.getParameter(), where);
         } catch (BpfTestException failure) {
             // The same message as a field gets; JUnit passes a ParameterResolutionException through unwrapped.
@@ -214,13 +215,16 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
                 + "or a parameter of this method");
     }
 
+    /**
+     * The fields to inject: those of an injectable type, after checking every field that carries one of the
+     * extension's annotations (those of another type included, which the check refuses).
+     */
     private static List<Field> fields(Class<?> type, Predicate<Field> scope) {
-        for (Field f : ReflectionSupport.findFields(type, f -> scope.test(f)
-                && ANNOTATED_TYPES.keySet().stream().anyMatch(f::isAnnotationPresent), HierarchyTraversalMode.TOP_DOWN)) {
+        List<Field> fields = ReflectionSupport.findFields(type, f -> scope.test(f) && (INJECTABLE.contains(f.getType())
+                || ANNOTATED_TYPES.keySet().stream().anyMatch(f::isAnnotationPresent)), HierarchyTraversalMode.TOP_DOWN);
+        for (Field f : fields) {
             checkAnnotationsFit(f, f.getType(), where(f));
         }
-        List<Field> fields = ReflectionSupport.findFields(type, f -> INJECTABLE.contains(f.getType()) && scope.test(f),
-                HierarchyTraversalMode.TOP_DOWN);
         for (Field f : fields) {
             if (ModifierSupport.isFinal(f)) {
                 throw new ExtensionConfigurationException("@BpfTest cannot inject the final field " + where(f)
@@ -267,7 +271,6 @@ final class BpfExtension implements ExecutionCondition, BeforeAllCallback, Befor
 
     private static Object resolve(ExtensionContext context, boolean classScope, Class<?> type,
                                   AnnotatedElement element, String where) {
-        checkAnnotationsFit(element, type, where);
         if (LiveFixtures.TYPES.contains(type)) {
             return LiveFixtures.create(context, classScope, type);
         }
